@@ -1,0 +1,1 @@
+"""Yiti generator: content files → validated models → public site and monitoring."""

@@ -1,0 +1,91 @@
+"""The `yiti` command. Errors become exit codes here and nowhere else."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from generator.errors import ContentError, YitiError
+from generator.loader import Content, load_content
+from generator.schema import SCHEMA_DIR, write_schemas
+
+CONTENT_OPTION = click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("content"),
+    show_default=True,
+    help="The content folder (site.yml, topics/, directory/).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="yiti")
+def main() -> None:
+    """Yiti (一题): 每月一题 topic guides, satisfaction surveys and complaint monitoring.
+
+    Editors write topics as YAML under content/; `yiti check` validates them, `yiti schema`
+    writes the JSON Schema that YAML editors use to check files as you type.
+    """
+
+
+@main.command()
+@CONTENT_OPTION
+def check(content_dir: Path) -> None:
+    """Validate every content file and report all problems at once.
+
+    Each problem is printed as FILE:LINE: FIELD: MESSAGE. Exits 1 if any problem is found,
+    0 with a short summary (topics per year, steps, Q&A items) otherwise.
+    """
+    content = _load_or_exit(content_dir)
+    click.echo(summary(content))
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=SCHEMA_DIR,
+    show_default=True,
+    help="Folder to write topic.schema.json and site.schema.json into.",
+)
+def schema(out: Path) -> None:
+    """Write JSON Schemas for topic files and site.yml, generated from the content models.
+
+    Point your YAML editor at schema/topic.schema.json (see README) to get completion and
+    errors while you type.
+    """
+    for path in write_schemas(out):
+        click.echo(f"wrote {path}")
+
+
+def summary(content: Content) -> str:
+    """What `yiti check` checked, in a few lines."""
+    per_year = Counter(t.year for t in content.topics)
+    years = "，".join(f"{y} 年 {per_year[y]} 个" for y in sorted(per_year))
+    steps = sum(len(t.procedure.steps) for t in content.topics)
+    qa = sum(len(t.qa) for t in content.topics)
+    samples = sum(t.sample for t in content.topics)
+    return "\n".join(
+        [
+            f"内容检查通过：{content.root}",
+            f"  议题 {len(content.topics)} 个（{years}），其中示例内容 {samples} 个",
+            f"  流程步骤 {steps} 个，问答 {qa} 条",
+            f"  名录：{len(content.directory.districts)} 个区，"
+            f"{sum(s.is_jiexiangzhen for s in content.directory.streets)} 个街乡镇",
+            f"  调查批次 {len(content.site.waves)} 个",
+        ]
+    )
+
+
+def _load_or_exit(content_dir: Path) -> Content:
+    try:
+        return load_content(content_dir)
+    except ContentError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"发现 {len(exc.problems)} 个问题，请逐条修改后重新运行") from exc
+    except YitiError as exc:
+        raise click.ClickException(str(exc)) from exc

@@ -1,0 +1,17 @@
+"""Typed content models: the only way content enters the program."""
+
+from generator.models.base import ContentModel
+from generator.models.directory import Directory, District, Street
+from generator.models.site import SatisfactionDefinition, Site, Wave
+from generator.models.topic import Topic
+
+__all__ = [
+    "ContentModel",
+    "Directory",
+    "District",
+    "SatisfactionDefinition",
+    "Site",
+    "Street",
+    "Topic",
+    "Wave",
+]

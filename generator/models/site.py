@@ -1,0 +1,81 @@
+"""`content/site.yml`: site identity, the satisfaction definition and the survey calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, Self
+
+from pydantic import EmailStr, Field, model_validator
+
+from generator.models.base import ContentModel, Text, WaveId, Year
+
+# The stored answer scale (BRIEF.md): five levels plus 说不清, which is never a valid answer.
+SATISFACTION_SCALE: tuple[str, ...] = ("非常满意", "满意", "基本满意", "不满意", "非常不满意", "说不清")
+SatisfactionAnswer = Literal["非常满意", "满意", "基本满意", "不满意", "非常不满意", "说不清"]
+
+
+class Contact(ContentModel):
+    """How residents reach the operating organisation."""
+
+    phone: Text
+    email: EmailStr | None = None
+    address: Text | None = None
+
+
+class SatisfactionDefinition(ContentModel):
+    """Which answers count as satisfied: configuration, not code (BRIEF.md 三率)."""
+
+    satisfied: list[SatisfactionAnswer] = Field(min_length=1)
+    top_box: list[SatisfactionAnswer] = Field(min_length=1)
+    excluded: list[SatisfactionAnswer] = Field(default_factory=lambda: ["说不清"])
+    description: Text
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> Self:
+        overlap = set(self.satisfied) & set(self.excluded)
+        if overlap:
+            raise ValueError(f"答案不能既算满意又被排除：{'、'.join(sorted(overlap))}")
+        if not set(self.top_box) <= set(self.satisfied):
+            raise ValueError("top_box 中的答案必须也在 satisfied 中")
+        return self
+
+
+class Wave(ContentModel):
+    """A survey wave, `YYYY-mid` or `YYYY-end`, open between two Asia/Shanghai times."""
+
+    id: WaveId
+    opens: datetime
+    closes: datetime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.opens.tzinfo is None or self.closes.tzinfo is None:
+            raise ValueError("opens 和 closes 必须带时区，例如 2024-06-15T09:00:00+08:00")
+        if self.closes <= self.opens:
+            raise ValueError("closes 必须晚于 opens")
+        if str(self.opens.year) != self.id[:4]:
+            raise ValueError(f"{self.id} 的开始时间应在 {self.id[:4]} 年内")
+        return self
+
+
+class Site(ContentModel):
+    """The whole site's settings."""
+
+    title: Text
+    organisation: Text
+    contact: Contact
+    current_year: Year
+    language: Literal["zh"] = "zh"
+    satisfaction: SatisfactionDefinition
+    waves: list[Wave] = Field(default_factory=list)
+    sample_notice: Text = Field(
+        description="Shown on every page that carries sample content.",
+    )
+
+    @model_validator(mode="after")
+    def _unique_waves(self) -> Self:
+        ids = [w.id for w in self.waves]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"调查批次重复：{'、'.join(dupes)}")
+        return self

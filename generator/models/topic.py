@@ -1,0 +1,66 @@
+"""A topic file, `content/topics/<year>/<slug>.yml`: one problem run for one year."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from generator.models.base import ContentModel, Slug, Text, WaveId, Year
+from generator.models.guide import QA, DutyList, Procedure
+from generator.models.plan import Lists, Plan
+
+Status = Literal["planned", "in_progress", "completed", "tracking"]
+STATUS_LABELS: dict[str, str] = {
+    "planned": "筹备中",
+    "in_progress": "治理中",
+    "completed": "已完成",
+    "tracking": "持续跟踪",
+}
+
+
+class Governance(ContentModel):
+    """Who runs the topic: one city leader (a role), one lead department, partners, districts."""
+
+    leader_role: Text = Field(description="分管市领导, as a role, never a person's name")
+    lead_department: Text
+    partners: list[Text] = Field(default_factory=list)
+    districts: list[Text] = Field(min_length=1, description="District names from the directory")
+    streets: dict[Text, list[Text]] = Field(
+        default_factory=dict,
+        description="Pilot 街乡镇 by district name, e.g. {朝阳区: [劲松街道]}",
+    )
+
+
+class MonitoringRule(ContentModel):
+    """Which complaint records count toward the topic: any category match or keyword match."""
+
+    categories: list[Text] = Field(default_factory=list)
+    keywords: list[Text] = Field(min_length=1)
+    exclude_keywords: list[Text] = Field(default_factory=list)
+
+
+class Topic(ContentModel):
+    """Everything published about one topic."""
+
+    sample: bool = Field(description="True for sample content: never an official document")
+    slug: Slug
+    year: Year
+    month: int = Field(ge=1, le=12)
+    theme: Text = Field(description="主题, e.g. 城市建设")
+    title: Text
+    summary: Text
+    status: Status
+    governance: Governance
+    plan: Plan
+    lists: Lists
+    duty_list: DutyList = Field(description="一单")
+    procedure: Procedure = Field(description="一表, drawn as 一图")
+    qa: list[QA] = Field(min_length=1, description="一问答")
+    monitoring: MonitoringRule
+    waves: list[WaveId] = Field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        """Chinese label for the status."""
+        return STATUS_LABELS[self.status]

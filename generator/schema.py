@@ -1,0 +1,40 @@
+"""JSON Schema for topic files, generated from the models so editors' YAML editors can check as
+they type (the committed copy is tested to be current)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from generator.models import Site, Topic
+
+SCHEMA_DIR = Path("schema")
+SCHEMAS: dict[str, type[Topic] | type[Site]] = {
+    "topic.schema.json": Topic,
+    "site.schema.json": Site,
+}
+
+
+def schema_for(model: type[Topic] | type[Site]) -> dict[str, Any]:
+    """The model's JSON Schema (draft 2020-12) with an id editors can recognise."""
+    schema = model.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = f"Yiti {model.__name__.lower()} file"
+    return schema
+
+
+def render(model: type[Topic] | type[Site]) -> str:
+    """The schema as stable, readable JSON text."""
+    return json.dumps(schema_for(model), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    """Write every schema into `folder`; return the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, model in SCHEMAS.items():
+        path = folder / name
+        path.write_text(render(model), encoding="utf-8")
+        written.append(path)
+    return written
