@@ -41,7 +41,9 @@ def _placement(topic: Topic, source: Source) -> list[Problem]:
     if source.path.stem != topic.slug:
         out.append(source.problem(("slug",), f"文件名应为 {topic.slug}.yml（与 slug 一致）"))
     if source.path.parent.name != str(topic.year):
-        out.append(source.problem(("year",), f"{topic.year} 年的议题应放在 topics/{topic.year}/ 下"))
+        out.append(
+            source.problem(("year",), f"{topic.year} 年的议题应放在 topics/{topic.year}/ 下")
+        )
     return out
 
 

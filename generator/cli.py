@@ -86,6 +86,8 @@ def _load_or_exit(content_dir: Path) -> Content:
     except ContentError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        raise click.ClickException(f"发现 {len(exc.problems)} 个问题，请逐条修改后重新运行") from exc
+        raise click.ClickException(
+            f"发现 {len(exc.problems)} 个问题，请逐条修改后重新运行"
+        ) from exc
     except YitiError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from generator.checks import check_topics
 from generator.errors import ContentError, Problem
 from generator.models import Directory, District, Site, Street, Topic
-from generator.yamlsource import Source, label_for, read_yaml
+from generator.yamlsource import Source, label_for, message_for, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -50,7 +50,9 @@ def load_content(root: Path) -> Content:
     loaded = [_load_topic(p, problems) for p in topic_files(root)]
     topics = [(t, s) for t, s in loaded if t is not None and s is not None]
     if not topics and not problems:
-        problems.append(Problem(label_for(root / TOPICS_DIR), 0, "", "没有找到任何议题文件（*.yml）"))
+        problems.append(
+            Problem(label_for(root / TOPICS_DIR), 0, "", "没有找到任何议题文件（*.yml）")
+        )
     if site is not None and directory is not None:
         problems += check_topics(topics, site, directory)
     if problems or site is None or directory is None:
@@ -136,7 +138,7 @@ def _read_csv(path: Path, model: type[M], problems: list[Problem]) -> list[M] | 
             out.append(model.model_validate(row))
         except ValidationError as exc:
             problems += [
-                Problem(label, line, ".".join(map(str, e["loc"])), str(e["msg"]))
+                Problem(label, line, ".".join(map(str, e["loc"])), message_for(e))
                 for e in exc.errors()
             ]
     return out

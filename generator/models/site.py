@@ -10,7 +10,14 @@ from pydantic import EmailStr, Field, model_validator
 from generator.models.base import ContentModel, Text, WaveId, Year
 
 # The stored answer scale (BRIEF.md): five levels plus 说不清, which is never a valid answer.
-SATISFACTION_SCALE: tuple[str, ...] = ("非常满意", "满意", "基本满意", "不满意", "非常不满意", "说不清")
+SATISFACTION_SCALE: tuple[str, ...] = (
+    "非常满意",
+    "满意",
+    "基本满意",
+    "不满意",
+    "非常不满意",
+    "说不清",
+)
 SatisfactionAnswer = Literal["非常满意", "满意", "基本满意", "不满意", "非常不满意", "说不清"]
 
 
@@ -27,7 +34,7 @@ class SatisfactionDefinition(ContentModel):
 
     satisfied: list[SatisfactionAnswer] = Field(min_length=1)
     top_box: list[SatisfactionAnswer] = Field(min_length=1)
-    excluded: list[SatisfactionAnswer] = Field(default_factory=lambda: ["说不清"])
+    excluded: tuple[SatisfactionAnswer, ...] = ("说不清",)
     description: Text
 
     @model_validator(mode="after")

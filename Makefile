@@ -1,0 +1,64 @@
+# The two commands: `make run` and `make test`. Everything else is set up on the way.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Debian packages the project needs: Graphviz (flowcharts), a CJK font (charts, flowcharts),
+# Chromium (browser tests), Node.js/npm (axe-core for accessibility tests).
+APT_PACKAGES := graphviz fonts-noto-cjk chromium nodejs npm
+
+.PHONY: help run test check lint typecheck pytest system-deps install clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+run: install ## Check content/ and print what was checked
+	$(BIN)/yiti check
+
+test: install lint typecheck pytest ## Lint, type-check and run every test with coverage
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest --cov --cov-report=term:skip-covered
+
+check: install ## Validate content/ and print what was checked
+	$(BIN)/yiti check
+
+install: system-deps $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+system-deps: ## Install missing Debian packages (as root), or print the command to run
+	@missing=""; \
+	command -v dot >/dev/null || missing="$$missing graphviz"; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else \
+	  echo "Missing system packages:$$missing. Run:"; \
+	  echo "  sudo apt-get update && sudo apt-get install -y$$missing"; \
+	  exit 1; \
+	fi
+
+clean: ## Remove the virtualenv and build output
+	rm -rf $(VENV) site build .pytest_cache .mypy_cache .ruff_cache .coverage
