@@ -7,6 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Debian packages the project needs: Graphviz (flowcharts), a CJK font (charts, flowcharts),
@@ -36,12 +37,17 @@ pytest: install
 check: install ## Validate content/ and print what was checked
 	$(BIN)/yiti check
 
-install: system-deps $(STAMP)
+install: system-deps $(STAMP) $(NODE_STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# axe-core, injected into pages by the accessibility tests (test-only, pinned in package-lock.json).
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 system-deps: ## Install missing Debian packages (as root), or print the command to run
