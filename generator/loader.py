@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from generator.checks import check_topics
 from generator.errors import ContentError, Problem
 from generator.models import Directory, District, Site, Street, Topic
+from generator.questionnaires import Questionnaires, load_questionnaires
 from generator.yamlsource import Source, label_for, message_for, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -30,6 +31,7 @@ class Content:
     directory: Directory
     topics: tuple[Topic, ...]
     sources: dict[str, Source] = field(default_factory=dict, compare=False)
+    questionnaires: Questionnaires = field(default_factory=Questionnaires, compare=False)
 
     def topics_of(self, year: int) -> list[Topic]:
         """Topics of one year, in month order."""
@@ -55,6 +57,10 @@ def load_content(root: Path) -> Content:
         )
     if site is not None and directory is not None:
         problems += check_topics(topics, site, directory)
+    questionnaires = Questionnaires()
+    if site is not None:
+        topic_waves = {t.slug: list(t.waves) for t, _ in topics}
+        questionnaires = load_questionnaires(root, site, topic_waves, problems)
     if problems or site is None or directory is None:
         raise ContentError(problems)
     return Content(
@@ -63,6 +69,7 @@ def load_content(root: Path) -> Content:
         directory=directory,
         topics=tuple(sorted((t for t, _ in topics), key=lambda t: (t.year, t.month, t.slug))),
         sources={t.slug: s for t, s in topics},
+        questionnaires=questionnaires,
     )
 
 

@@ -2,6 +2,7 @@
 
 from generator.models.base import ContentModel
 from generator.models.directory import Directory, District, Street
+from generator.models.questionnaire import Question, Questionnaire
 from generator.models.site import SatisfactionDefinition, Site, Wave
 from generator.models.topic import Topic
 
@@ -9,6 +10,8 @@ __all__ = [
     "ContentModel",
     "Directory",
     "District",
+    "Question",
+    "Questionnaire",
     "SatisfactionDefinition",
     "Site",
     "Street",
