@@ -14,13 +14,22 @@ PORT ?= 8000
 # Chromium (browser tests), Node.js/npm (axe-core for accessibility tests).
 APT_PACKAGES := graphviz fonts-noto-cjk chromium nodejs npm
 
-.PHONY: help run test check lint typecheck pytest system-deps install clean
+.PHONY: help run build bench test check lint typecheck pytest system-deps install clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-run: install ## Check content/ and print what was checked
+run: install ## Build the site from content/, prepare the survey database, serve both on $(HOST):$(PORT)
 	$(BIN)/yiti check
+	$(BIN)/yiti build
+	$(BIN)/yiti survey upgrade
+	$(BIN)/yiti serve --host $(HOST) --port $(PORT)
+
+build: install ## Build site/ from content/ (atomic: a failed build keeps the old site)
+	$(BIN)/yiti build
+
+bench: install ## Run every benchmark in quick mode
+	for script in bench/*.py; do case $$script in */__init__.py|*/synth_*) ;; *) $(BIN)/python $$script --quick;; esac; done
 
 test: install lint typecheck pytest ## Lint, type-check and run every test with coverage
 

@@ -1,0 +1,68 @@
+"""`yiti build`: content → validated models → Markdown pages → MkDocs → site/.
+
+Everything is read, validated and rendered before anything is written; MkDocs builds into a
+temporary folder that replaces site/ only when it succeeded, so a failed build leaves the
+previous site untouched (as mkdocs `build()` and pelican `Pelican.run` do).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from generator import engine
+from generator.loader import load_content
+from generator.render.site import render_site
+from generator.site_config import dump, mkdocs_config
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build produced, for the CLI's summary and the benchmark."""
+
+    site_dir: Path
+    topics: int
+    pages: int
+
+
+def build(content_dir: Path, site_dir: Path, now: datetime | None = None) -> BuildReport:
+    """Build the site from `content_dir` into `site_dir`, atomically."""
+    content = load_content(content_dir)
+    pages = render_site(content, now or datetime.now(UTC))
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=site_dir.parent, prefix=".yiti-build-") as tmp:
+        work = Path(tmp)
+        write_docs(pages, work / "docs")
+        config_file = work / "mkdocs.yml"
+        config_file.write_text(dump(mkdocs_config(content, work / "docs")), encoding="utf-8")
+        engine.run(config_file, work / "site")
+        swap(work / "site", site_dir, work / "previous")
+    markdown_pages = sum(path.endswith(".md") for path in pages)
+    return BuildReport(site_dir, len(content.topics), markdown_pages)
+
+
+def write_docs(pages: dict[str, str], docs_dir: Path) -> None:
+    """Write rendered pages under `docs_dir`."""
+    for relative, text in pages.items():
+        path = docs_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def swap(new: Path, target: Path, parking: Path) -> None:
+    """Put `new` in place of `target`; the old copy is parked, and restored if the move fails."""
+    had_old = target.exists()
+    if had_old:
+        target.rename(parking)
+    try:
+        new.rename(target)
+    except OSError:
+        if had_old:
+            parking.rename(target)
+        raise
+    if had_old:
+        shutil.rmtree(parking, ignore_errors=True)

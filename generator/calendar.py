@@ -1,0 +1,21 @@
+"""Which survey wave is open: used by the site to link each topic to its open survey."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from generator.models import Site, Topic, Wave
+
+
+def open_wave(site: Site, topic: Topic, now: datetime) -> Wave | None:
+    """The topic's wave that is open at `now` (aware), if any."""
+    for wave in site.waves:
+        if wave.id in topic.waves and wave.opens <= now < wave.closes:
+            return wave
+    return None
+
+
+def next_wave(site: Site, now: datetime) -> Wave | None:
+    """The first wave that opens after `now`, for 'the next survey opens on …'."""
+    upcoming = [w for w in site.waves if w.opens > now]
+    return min(upcoming, key=lambda w: w.opens) if upcoming else None

@@ -1,0 +1,47 @@
+"""The one place that runs the static-site engine (MkDocs with Material, in-process).
+
+Material for MkDocs reaches end of life on 2027-05-05; its successor, Zensical, reads the same
+`mkdocs.yml`. Everything else writes a plain config file and a docs folder, so swapping the engine
+means changing only this module.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import MkDocsException
+
+from generator.errors import YitiError
+
+
+class EngineError(YitiError):
+    """The site engine refused the generated pages (e.g. a broken link under --strict)."""
+
+
+class _Collect(logging.Handler):
+    """Keeps the engine's warnings so the error can say what they were."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def run(config_file: Path, site_dir: Path) -> None:
+    """Build `config_file`'s docs into `site_dir`, strict: any warning fails the build."""
+    collect = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collect)
+    try:
+        config = load_config(config_file=str(config_file), site_dir=str(site_dir), strict=True)
+        build(config)
+    except (MkDocsException, SystemExit) as exc:
+        details = "\n".join(collect.messages) or str(exc)
+        raise EngineError(f"MkDocs 构建失败：\n{details}") from exc
+    finally:
+        logger.removeHandler(collect)

@@ -1,0 +1,1 @@
+"""Validated content → Markdown pages and assets (Jinja2 templates, finished values only)."""

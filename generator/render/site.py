@@ -1,0 +1,81 @@
+"""Render every page and asset of the site into memory: docs path → text."""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup
+
+from generator.loader import Content
+from generator.render.environment import environment
+from generator.render.pages import SECTIONS, Section, site_context, topic_context, topic_dir
+
+TASK_STATUS = {
+    "not_started": "未开始",
+    "in_progress": "进行中",
+    "done": "已完成",
+    "delayed": "延期",
+}
+LEVELS = (("city", "市级部门"), ("district", "区级部门"), ("street", "街乡镇"))
+# attr_list syntax marking the link to the page being read (a Markup: it must not be escaped).
+CURRENT_MARKER = Markup('{ aria-current="page" }')
+
+
+def render_site(content: Content, now: datetime) -> dict[str, str]:
+    """All pages (Markdown) and assets (SVG) of the site, keyed by docs-relative path."""
+    common = site_context(content, now)
+    common["site_has_samples"] = any(t.sample for t in content.topics)
+    common["street_count"] = sum(s.is_jiexiangzhen for s in content.directory.streets)
+    pages = {
+        "index.md": _render("index.md.j2", common, content.site.title, hide=("navigation",)),
+        "themes.md": _render("themes.md.j2", common, "按主题浏览"),
+        "about.md": _render("about.md.j2", common, "关于本站"),
+        "years/index.md": _render("years.md.j2", common, "按年度浏览"),
+    }
+    for year in content.years():
+        context = {**common, "year": year, "topics": content.topics_of(year)}
+        pages[f"years/{year}.md"] = _render("year.md.j2", context, f"{year} 年议题")
+    for topic in content.topics:
+        pages.update(render_topic(content, topic, now, common))
+    return pages
+
+
+def render_topic(
+    content: Content, topic: Any, now: datetime, common: dict[str, Any]
+) -> dict[str, str]:
+    """The section pages and the flowchart download of one topic."""
+    context = {**common, **topic_context(content, topic, now)}
+    context.update(task_status=TASK_STATUS, levels=LEVELS, current_marker=CURRENT_MARKER)
+    base = topic_dir(topic)
+    out = {
+        f"{base}/{section.filename}": _render(
+            section.template, {**context, "section": section}, page_title(topic.title, section)
+        )
+        for section in SECTIONS
+    }
+    out[f"{base}/flowchart.svg"] = context["svg"]
+    return out
+
+
+def page_title(topic_title: str, section: Section) -> str:
+    """'老楼加装电梯' for the overview, '老楼加装电梯：办理流程表' for the parts (as the page's H1)."""
+    if section.key == "overview":
+        return topic_title
+    return f"{topic_title}：{section.title.split('：')[-1]}"
+
+
+def _render(template: str, context: dict[str, Any], title: str, hide: tuple[str, ...] = ()) -> str:
+    """A page: front matter, then the template's Markdown.
+
+    The title is set in front matter, HTML-escaped, because MkDocs would otherwise take it from
+    the rendered H1 *unescaped* and put it into <title> and the navigation.
+    """
+    meta: dict[str, Any] = {"title": html.escape(title)}
+    if hide:
+        meta["hide"] = list(hide)
+    front = json.dumps(meta, ensure_ascii=False)  # JSON is YAML: no quoting surprises
+    body = environment().get_template(template).render(**context)
+    return f"---\n{front}\n---\n\n{body}"

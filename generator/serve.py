@@ -1,0 +1,51 @@
+"""`yiti serve`: the built site and the survey app on one origin, for previews and `make run`.
+
+Production serves site/ with nginx and the survey with gunicorn (deploy/); this is the same
+layout on one process: the static site at /, the survey under /survey.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, abort, send_from_directory
+from flask.typing import ResponseReturnValue
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.security import safe_join
+
+from survey import create_app
+
+SURVEY_MOUNT = "/survey"
+
+
+def static_site(site_dir: Path) -> Flask:
+    """A WSGI app serving a built MkDocs site: directory URLs, its own 404 page."""
+    app = Flask(__name__, static_folder=None)
+    root = site_dir.resolve()
+
+    @app.get("/", defaults={"path": ""})
+    @app.get("/<path:path>")
+    def page(path: str) -> ResponseReturnValue:
+        target = safe_join(str(root), path)
+        if target is None:
+            abort(404)
+        if Path(target).is_dir():
+            if path and not path.endswith("/"):
+                return app.redirect(f"/{path}/", 301)
+            path = f"{path}index.html"
+        return send_from_directory(root, path)
+
+    @app.errorhandler(404)
+    def not_found(_: Exception) -> tuple[Any, int]:
+        missing = root / "404.html"
+        if missing.is_file():
+            return send_from_directory(root, "404.html"), 404
+        return "404 Not Found", 404
+
+    return app
+
+
+def combined_app(site_dir: Path, survey_config: dict[str, Any] | None = None) -> Any:
+    """The site at /, the survey at /survey, as one WSGI application."""
+    return DispatcherMiddleware(static_site(site_dir), {SURVEY_MOUNT: create_app(survey_config)})

@@ -1,0 +1,147 @@
+"""A real MkDocs build: atomic, complete, links that resolve, safe content, light pages."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urlsplit
+
+import html5lib
+import pytest
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+
+from generator.build import build
+from generator.cli import main
+from generator.errors import ContentError
+from generator.render.pages import SECTIONS
+from tests.generator.conftest import ELEVATORS, edit
+from tests.generator.fixtures import BUILD_TIME, built_site, hostile_content, site_url
+
+__all__ = ["built_site", "hostile_content", "site_url"]  # fixtures used by this module
+
+TOPIC = "topics/2022/old-building-elevators"
+MAX_PAGE_GZIP = 50 * 1024  # bytes: a topic page on a slow phone connection
+
+
+def html_pages(site: Path) -> list[Path]:
+    """Every HTML page of the built site."""
+    return sorted(site.rglob("*.html"))
+
+
+def test_every_topic_has_its_four_parts_and_overview(built_site: Path) -> None:
+    for section in SECTIONS:
+        name = section.filename.removesuffix(".md")
+        page = built_site / TOPIC / ("index.html" if name == "index" else f"{name}/index.html")
+        assert page.is_file(), page
+    assert (built_site / TOPIC / "flowchart.svg").is_file()
+    assert (built_site / "years/2021/index.html").is_file()
+    assert (built_site / "themes/index.html").is_file()
+
+
+def test_every_internal_link_and_anchor_resolves(built_site: Path) -> None:
+    ids: dict[Path, set[str]] = {}
+    broken = []
+    for page in html_pages(built_site):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for tag in soup.find_all(["a", "link", "script", "img"]):
+            ref = tag.get("href") or tag.get("src")
+            if (
+                not isinstance(ref, str)
+                or urlsplit(ref).scheme
+                or ref.startswith(("/survey", "//"))
+            ):
+                continue
+            path_part, fragment = urldefrag(ref)
+            target = _resolve(built_site, page, unquote(path_part))
+            if target is None:
+                broken.append(f"{page.relative_to(built_site)} → {ref}")
+            elif fragment and target.suffix == ".html":
+                if target not in ids:
+                    html = target.read_text(encoding="utf-8")
+                    ids[target] = set(re.findall(r'\sid="([^"]+)"', html))
+                if unquote(fragment) not in ids[target]:
+                    broken.append(f"{page.relative_to(built_site)} → {ref} (no such anchor)")
+    assert not broken, "\n".join(broken)
+
+
+def _resolve(site: Path, page: Path, ref: str) -> Path | None:
+    base = site if ref.startswith("/") else page.parent
+    target = (base / ref.lstrip("/")) if ref else page
+    if target.is_dir():
+        target = target / "index.html"
+    return target if target.is_file() else None
+
+
+def test_topic_pages_are_light_enough_for_a_slow_phone(built_site: Path) -> None:
+    for page in (built_site / "topics").rglob("*.html"):
+        size = len(gzip.compress(page.read_bytes()))
+        assert size <= MAX_PAGE_GZIP, f"{page}: {size} bytes gzipped"
+
+
+def test_html_and_script_in_content_are_shown_as_text(built_site: Path) -> None:
+    for page in (built_site / TOPIC).rglob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        scripts = [s.get_text() for s in soup.find_all("script")]
+        assert not any("alert(" in text for text in scripts), page
+        assert not soup.select("[onerror]"), page
+        assert not soup.select("a[href^='javascript:']"), page
+    overview = (built_site / TOPIC / "index.html").read_text(encoding="utf-8")
+    assert ">老楼加装电梯 &lt;script&gt;alert(" in overview
+
+
+def test_our_markup_is_valid_html(built_site: Path) -> None:
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    for page in html_pages(built_site):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        article = soup.find("article")
+        if article is None:
+            continue
+        try:
+            parser.parseFragment(article.decode_contents())
+        except html5lib.html5parser.ParseError as exc:
+            pytest.fail(f"{page}: {exc}")
+
+
+def test_flowchart_is_inline_svg_with_a_label_and_a_text_equivalent(built_site: Path) -> None:
+    soup = BeautifulSoup(
+        (built_site / TOPIC / "flowchart/index.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    svg = soup.find("svg", attrs={"role": "img"})
+    assert svg is not None and "流程图" in str(svg.get("aria-label"))
+    labels = " ".join(t.get_text() for t in svg.find_all("text"))
+    assert "达到同意比例" in labels and "未达到或有异议" in labels  # decision branches
+    steps = [li.get_text() for li in soup.select("ol.yiti-steps li")]
+    assert steps[2].startswith("第 3 步：街道组织协商调解")
+
+
+def test_procedure_table_has_caption_and_header_scopes(built_site: Path) -> None:
+    soup = BeautifulSoup(
+        (built_site / TOPIC / "procedure/index.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    assert soup.select_one("table.yiti-procedure > caption") is not None
+    heads = soup.select("table.yiti-procedure > thead th")
+    assert heads and all(th.get("scope") == "col" for th in heads)
+    assert len(soup.select("table.yiti-procedure > tbody th[scope=row]")) == 8
+
+
+def test_failed_build_leaves_the_previous_site_untouched(content_dir: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("previous", encoding="utf-8")
+    edit(content_dir / ELEVATORS, "          to: mediation", "          to: gone")
+    with pytest.raises(ContentError):
+        build(content_dir, site, now=BUILD_TIME)
+    assert (site / "index.html").read_text(encoding="utf-8") == "previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["content", "site"]  # no temp folder left
+
+
+def test_build_command_reports_problems_and_exits_1(content_dir: Path, tmp_path: Path) -> None:
+    edit(content_dir / ELEVATORS, "          to: mediation", "          to: gone")
+    result = CliRunner().invoke(
+        main, ["build", "--content", str(content_dir), "--site", str(tmp_path / "site")]
+    )
+    assert result.exit_code == 1
+    assert "procedure.steps[1].branches[1].to: 没有 id 为 “gone” 的步骤" in result.output
+    assert not (tmp_path / "site").exists()

@@ -1,0 +1,58 @@
+"""`yiti serve`'s app: the built site at /, the survey under /survey, on one origin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from werkzeug.test import Client
+
+from generator.cli import main
+from generator.serve import combined_app, static_site
+
+
+def site(tmp_path: Path) -> Path:
+    """A tiny built site."""
+    root = tmp_path / "site"
+    (root / "topics/x").mkdir(parents=True)
+    (root / "index.html").write_text("<h1>home</h1>", encoding="utf-8")
+    (root / "topics/x/index.html").write_text("<h1>topic</h1>", encoding="utf-8")
+    (root / "404.html").write_text("<h1>找不到页面</h1>", encoding="utf-8")
+    return root
+
+
+def fetch(client: Client, path: str) -> tuple[int, str, str | None]:
+    """Status, body and Location of a GET, closing the response (and its file)."""
+    with client.get(path) as response:
+        return response.status_code, response.get_data(as_text=True), response.location
+
+
+def test_directory_urls_serve_their_index(tmp_path: Path) -> None:
+    client = Client(static_site(site(tmp_path)))
+    assert fetch(client, "/")[1] == "<h1>home</h1>"
+    assert fetch(client, "/topics/x/")[1] == "<h1>topic</h1>"
+    status, _, location = fetch(client, "/topics/x")
+    assert status == 301 and str(location).endswith("/topics/x/")
+
+
+def test_missing_pages_and_escapes_get_the_sites_404(tmp_path: Path) -> None:
+    client = Client(static_site(site(tmp_path)))
+    for path in ("/nope/", "/../../etc/passwd", "/topics/%2e%2e/%2e%2e/etc/passwd"):
+        status, body, _ = fetch(client, path)
+        assert status == 404, path
+        assert "找不到页面" in body
+
+
+def test_survey_is_mounted_under_survey(tmp_path: Path) -> None:
+    config = {"TESTING": True, "YITI_INSTANCE_DIR": str(tmp_path / "instance")}
+    config["DATABASE_URL"] = f"sqlite:///{tmp_path / 'survey.sqlite3'}"
+    client = Client(combined_app(site(tmp_path), config))
+    assert fetch(client, "/")[1] == "<h1>home</h1>"
+    status, body, _ = fetch(client, "/survey/privacy/")
+    assert status == 200 and "/survey/" in body  # links carry the mount prefix
+
+
+def test_serve_refuses_without_a_built_site(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["serve", "--site", str(tmp_path / "none")])
+    assert result.exit_code == 1
+    assert "请先运行 yiti build" in result.output

@@ -1,0 +1,110 @@
+"""The built site in real Chromium: accessibility, no foreign requests, search, keyboard, safety."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from tests.browser import WIDTHS, axe_violations, browser, describe, origin_of
+from tests.generator.fixtures import built_site, hostile_content, site_url
+
+__all__ = ["browser", "built_site", "hostile_content", "site_url"]  # fixtures
+
+pytestmark = pytest.mark.browser
+
+TOPIC = "/topics/2022/old-building-elevators/"
+PAGE_TYPES = {
+    "home": "/",
+    "year": "/years/2022/",
+    "years": "/years/",
+    "themes": "/themes/",
+    "about": "/about/",
+    "overview": TOPIC,
+    "duties": f"{TOPIC}duties/",
+    "procedure": f"{TOPIC}procedure/",
+    "flowchart": f"{TOPIC}flowchart/",
+    "qa": f"{TOPIC}qa/",
+    "not-found": "/no-such-page/",
+}
+
+
+@pytest.fixture
+def page(browser: Any, request: pytest.FixtureRequest) -> Any:
+    """A fresh page; fails the test if any script dialog opens (content must never run)."""
+    width, height = WIDTHS[getattr(request, "param", "desktop")]
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    new = context.new_page()
+    dialogs: list[str] = []
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    new.on("dialog", on_dialog)
+    yield new
+    context.close()
+    assert not dialogs, f"a script from content ran: {dialogs}"
+
+
+@pytest.mark.parametrize("page", list(WIDTHS), indirect=True)
+@pytest.mark.parametrize("path", list(PAGE_TYPES.values()), ids=list(PAGE_TYPES))
+def test_no_accessibility_violations(page: Any, site_url: str, path: str) -> None:
+    page.goto(site_url + path)
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+
+
+@pytest.mark.parametrize("path", list(PAGE_TYPES.values()), ids=list(PAGE_TYPES))
+def test_no_request_leaves_the_site(page: Any, site_url: str, path: str) -> None:
+    foreign: list[str] = []
+    page.on(
+        "request",
+        lambda r: foreign.append(r.url) if origin_of(r.url) != site_url else None,
+    )
+    page.goto(site_url + path, wait_until="networkidle")
+    assert not foreign, foreign
+
+
+def test_search_finds_a_word_from_the_middle_of_a_heading(page: Any, site_url: str) -> None:
+    page.goto(site_url + "/")
+    page.keyboard.press("/")  # Material's shortcut focuses the search box
+    page.keyboard.type("维护保养")  # from the heading "电梯装好后谁负责维护保养？"
+    page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
+    links = page.locator(".md-search-result__link")
+    found = {
+        # jieba's segmentation shows as zero-width spaces between words in the results.
+        links.nth(i).inner_text().replace("\u200b", ""): str(links.nth(i).get_attribute("href"))
+        for i in range(links.count())
+    }
+    hits = [href for text, href in found.items() if "电梯装好后谁负责维护保养" in text]
+    assert hits, found
+    target = urlsplit(hits[0])
+    assert target.path == "/topics/2022/old-building-elevators/qa/"
+    assert unquote(target.fragment) == "电梯装好后谁负责维护保养"  # a readable anchor
+
+
+def test_keyboard_user_can_skip_to_content_and_reach_the_parts(page: Any, site_url: str) -> None:
+    page.goto(site_url + TOPIC)
+    page.keyboard.press("Tab")
+    skip = page.evaluate("document.activeElement.textContent.trim()")
+    assert skip == "跳转至"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash")  # the skip link moved us to the content
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "一表：办理流程表":
+            break
+    else:
+        pytest.fail("the 一表 link was not reachable with Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/procedure/")
+
+
+def test_hostile_content_is_inert_text(page: Any, site_url: str, built_site: Path) -> None:
+    page.goto(site_url + TOPIC)
+    assert "<script>alert('x')</script>" in page.locator("h1").inner_text()
+    page.goto(site_url + TOPIC + "qa/")
+    assert page.locator("a[href^='javascript:']").count() == 0
