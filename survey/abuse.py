@@ -1,0 +1,63 @@
+"""Abuse defences: CSRF and hard rate limits refuse; everything doubtful is flagged, not dropped.
+
+Many residents share one network address (mobile carriers' NAT, a building's Wi-Fi), so a busy
+address is a reason for an evaluator to look twice, not for losing answers. Hard limits
+(`YITI_POST_LIMIT`, 429) only stop floods.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask import current_app, request, session
+from flask_limiter import Limiter
+from flask_wtf.csrf import CSRFProtect
+from limits import parse_many
+
+from survey.codes import keyed_hash
+from survey.tickets import Ticket
+
+
+def source_key() -> str:
+    """The client address as a keyed hash: what limits count and responses keep, never the IP."""
+    return keyed_hash(current_app.config["SECRET_KEY"], request.remote_addr or "unknown")
+
+
+def device_key() -> str:
+    """A random id kept in the signed session cookie: one browser, whatever its address."""
+    if "device" not in session:
+        session["device"] = secrets.token_hex(8)
+    return str(session["device"])
+
+
+def post_limit() -> str:
+    """The hard limit on submissions per address, from configuration."""
+    return str(current_app.config["YITI_POST_LIMIT"])
+
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=source_key)
+
+
+def flags_for(honeypot: str | None, ticket: Ticket, now: datetime) -> tuple[str, ...]:
+    """Reasons to look twice at a submission, for evaluators; empty for an ordinary one."""
+    config = current_app.config
+    flags = []
+    if honeypot:
+        flags.append("honeypot")
+    if (now - ticket.served_at).total_seconds() < config["YITI_MIN_FILL_SECONDS"]:
+        flags.append("too_fast")
+    if not _within(config["YITI_FLAG_IP_LIMIT"], "flag-ip", source_key()):
+        flags.append("busy_address")
+    if not _within(config["YITI_FLAG_DEVICE_LIMIT"], "flag-device", device_key()):
+        flags.append("busy_device")
+    return tuple(flags)
+
+
+def _within(limits: str, scope: str, key: str) -> bool:
+    """Count one hit against each of `limits` for `key`; False if any is exceeded."""
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return True
+    results = [limiter.limiter.hit(item, scope, key) for item in parse_many(limits)]
+    return all(results)

@@ -1,0 +1,44 @@
+"""The application factory: settings, extensions, content, database, blueprints, error pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from generator.loader import load_content
+from survey.abuse import csrf, limiter
+from survey.config import instance_dir, settings
+from survey.db import Database
+from survey.errors import register_errors
+from survey.respondents import respondents
+from survey.state import EXTENSION, AppState, utc_now
+from survey.templating import register_template_helpers
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the survey app: defaults, then `YITI_…` environment, then `config`.
+
+    Content is loaded and validated once here, so a broken content folder stops the app at
+    start rather than on a resident's phone. `YITI_CLOCK` (tests) replaces the clock.
+    """
+    instance = instance_dir(config)
+    app = Flask(__name__, instance_path=str(instance))
+    app.config.from_mapping(settings(instance, config))
+    if app.config["YITI_PROXY_COUNT"]:
+        count = int(app.config["YITI_PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+    content = load_content(Path(app.config["YITI_CONTENT_DIR"]))
+    state = AppState(
+        content, Database(app.config["DATABASE_URL"]), app.config.get("YITI_CLOCK") or utc_now
+    )
+    app.extensions[EXTENSION] = state
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.register_blueprint(respondents)
+    register_errors(app)
+    register_template_helpers(app)
+    return app

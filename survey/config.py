@@ -1,0 +1,93 @@
+"""Settings: defaults, then `YITI_…` environment variables, then the caller's mapping."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+# Every setting the app reads, with its default. Environment variables of the same name
+# (DATABASE_URL and SECRET_KEY also under their usual names) override these.
+DEFAULTS: dict[str, Any] = {
+    "YITI_CONTENT_DIR": "content",
+    "DATABASE_URL": None,  # None: SQLite in WAL mode at instance/survey.sqlite3
+    "SECRET_KEY": None,  # None: a random key kept in instance/secret_key, shared by all workers
+    "YITI_MIN_FILL_SECONDS": 8,  # faster than this is flagged: ten questions take a person longer
+    "YITI_TICKET_MAX_AGE": 24 * 3600,  # seconds a served form stays valid
+    # Hard limits answer 429; they protect the service from floods.
+    "YITI_POST_LIMIT": "30/minute;300/hour",
+    # Soft limits only flag responses for evaluators: many residents share one address (NAT).
+    "YITI_FLAG_IP_LIMIT": "10/hour",
+    "YITI_FLAG_DEVICE_LIMIT": "3/day",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": False,
+    "YITI_PROXY_COUNT": 0,  # reverse proxies in front that set X-Forwarded-For
+    "WTF_CSRF_TIME_LIMIT": 24 * 3600,
+    "WTF_I18N_ENABLED": False,  # our validators carry their own Chinese messages
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SECURE": False,  # set true behind HTTPS
+    "MAX_CONTENT_LENGTH": 64 * 1024,  # bytes: a full answer with a 500-character comment is ~4 KiB
+}
+# Each setting X is read from the environment as YITI_X; these also under their usual names.
+PLAIN = {"DATABASE_URL", "SECRET_KEY"}
+INTS = {"YITI_MIN_FILL_SECONDS", "YITI_TICKET_MAX_AGE", "YITI_PROXY_COUNT", "MAX_CONTENT_LENGTH"}
+BOOLS = {"RATELIMIT_ENABLED", "SESSION_COOKIE_SECURE"}
+
+
+def instance_dir(overrides: Mapping[str, Any] | None = None) -> Path:
+    """Where the SQLite file and the secret key live: `instance/` under the working directory."""
+    chosen = (overrides or {}).get("YITI_INSTANCE_DIR") or os.environ.get("YITI_INSTANCE_DIR")
+    return Path(chosen or "instance").resolve()
+
+
+def settings(instance_path: Path, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults, then environment, then `overrides`; fill the database and secret defaults."""
+    out = dict(DEFAULTS)
+    out |= from_environment(os.environ)
+    out |= dict(overrides or {})
+    if not out["DATABASE_URL"]:
+        out["DATABASE_URL"] = f"sqlite:///{instance_path / 'survey.sqlite3'}"
+    if not out["SECRET_KEY"]:
+        out["SECRET_KEY"] = instance_secret(instance_path / "secret_key")
+    return out
+
+
+def instance_secret(path: Path) -> str:
+    """A random key made once and kept, so every worker and restart signs the same way."""
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32))
+        try:  # link is atomic and refuses to replace: racing workers all end up with one key
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text(encoding="ascii").strip()
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Settings found in `environ`, converted to the default's type."""
+    out: dict[str, Any] = {}
+    for name in DEFAULTS:
+        keys = [name if name.startswith("YITI_") else f"YITI_{name}"]
+        keys += [name] if name in PLAIN else []
+        for key in keys:
+            if key in environ:
+                out[name] = _convert(name, environ[key])
+    return out
+
+
+def _convert(name: str, raw: str) -> Any:
+    if name in INTS:
+        return int(raw)
+    if name in BOOLS:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return raw

@@ -1,0 +1,159 @@
+"""The questionnaire as a WTForms form: one field per question, messages in Chinese.
+
+Forms are built per questionnaire from content, so a new topic question needs no code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    Field,
+    Form,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from generator.models import Directory, Question, Questionnaire
+
+CHOOSE_ONE = "请选择一项"
+NOT_AN_OPTION = "请从列出的选项中选择"
+HONEYPOT = "website"  # a field people never see; bots that fill every input fill it
+
+
+class SurveyForm(FlaskForm):
+    """Fields every questionnaire has besides its questions (CSRF comes from FlaskForm)."""
+
+    ticket = HiddenField()
+    website = StringField("请勿填写此项", validators=[Optional()])
+
+    def question_fields(self) -> list[Field]:
+        """The fields that are questions, in questionnaire order."""
+        return [f for f in self if f.name not in {"csrf_token", "ticket", HONEYPOT, "invitation"}]
+
+    def answers(self) -> dict[str, Any]:
+        """Validated answers keyed by question id: `None`/`[]` for skipped optional questions."""
+        return {f.name: _answer(f) for f in self.question_fields()}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes for a multiple-choice question (the WTForms documentation's recipe)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def form_class(questionnaire: Questionnaire, directory: Directory) -> type[SurveyForm]:
+    """A form class for `questionnaire`, with an invitation code field when access needs one."""
+    fields: dict[str, Any] = {q.id: question_field(q, directory) for q in questionnaire.questions}
+    if questionnaire.access == "invitation":
+        fields["invitation"] = StringField(
+            "邀请码",
+            description="短信中收到的邀请码，如 K7QX-M9PA-3RTU；不区分大小写",
+            validators=[
+                InputRequired("请填写短信中的邀请码"),
+                Length(max=40, message="邀请码太长"),
+            ],
+        )
+    return type("QuestionnaireForm", (SurveyForm,), fields)
+
+
+def question_field(question: Question, directory: Directory) -> Field:
+    """The field for one question."""
+    factory = _FACTORIES[question.kind]
+    return factory(question, directory)
+
+
+def _single(question: Question, _directory: Directory) -> Field:
+    return RadioField(
+        question.label,
+        description=question.hint or "",
+        choices=[SelectChoice(o) for o in question.options],
+        validators=[_presence(question)],
+        invalid_choice_message=NOT_AN_OPTION,
+    )
+
+
+def _multiple(question: Question, _directory: Directory) -> Field:
+    return MultiCheckboxField(
+        question.label,
+        description=question.hint or "",
+        choices=[SelectChoice(o) for o in question.options],
+        validators=[_presence(question, "请至少选择一项")],
+        invalid_choice_message=lambda n: NOT_AN_OPTION + "（%(value)s 不是选项）",
+    )
+
+
+def _district(question: Question, directory: Directory) -> Field:
+    return RadioField(
+        question.label,
+        description=question.hint or "",
+        choices=[SelectChoice(d.name) for d in directory.districts],
+        validators=[_presence(question, "请选择您居住的区")],
+        invalid_choice_message=NOT_AN_OPTION,
+    )
+
+
+def _street(question: Question, directory: Directory) -> Field:
+    blank = [SelectChoice("", "（不选择）")]
+    streets = [SelectChoice(s.code, s.name, optgroup=s.district) for s in directory.streets]
+    names = {s.code: s.district for s in directory.streets}
+    return SelectField(
+        question.label,
+        description=question.hint or "",
+        choices=blank + streets,
+        validators=[_presence(question, "请选择街道（乡镇）"), _in_district(names)],
+        invalid_choice_message=NOT_AN_OPTION,
+    )
+
+
+def _comment(question: Question, _directory: Directory) -> Field:
+    limit = question.max_length
+    return TextAreaField(
+        question.label,
+        description=question.hint or "",
+        validators=[
+            _presence(question, "请填写"),
+            Length(max=limit, message=f"最多 {limit} 字，现在是 %(length)d 字，请删减"),
+        ],
+        filters=[lambda text: text.strip() if isinstance(text, str) else text],
+        render_kw={"maxlength": limit, "rows": 5},
+    )
+
+
+_FACTORIES = {
+    "single": _single,
+    "multiple": _multiple,
+    "district": _district,
+    "street": _street,
+    "comment": _comment,
+}
+
+
+def _presence(question: Question, message: str = CHOOSE_ONE) -> Any:
+    return InputRequired(message) if question.required else Optional()
+
+
+def _in_district(district_of: dict[str, str]) -> Any:
+    """The chosen 街乡镇 lies in the chosen district (names repeat across districts)."""
+
+    def check(form: Form, field: Field) -> None:
+        chosen = form["district"].data if "district" in form else None
+        if field.data and chosen and district_of.get(field.data) != chosen:
+            raise ValidationError(f"所选街道（乡镇）不在{chosen}，请重新选择或不选")
+
+    return check
+
+
+def _answer(field: Field) -> Any:
+    if isinstance(field, SelectMultipleField):
+        return list(field.data or [])
+    return field.data or None

@@ -1,0 +1,116 @@
+"""Pages for residents: the questionnaire, the thank-you page with a receipt, privacy, index."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from survey import tickets
+from survey.abuse import flags_for, limiter, post_limit
+from survey.forms import SurveyForm, form_class
+from survey.repository import ConflictError, InvitationError, receipt_exists
+from survey.service import Survey, find_survey, open_surveys, submit
+from survey.state import current_state
+
+respondents = Blueprint("respondents", __name__)
+
+
+@respondents.get("/")
+def index() -> ResponseReturnValue:
+    """The surveys open now."""
+    state = current_state()
+    return render_template(
+        "respondents/index.html", surveys=open_surveys(state.content, state.clock())
+    )
+
+
+@respondents.get("/privacy/")
+def privacy() -> ResponseReturnValue:
+    """The privacy notice on its own page."""
+    return render_template("respondents/privacy.html")
+
+
+@respondents.route("/<slug>/<wave>/", methods=["GET", "POST"])
+@limiter.limit(post_limit, methods=["POST"])
+def questionnaire(slug: str, wave: str) -> ResponseReturnValue:
+    """The questionnaire: served with a fresh ticket; answers stored once, then a receipt."""
+    state = current_state()
+    survey = find_survey(state.content, slug, wave, state.clock())
+    if survey is None:
+        abort(404)
+    if not survey.accepting or survey.questionnaire is None:
+        status = 403 if request.method == "POST" else 200
+        return render_template("respondents/closed.html", survey=survey), status
+    form = form_class(survey.questionnaire, state.content.directory)()
+    if request.method == "POST":
+        return _answer(survey, form)
+    form.ticket.data = _new_ticket(survey, request.args.get("channel"))
+    if "invitation" in form:
+        form["invitation"].data = request.args.get("code", "")[:40]
+    return _page(survey, form)
+
+
+def _answer(survey: Survey, form: SurveyForm) -> ResponseReturnValue:
+    """Check, store and redirect (POST-redirect-GET); or show the form again with messages."""
+    unknown = sorted(set(request.form) - {f.name for f in form})
+    if unknown:
+        abort(400, description=f"表单中有不认识的字段：{'、'.join(unknown)[:200]}")
+    state, config = current_state(), current_app.config
+    try:
+        ticket = tickets.read(
+            config["SECRET_KEY"],
+            form.ticket.data or "",
+            survey.topic.slug,
+            survey.wave.id,
+            config["YITI_TICKET_MAX_AGE"],
+            state.clock(),
+        )
+    except tickets.TicketError as exc:
+        if not exc.expired:
+            abort(400, description=f"{exc}，请重新打开问卷。")
+        form.validate()
+        form.ticket.data = _new_ticket(survey, "link")
+        return _page(survey, form, notice="页面打开时间较长，请检查答案后再次提交。")
+    if not form.validate_on_submit():
+        return _page(survey, form)
+    now = state.clock()
+    try:
+        receipt = submit(
+            state.db,
+            state.content,
+            survey,
+            form,
+            ticket,
+            now=now,
+            flags=flags_for(form.website.data, ticket, now),
+        )
+    except InvitationError as exc:
+        form["invitation"].errors = [str(exc)]
+        return _page(survey, form)
+    except ConflictError as exc:
+        page = render_template("respondents/conflict.html", survey=survey, error=exc)
+        return page, 409
+    return redirect(
+        url_for(".thanks", slug=survey.topic.slug, wave=survey.wave.id, receipt=receipt), 303
+    )
+
+
+@respondents.get("/<slug>/<wave>/thanks/<receipt>/")
+def thanks(slug: str, wave: str, receipt: str) -> ResponseReturnValue:
+    """The thank-you page with the receipt code."""
+    state = current_state()
+    survey = find_survey(state.content, slug, wave, state.clock())
+    if survey is None or len(receipt) > 20 or not receipt_exists(state.db, slug, wave, receipt):
+        abort(404)
+    return render_template("respondents/thanks.html", survey=survey, receipt=receipt)
+
+
+def _new_ticket(survey: Survey, channel: str | None) -> str:
+    secret, now = current_app.config["SECRET_KEY"], current_state().clock()
+    return tickets.issue(secret, survey.topic.slug, survey.wave.id, channel or "link", now)
+
+
+def _page(survey: Survey, form: SurveyForm, notice: str | None = None) -> ResponseReturnValue:
+    return render_template(
+        "respondents/questionnaire.html", survey=survey, form=form, notice=notice
+    )

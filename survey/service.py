@@ -1,0 +1,83 @@
+"""What the respondent views ask for: find a survey, and turn a valid form into a stored response."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from generator.loader import Content
+from generator.models import Questionnaire, Topic, Wave
+from survey.abuse import source_key
+from survey.db import Database
+from survey.forms import SurveyForm
+from survey.repository import Submission, save_response
+from survey.tickets import Ticket
+from survey.waves import is_open, next_wave, open_wave
+
+
+@dataclass(frozen=True)
+class Survey:
+    """One topic's survey in one wave, and whether it takes answers at a given time."""
+
+    topic: Topic
+    wave: Wave
+    questionnaire: Questionnaire | None
+    accepting: bool
+    upcoming: bool
+    next_wave: Wave | None
+
+
+def find_survey(content: Content, slug: str, wave_id: str, now: datetime) -> Survey | None:
+    """The survey at `/<slug>/<wave_id>/`, or None if the topic does not run that wave."""
+    topic = next((t for t in content.topics if t.slug == slug), None)
+    if topic is None or wave_id not in topic.waves:
+        return None
+    wave = next((w for w in content.site.waves if w.id == wave_id), None)
+    if wave is None:
+        return None
+    questionnaire = content.questionnaires.for_wave(slug, wave_id)
+    accepting = questionnaire is not None and is_open(wave, now)
+    later = next_wave(content.site, topic, now)
+    return Survey(topic, wave, questionnaire, accepting, now < wave.opens, later)
+
+
+def open_surveys(content: Content, now: datetime) -> list[tuple[Topic, Wave]]:
+    """Every topic with a wave open at `now` and a questionnaire for it."""
+    out = []
+    for topic in content.topics:
+        wave = open_wave(content.site, topic, now)
+        if wave is not None and content.questionnaires.for_wave(topic.slug, wave.id):
+            out.append((topic, wave))
+    return out
+
+
+def submit(
+    db: Database,
+    content: Content,
+    survey: Survey,
+    form: SurveyForm,
+    ticket: Ticket,
+    *,
+    now: datetime,
+    flags: tuple[str, ...],
+) -> str:
+    """Store the answers of a validated form; return the receipt (the same one if resent)."""
+    assert survey.questionnaire is not None
+    answers = form.answers()
+    street = answers.get("street")
+    if street:
+        answers["street"] = next(s.name for s in content.directory.streets if s.code == street)
+    code = form["invitation"].data if "invitation" in form else None
+    submission = Submission(
+        submission_id=ticket.submission_id,
+        topic=survey.topic.slug,
+        wave=survey.wave.id,
+        version=survey.questionnaire.version,
+        channel=ticket.channel,
+        answers=answers,
+        submitted_at=now,
+        flags=flags,
+        source=source_key(),
+        invitation=code,
+    )
+    return save_response(db, submission)

@@ -1,0 +1,135 @@
+"""Abuse defences: CSRF, honeypot, fill time, unknown fields, rate limits, invitation codes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from flask import Flask
+
+from survey.repository import count_responses, create_invitations, responses
+from tests.survey.conftest import (
+    ANSWERS,
+    INVITED_TOPIC,
+    URL,
+    WAVE,
+    CheckingClient,
+    Clock,
+    Page,
+    make_app,
+    state_of,
+)
+from tests.survey.test_repository import run_in_threads
+
+INVITED_URL = f"/{INVITED_TOPIC}/{WAVE}/"
+
+
+def sqlite_app(tmp_path: Path, clock: Clock, **overrides: object) -> Flask:
+    """A SQLite app with some settings changed."""
+    return make_app(f"sqlite:///{tmp_path / 'abuse.sqlite3'}", tmp_path, clock, **overrides)
+
+
+def test_a_post_without_csrf_token_is_a_readable_400(page_client: CheckingClient) -> None:
+    body = page_client.form()
+    del body["csrf_token"]
+    page = page_client.post(URL, body, status=400)
+    assert "安全校验已失效" in page.text()
+
+
+def test_a_forged_or_foreign_ticket_is_refused(page_client: CheckingClient) -> None:
+    page = page_client.post(URL, page_client.form(ticket="forged"), status=400)
+    assert "校验信息无效" in page.text()
+    foreign = page_client.form(INVITED_URL)["ticket"]
+    page = page_client.post(URL, page_client.form(ticket=foreign), status=400)
+    assert "属于另一个调查" in page.text()
+
+
+def test_unknown_fields_are_rejected(page_client: CheckingClient) -> None:
+    page = page_client.post(URL, page_client.form(admin="1"), status=400)
+    assert "不认识的字段：admin" in page.text()
+
+
+def test_an_expired_form_is_shown_again_with_answers_kept(
+    page_client: CheckingClient, clock: Clock
+) -> None:
+    body = page_client.form()
+    clock.now += timedelta(hours=25)  # the form was left open overnight and then some
+    page = page_client.post(URL, body, status=200)
+    assert "请检查答案后再次提交" in page.text()
+    assert page.hidden("ticket") != body["ticket"]
+    assert page.checked("change", "有所改善")
+    page_client.post(URL, body | {"ticket": page.hidden("ticket")})
+
+
+def test_honeypot_and_fast_answers_are_stored_with_flags(tmp_path: Path, clock: Clock) -> None:
+    app = sqlite_app(tmp_path, clock, YITI_MIN_FILL_SECONDS=60)
+    client = CheckingClient(app.test_client())
+    client.post(URL, client.form(website="http://spam.example"))
+    [row] = responses(state_of(app).db, "ebike-charging", WAVE)
+    assert row.flags == ["honeypot", "too_fast"]
+    assert "spam" not in str(row.answers)
+
+
+def test_busy_address_and_device_are_flagged_not_dropped(tmp_path: Path, clock: Clock) -> None:
+    app = sqlite_app(tmp_path, clock, YITI_FLAG_IP_LIMIT="2/hour", YITI_FLAG_DEVICE_LIMIT="1/day")
+    client = CheckingClient(app.test_client())
+    for _ in range(3):
+        client.post(URL, client.form())
+    rows = responses(state_of(app).db, "ebike-charging", WAVE)
+    assert [r.flags for r in rows] == [[], ["busy_device"], ["busy_address", "busy_device"]]
+    assert len({r.source for r in rows}) == 1 and "127.0.0.1" not in rows[0].source
+
+
+def test_a_flood_from_one_address_gets_a_readable_429(tmp_path: Path, clock: Clock) -> None:
+    app = sqlite_app(tmp_path, clock, YITI_POST_LIMIT="2/minute")
+    client = CheckingClient(app.test_client())
+    client.post(URL, client.form())
+    client.post(URL, client.form())
+    page = client.post(URL, client.form(), status=429)
+    assert "提交过于频繁" in page.text()
+    assert count_responses(state_of(app).db) == 2
+
+
+def test_the_same_form_posted_from_several_threads_is_stored_once(
+    tmp_path: Path, clock: Clock
+) -> None:
+    app = sqlite_app(tmp_path, clock, WTF_CSRF_ENABLED=False)  # threads share no session
+    served = app.test_client().get(URL)
+    soup = BeautifulSoup(served.get_data(as_text=True), "html.parser")
+    body = ANSWERS | {"ticket": Page(served, soup).hidden("ticket")}
+
+    def post() -> str:
+        response = app.test_client().post(URL, data=body)
+        assert response.status_code == 303
+        return response.headers["Location"]
+
+    assert len(set(run_in_threads(6, post))) == 1
+    assert count_responses(state_of(app).db) == 1
+
+
+def test_an_invited_wave_asks_for_a_code_that_works_once(page_client: CheckingClient) -> None:
+    db = state_of(page_client.client.application).db
+    [code] = create_invitations(db, INVITED_TOPIC, WAVE, 1, "test")
+    page = page_client.get(f"{INVITED_URL}?channel=invitation&code={code}")
+    assert page.tag("input", name="invitation")["value"] == code
+    answers = {"leash": "多数拴绳", "charging_distance": None}
+    body = {k: v for k, v in (page_client.form(INVITED_URL) | answers).items() if v is not None}
+    missing = page_client.post(INVITED_URL, body, status=200)
+    assert missing.errors()["invitation"] == "请填写短信中的邀请码"
+    page_client.post(INVITED_URL, body | {"invitation": code.lower()})
+    again = page_client.form(INVITED_URL) | answers | {"invitation": code}
+    again = {k: v for k, v in again.items() if v is not None}
+    refused = page_client.post(INVITED_URL, again, status=200)
+    assert refused.errors()["invitation"] == "邀请码无效或已经使用过，请核对短信中的邀请码"
+    assert count_responses(db, INVITED_TOPIC, WAVE) == 1
+
+
+def test_oversized_and_malformed_bodies_get_readable_pages(page_client: CheckingClient) -> None:
+    page = page_client.post(URL, {"comment": "x" * 100_000}, status=413)
+    assert "太长" in page.text()
+    raw = page_client.client.post(
+        URL, data=b"\xff\xfe%%%&&=", content_type="application/x-www-form-urlencoded"
+    )
+    assert raw.status_code == 400
+    page_client.get(URL + "thanks/" + "A" * 50 + "/", status=404)
