@@ -1,0 +1,152 @@
+"""`yiti survey …`: create and upgrade the database, mint invitation codes, freeze questionnaires."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from generator.errors import ContentError
+from generator.loader import Content, load_content
+from generator.questionnaires import QUESTIONNAIRES_DIR
+from generator.questionnaires import freeze as freeze_versions
+from survey.config import instance_dir, settings
+from survey.db import Database
+from survey.migrate import current_revision, has_tables
+from survey.migrate import upgrade as upgrade_schema
+from survey.repository import create_invitations, invitation_counts
+
+DATABASE_OPTION = click.option(
+    "--database",
+    "database_url",
+    envvar="DATABASE_URL",
+    help="SQLAlchemy URL (default: $DATABASE_URL, else SQLite at instance/survey.sqlite3).",
+)
+CONTENT_OPTION = click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("content"),
+    show_default=True,
+    help="The content folder.",
+)
+
+
+@click.group()
+def survey() -> None:
+    """The satisfaction survey: database, invitation codes, questionnaire freezing."""
+
+
+@survey.command("init-db")
+@DATABASE_OPTION
+def init_db(database_url: str | None) -> None:
+    """Create the survey tables in an empty database (SQLite under instance/ by default)."""
+    with _database(database_url) as db:
+        if has_tables(db):
+            revision = current_revision(db)
+            click.echo(f"数据库已初始化（版本 {revision}）；要升级请运行 yiti survey upgrade")
+            return
+        upgrade_schema(db)
+        click.echo(f"已创建调查数据库（版本 {current_revision(db)}）：{_shown(db)}")
+
+
+@survey.command()
+@DATABASE_OPTION
+def upgrade(database_url: str | None) -> None:
+    """Create or upgrade the survey tables to the latest migration."""
+    with _database(database_url) as db:
+        upgrade_schema(db)
+        click.echo(f"调查数据库已是最新版本（{current_revision(db)}）：{_shown(db)}")
+
+
+@survey.command()
+@click.option("--topic", required=True, help="Topic slug, e.g. ebike-charging.")
+@click.option("--wave", required=True, help="Wave id, e.g. 2026-end.")
+@click.option("--count", required=True, type=click.IntRange(1, 200_000), help="How many codes.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV to write (default: invitations-<topic>-<wave>-<time>.csv).",
+)
+@DATABASE_OPTION
+@CONTENT_OPTION
+def invite(
+    topic: str,
+    wave: str,
+    count: int,
+    out: Path | None,
+    database_url: str | None,
+    content_dir: Path,
+) -> None:
+    """Write COUNT single-use invitation codes for one topic and wave to a CSV.
+
+    Only a hash of each code is stored, and using a code records only that it was used, never
+    which response used it. Keep the CSV safe: it is the only copy of the codes.
+    """
+    content = _content(content_dir)
+    questionnaire = content.questionnaires.for_wave(topic, wave)
+    if questionnaire is None:
+        raise click.ClickException(f"议题 {topic} 在 {wave} 没有问卷（请检查 slug 和批次）")
+    if questionnaire.access != "invitation":
+        raise click.ClickException(
+            f"{topic} 在 {wave} 是开放式调查，不使用邀请码；要用邀请码，请在 "
+            f"{content_dir}/{QUESTIONNAIRES_DIR}/topics/{topic}.yml 中写 access: invitation"
+        )
+    batch = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    with _database(database_url) as db:
+        codes = create_invitations(db, topic, wave, count, batch)
+        counts = invitation_counts(db, topic, wave)
+    path = out or Path(f"invitations-{topic}-{wave}-{batch}.csv")
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["code", "topic", "wave", "batch"])
+        writer.writerows([code, topic, wave, batch] for code in codes)
+    click.echo(
+        f"已写入 {count} 个邀请码：{path}（该批次共发出 {counts['issued']} 个，已用 {counts['used']} 个）"
+    )
+
+
+@survey.command()
+@CONTENT_OPTION
+def freeze(content_dir: Path) -> None:
+    """Record the fingerprint of every questionnaire version whose wave has opened.
+
+    Run it when a wave opens and commit content/questionnaires/frozen.yml; from then on
+    `yiti check` refuses any change to those versions.
+    """
+    try:
+        added = freeze_versions(content_dir, datetime.now(UTC))
+    except ContentError as exc:
+        raise _content_problems(exc) from exc
+    click.echo(f"新冻结：{'、'.join(added)}" if added else "没有需要新冻结的版本")
+
+
+@contextmanager
+def _database(url: str | None) -> Iterator[Database]:
+    config = settings(instance_dir(), {"DATABASE_URL": url} if url else None)
+    db = Database(config["DATABASE_URL"])
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+def _content(content_dir: Path) -> Content:
+    try:
+        return load_content(content_dir)
+    except ContentError as exc:
+        raise _content_problems(exc) from exc
+
+
+def _content_problems(exc: ContentError) -> click.ClickException:
+    for problem in exc.problems:
+        click.echo(str(problem), err=True)
+    return click.ClickException(f"内容有 {len(exc.problems)} 个问题，请先修正（yiti check）")
+
+
+def _shown(db: Database) -> str:
+    return db.engine.url.render_as_string(hide_password=True)

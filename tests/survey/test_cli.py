@@ -1,0 +1,101 @@
+"""`yiti survey …`: database creation and migrations, invitation codes, freezing."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from click.testing import CliRunner
+
+from survey.cli import survey
+from survey.db import Database
+from survey.models import Base
+from survey.repository import count_responses, invitation_counts
+from tests.conftest import CONTENT
+from tests.survey.conftest import INVITED_TOPIC, TOPIC, WAVE
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A click runner."""
+    return CliRunner()
+
+
+def test_init_db_creates_the_latest_schema_matching_the_models(
+    runner: CliRunner, database_url: str
+) -> None:
+    result = runner.invoke(survey, ["init-db", "--database", database_url])
+    assert result.exit_code == 0, result.output
+    assert "已创建调查数据库（版本 0001）" in result.output
+    db = Database(database_url)
+    with db.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    assert count_responses(db) == 0
+    db.dispose()
+    again = runner.invoke(survey, ["init-db", "--database", database_url])
+    assert again.exit_code == 0 and "数据库已初始化（版本 0001）" in again.output
+
+
+def test_upgrade_is_safe_to_repeat(runner: CliRunner, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'survey.sqlite3'}"
+    for _ in range(2):
+        result = runner.invoke(survey, ["upgrade", "--database", url])
+        assert result.exit_code == 0, result.output
+        assert "已是最新版本（0001）" in result.output
+
+
+def test_the_default_database_is_sqlite_in_wal_mode_under_instance(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("YITI_INSTANCE_DIR", raising=False)
+    result = runner.invoke(survey, ["upgrade"])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "instance" / "survey.sqlite3"
+    db = Database(f"sqlite:///{path}")
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    db.dispose()
+
+
+def test_invite_writes_single_use_codes_to_a_csv(
+    runner: CliRunner, tmp_path: Path, database_url: str
+) -> None:
+    runner.invoke(survey, ["init-db", "--database", database_url])
+    out = tmp_path / "codes.csv"
+    args = ["invite", "--topic", INVITED_TOPIC, "--wave", WAVE, "--count", "25"]
+    result = runner.invoke(main, [*args, "--out", str(out), "--database", database_url])
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len({r["code"] for r in rows}) == 25
+    assert {(r["topic"], r["wave"]) for r in rows} == {(INVITED_TOPIC, WAVE)}
+    db = Database(database_url)
+    assert invitation_counts(db, INVITED_TOPIC, WAVE) == {"issued": 25, "used": 0}
+    db.dispose()
+
+
+def test_invite_refuses_an_open_survey_and_an_unknown_one(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'survey.sqlite3'}"
+    for topic, wave, said in [
+        (TOPIC, WAVE, "是开放式调查，不使用邀请码"),
+        (INVITED_TOPIC, "2024-end", "没有问卷"),
+    ]:
+        args = ["invite", "--topic", topic, "--wave", wave, "--count", "1"]
+        result = runner.invoke(main, [*args, "--database", url, "--content", str(CONTENT)])
+        assert result.exit_code == 1 and said in result.output
+
+
+def test_freeze_reports_what_it_froze(runner: CliRunner, content_dir: Path) -> None:
+    (content_dir / "questionnaires" / "frozen.yml").unlink()
+    result = runner.invoke(survey, ["freeze", "--content", str(content_dir)])
+    assert result.exit_code == 0, result.output
+    assert "新冻结：civil-dog-keeping@1、ebike-charging@1、standard@1" in result.output
+    again = runner.invoke(survey, ["freeze", "--content", str(content_dir)])
+    assert "没有需要新冻结的版本" in again.output
