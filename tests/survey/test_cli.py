@@ -68,7 +68,7 @@ def test_invite_writes_single_use_codes_to_a_csv(
     runner.invoke(survey, ["init-db", "--database", database_url])
     out = tmp_path / "codes.csv"
     args = ["invite", "--topic", INVITED_TOPIC, "--wave", WAVE, "--count", "25"]
-    result = runner.invoke(main, [*args, "--out", str(out), "--database", database_url])
+    result = runner.invoke(survey, [*args, "--out", str(out), "--database", database_url])
     assert result.exit_code == 0, result.output
     with out.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -88,7 +88,7 @@ def test_invite_refuses_an_open_survey_and_an_unknown_one(
         (INVITED_TOPIC, "2024-end", "没有问卷"),
     ]:
         args = ["invite", "--topic", topic, "--wave", wave, "--count", "1"]
-        result = runner.invoke(main, [*args, "--database", url, "--content", str(CONTENT)])
+        result = runner.invoke(survey, [*args, "--database", url, "--content", str(CONTENT)])
         assert result.exit_code == 1 and said in result.output
 
 
