@@ -12,7 +12,7 @@ from generator.calendar import next_wave, open_wave
 from generator.loader import Content
 from generator.models import Topic
 from generator.models.site import Wave
-from generator.render.flowchart import inline_svg, render_svg
+from generator.render.flowchart import inline_svg
 from generator.render.markup import answer_html, first_sentence
 from generator.render.views import step_views, target_view
 
@@ -53,11 +53,15 @@ def survey_url(topic: Topic, wave: Wave) -> str:
     return f"{SURVEY_PREFIX}/{topic.slug}/{wave.id}/?channel=link"
 
 
-def topic_context(content: Content, topic: Topic, now: datetime) -> dict[str, Any]:
+def flowchart_title(topic: Topic) -> str:
+    """The accessible name of a topic's flowchart."""
+    return f"{topic.title}：{topic.procedure.title}流程图"
+
+
+def topic_context(content: Content, topic: Topic, now: datetime, svg: str) -> dict[str, Any]:
     """Everything every section page of `topic` needs, computed once."""
     base = topic_dir(topic)
     wave = open_wave(content.site, topic, now)
-    svg = render_svg(topic.procedure, f"{topic.title}：{topic.procedure.title}流程图")
     return {
         "topic": topic,
         "base": base,

@@ -10,8 +10,17 @@ from typing import Any
 from markupsafe import Markup
 
 from generator.loader import Content
+from generator.models import Topic
 from generator.render.environment import environment
-from generator.render.pages import SECTIONS, Section, site_context, topic_context, topic_dir
+from generator.render.flowchart import render_svgs
+from generator.render.pages import (
+    SECTIONS,
+    Section,
+    flowchart_title,
+    site_context,
+    topic_context,
+    topic_dir,
+)
 
 TASK_STATUS = {
     "not_started": "未开始",
@@ -38,16 +47,19 @@ def render_site(content: Content, now: datetime) -> dict[str, str]:
     for year in content.years():
         context = {**common, "year": year, "topics": content.topics_of(year)}
         pages[f"years/{year}.md"] = _render("year.md.j2", context, f"{year} 年议题")
-    for topic in content.topics:
-        pages.update(render_topic(content, topic, now, common))
+    svgs = render_svgs([(t.procedure, flowchart_title(t)) for t in content.topics])
+    for topic, svg in zip(content.topics, svgs, strict=True):
+        pages.update(render_topic(content, topic, now, common, svg))
     return pages
 
 
 def render_topic(
-    content: Content, topic: Any, now: datetime, common: dict[str, Any]
+    content: Content, topic: Topic, now: datetime, common: dict[str, Any], svg: str | None = None
 ) -> dict[str, str]:
     """The section pages and the flowchart download of one topic."""
-    context = {**common, **topic_context(content, topic, now)}
+    if svg is None:
+        svg = render_svgs([(topic.procedure, flowchart_title(topic))])[0]
+    context = {**common, **topic_context(content, topic, now, svg)}
     context.update(task_status=TASK_STATUS, levels=LEVELS, current_marker=CURRENT_MARKER)
     base = topic_dir(topic)
     out = {

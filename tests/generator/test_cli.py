@@ -61,7 +61,7 @@ def test_committed_schema_is_current(name: str) -> None:
     assert committed == render(SCHEMAS[name]), "run `yiti schema` and commit schema/"
 
 
-@pytest.mark.parametrize("command", [[], ["check"], ["schema"]])
+@pytest.mark.parametrize("command", [[], ["check"], ["schema"], ["build"], ["serve"]])
 def test_every_command_has_useful_help(runner: CliRunner, command: list[str]) -> None:
     result = runner.invoke(main, [*command, "--help"])
     assert result.exit_code == 0
