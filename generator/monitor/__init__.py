@@ -1,0 +1,10 @@
+"""Complaint monitoring: hotline records → topic volumes per half month and the street ranking.
+
+Data flow (I/O only at the two ends):
+
+    export file ─ reading ─▶ raw frame ─ validate ─▶ records ─ store ─▶ instance/monitoring/*.parquet
+    records ─ topics.assign_topics ─▶ hits ─ halfmonth.half_month_table ─▶ table per topic
+    records ─ ranking.street_ranking (+ governance list) ─▶ monthly ranking of the 343 街乡镇
+
+The site calls `generator.monitor.api.monitoring_for_site`.
+"""

@@ -1,0 +1,110 @@
+"""Which records count toward which topic, by each topic's monitoring rule, on whole columns.
+
+A record counts toward a topic when its category is one of the topic's categories (any
+category, if the topic lists none), its text contains one of the keywords, and it contains
+none of the exclude keywords. Categories narrow, keywords decide: the categories are broad
+(住房 covers property certificates, elevators and property fees alike), so a category alone
+would count every housing request toward three topics. Records without text match no topic.
+
+A topic is counted from the year before its own (the baseline for 同比) to the year after
+(last year's topics keep being tracked).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import NamedTuple
+
+import pandas as pd
+
+from generator.models import Topic
+from generator.monitor.columns import (
+    CATEGORIES,
+    CATEGORY,
+    EXCLUDE,
+    KEYWORDS,
+    RECEIVED_AT,
+    REQUEST_ID,
+    TEXT,
+    TOPIC,
+    TOPIC_YEAR,
+)
+
+BASELINE_YEARS = 1  # years counted before a topic's own year, for 同比
+TRACKED_YEARS_AFTER = 1  # years a topic keeps being tracked after its own
+HIT_COLUMNS = (TOPIC, TOPIC_YEAR, REQUEST_ID, RECEIVED_AT)
+
+
+def rules_frame(topics: Iterable[Topic]) -> pd.DataFrame:
+    """One row per topic: slug, year, and its rule's categories, keywords and exclusions."""
+    rows = [
+        {
+            TOPIC: t.slug,
+            TOPIC_YEAR: t.year,
+            CATEGORIES: tuple(t.monitoring.categories),
+            KEYWORDS: tuple(t.monitoring.keywords),
+            EXCLUDE: tuple(t.monitoring.exclude_keywords),
+        }
+        for t in topics
+    ]
+    return pd.DataFrame(rows, columns=[TOPIC, TOPIC_YEAR, CATEGORIES, KEYWORDS, EXCLUDE]).astype(
+        {TOPIC: "str", TOPIC_YEAR: "int64"}
+    )
+
+
+def counted_years(topic_year: int) -> tuple[int, int]:
+    """First and last calendar year whose records are counted for a topic of `topic_year`."""
+    return topic_year - BASELINE_YEARS, topic_year + TRACKED_YEARS_AFTER
+
+
+def assign_topics(records: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
+    """Every (topic, record) match as HIT_COLUMNS; a record may count toward several topics."""
+    columns = [TOPIC, TOPIC_YEAR, CATEGORIES, KEYWORDS, EXCLUDE]
+    hits = [
+        _hits_of(records, _Rule(str(t), int(y), tuple(c), tuple(k), tuple(e)))
+        for t, y, c, k, e in rules[columns].itertuples(index=False, name=None)
+    ]
+    if not hits:
+        return empty_hits()
+    return pd.concat(hits, ignore_index=True).astype({TOPIC: "str", TOPIC_YEAR: "int64"})
+
+
+class _Rule(NamedTuple):
+    topic: str
+    year: int
+    categories: tuple[str, ...]
+    keywords: tuple[str, ...]
+    exclude: tuple[str, ...]
+
+
+def empty_hits() -> pd.DataFrame:
+    """No matches, with the hit dtypes."""
+    return pd.DataFrame(
+        {
+            TOPIC: pd.Series(dtype="str"),
+            TOPIC_YEAR: pd.Series(dtype="int64"),
+            REQUEST_ID: pd.Series(dtype="str"),
+            RECEIVED_AT: pd.Series(dtype="datetime64[s]"),
+        }
+    )
+
+
+def _hits_of(records: pd.DataFrame, rule: _Rule) -> pd.DataFrame:
+    first, last = counted_years(rule.year)
+    when = records[RECEIVED_AT]
+    keep = (when >= pd.Timestamp(first, 1, 1)) & (when < pd.Timestamp(last + 1, 1, 1))
+    if rule.categories:
+        keep &= records[CATEGORY].isin(list(rule.categories))
+    found = records.loc[keep, [REQUEST_ID, RECEIVED_AT, TEXT]]
+    text = found[TEXT]
+    match = text.str.contains(_pattern(rule.keywords), regex=True, na=False)
+    if rule.exclude:
+        match &= ~text.str.contains(_pattern(rule.exclude), regex=True, na=False)
+    hits = found.loc[match, [REQUEST_ID, RECEIVED_AT]]
+    return hits.assign(topic=rule.topic, topic_year=rule.year)[list(HIT_COLUMNS)]
+
+
+def _pattern(words: Iterable[str]) -> str:
+    """Literal words as one alternation (the regex engine scans the text once for all)."""
+    return "|".join(re.escape(w) for w in words)

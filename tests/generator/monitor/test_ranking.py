@@ -1,0 +1,165 @@
+"""The monthly street ranking and the 预警约谈 flags."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import pandas as pd
+from pandas.testing import assert_frame_equal
+
+from generator.monitor.columns import (
+    DISTRICT,
+    IN_TOP,
+    MONTH,
+    ON_LIST,
+    PER_10K,
+    POPULATION,
+    RANK,
+    RECEIVED_AT,
+    RETURNED,
+    SINCE,
+    STREET,
+    STREET_CODE,
+    UNTIL,
+    VOLUME,
+    WARNING,
+)
+from generator.monitor.ranking import (
+    DISTRICT_COLUMNS,
+    RANKING_COLUMNS,
+    district_rates,
+    month_number,
+    month_text,
+    street_ranking,
+)
+
+E, C, H, Z = (
+    ("东城区", "东华门街道"),
+    ("朝阳区", "八里庄街道"),
+    ("海淀区", "八里庄街道"),
+    ("北京经济技术开发区所在区", "亦庄开发区"),
+)
+
+
+def records(*rows: tuple[tuple[str, str], str, int]) -> pd.DataFrame:
+    """(place, month 'YYYY-MM', count) → that many records on the 10th of the month."""
+    places = [p for p, _, n in rows for _ in range(n)]
+    when = [f"{m}-10 09:00" for _, m, n in rows for _ in range(n)]
+    return pd.DataFrame(
+        {
+            RECEIVED_AT: pd.Series(pd.to_datetime(when, format="ISO8601"), dtype="datetime64[s]"),
+            DISTRICT: pd.Categorical([d for d, _ in places]),
+            STREET: pd.Categorical([s for _, s in places]),
+        }
+    )
+
+
+def governance(*rows: tuple[tuple[str, str], str, str | None]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            DISTRICT: [p[0] for p, _, _ in rows],
+            STREET: [p[1] for p, _, _ in rows],
+            SINCE: [s for _, s, _ in rows],
+            UNTIL: [u for _, _, u in rows],
+        }
+    ).astype("str")
+
+
+def expected(rows: list[tuple[object, ...]]) -> pd.DataFrame:
+    """month, rank, place, code, volume, population, per 10k, in top, on list, warning, returned."""
+    frame = pd.DataFrame(
+        [(m, r, *cast(tuple[str, str], p), *rest) for m, r, p, *rest in rows],
+        columns=list(RANKING_COLUMNS),
+    )
+    dtypes = {
+        MONTH: "str", RANK: "int64", DISTRICT: "str", STREET: "str", STREET_CODE: "str",
+        VOLUME: "int64", POPULATION: "Int64", PER_10K: "Float64", IN_TOP: "bool",
+        ON_LIST: "bool", WARNING: "bool", RETURNED: "bool",
+    }  # fmt: skip
+    return frame.astype(dtypes)
+
+
+NA = pd.NA
+
+
+def test_months_are_numbered_and_written_as_year_dash_month() -> None:
+    when = pd.Series(
+        pd.to_datetime(["2024-01-31 23:59:59", "2024-12-01"], format="ISO8601"),
+        dtype="datetime64[s]",
+    )
+    numbers = month_number(when)
+    assert numbers.tolist() == [2024 * 12, 2024 * 12 + 11]
+    assert month_text(numbers).tolist() == ["2024-01", "2024-12"]
+
+
+def test_streets_are_ranked_with_ties_sharing_a_rank_and_zones_left_out(
+    streets: pd.DataFrame,
+) -> None:
+    found = street_ranking(
+        records((E, "2024-03", 2), (C, "2024-03", 2), (H, "2024-03", 1), (Z, "2024-03", 9)),
+        streets,
+        governance(),
+        top_n=1,
+    )
+    assert_frame_equal(
+        found,
+        expected(
+            [
+                ("2024-03", 1, E, "110101001", 2, 10_000, 2.0, True, False, True, False),
+                ("2024-03", 1, C, "110105001", 2, NA, NA, True, False, True, False),
+                ("2024-03", 3, H, "110108001", 1, 20_000, 0.5, False, False, False, False),
+            ]
+        ),
+    )
+
+
+def test_a_street_on_the_list_gets_no_warning_and_one_that_left_and_rose_again_is_flagged(
+    streets: pd.DataFrame,
+) -> None:
+    found = street_ranking(
+        records((E, "2024-01", 3), (C, "2024-01", 1), (E, "2024-02", 3), (C, "2024-02", 5)),
+        streets,
+        governance((E, "2024-01", "2024-01"), (C, "2023-01", "2023-06"), (H, "2024-02", None)),
+        top_n=2,
+    )
+    assert_frame_equal(
+        found,
+        expected(
+            [
+                ("2024-01", 1, E, "110101001", 3, 10_000, 3.0, True, True, False, False),
+                ("2024-01", 2, C, "110105001", 1, NA, NA, True, False, True, True),
+                ("2024-01", 3, H, "110108001", 0, 20_000, 0.0, False, False, False, False),
+                ("2024-02", 1, C, "110105001", 5, NA, NA, True, False, True, True),
+                ("2024-02", 2, E, "110101001", 3, 10_000, 3.0, True, False, True, True),
+                ("2024-02", 3, H, "110108001", 0, 20_000, 0.0, False, True, False, False),
+            ]
+        ),
+    )
+
+
+def test_a_street_without_requests_is_never_in_the_top(streets: pd.DataFrame) -> None:
+    found = street_ranking(records((E, "2024-05", 1)), streets, governance(), top_n=10)
+    assert found[IN_TOP].tolist() == [True, False, False]
+
+
+def test_no_records_give_an_empty_ranking(streets: pd.DataFrame) -> None:
+    found = street_ranking(records(), streets, governance())
+    assert_frame_equal(found, expected([]))
+
+
+def test_district_rates_use_the_census_population() -> None:
+    districts = pd.DataFrame(
+        {DISTRICT: ["东城区", "朝阳区"], POPULATION: pd.array([20_000, 40_000], dtype="Int64")}
+    )
+    found = district_rates(records((E, "2024-01", 2), (C, "2024-02", 1)), districts)
+    want = pd.DataFrame(
+        {
+            MONTH: ["2024-01", "2024-01", "2024-02", "2024-02"],
+            DISTRICT: ["东城区", "朝阳区", "东城区", "朝阳区"],
+            VOLUME: [2, 0, 0, 1],
+            POPULATION: pd.array([20_000, 40_000, 20_000, 40_000], dtype="Int64"),
+            PER_10K: pd.array([1.0, 0.0, 0.0, 0.25], dtype="Float64"),
+        }
+    ).astype({MONTH: "str", DISTRICT: "str", VOLUME: "int64"})
+    assert_frame_equal(found, want)
+    assert list(district_rates(records(), districts).columns) == list(DISTRICT_COLUMNS)
