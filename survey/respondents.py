@@ -13,6 +13,7 @@ from survey.service import Survey, find_survey, open_surveys, submit
 from survey.state import current_state
 
 respondents = Blueprint("respondents", __name__)
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 @respondents.get("/")
@@ -41,8 +42,14 @@ def questionnaire(slug: str, wave: str) -> ResponseReturnValue:
     if not survey.accepting or survey.questionnaire is None:
         status = 403 if request.method == "POST" else 200
         return render_template("respondents/closed.html", survey=survey), status
-    form = form_class(survey.questionnaire, state.content.directory)()
-    if request.method == "POST":
+    posted = request.method == "POST"
+    if posted and request.mimetype not in FORM_TYPES:
+        abort(400, description="只接受网页表单提交的答卷。")
+    # Answers come from the form body only (Flask-WTF would otherwise also read JSON).
+    form = form_class(survey.questionnaire, state.content.directory)(
+        formdata=request.form if posted else None
+    )
+    if posted:
         return _answer(survey, form)
     form.ticket.data = _new_ticket(survey, request.args.get("channel"))
     if "invitation" in form:

@@ -1,0 +1,41 @@
+"""Settings: defaults, then YITI_ environment variables, then the caller's mapping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from survey.config import instance_secret, settings
+
+
+def test_defaults_give_sqlite_under_instance_and_a_kept_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("DATABASE_URL", "SECRET_KEY", "YITI_DATABASE_URL", "YITI_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    first = settings(tmp_path)
+    assert first["DATABASE_URL"] == f"sqlite:///{tmp_path / 'survey.sqlite3'}"
+    assert first["SECRET_KEY"] == settings(tmp_path)["SECRET_KEY"]
+    assert len(first["SECRET_KEY"]) == 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_environment_overrides_defaults_and_the_mapping_overrides_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("YITI_MIN_FILL_SECONDS", "3")
+    monkeypatch.setenv("YITI_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379")
+    monkeypatch.setenv("YITI_RATELIMIT_ENABLED", "false")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://x@127.0.0.1/y")
+    found = settings(tmp_path, {"YITI_MIN_FILL_SECONDS": 5})
+    assert found["YITI_MIN_FILL_SECONDS"] == 5
+    assert found["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379"
+    assert found["RATELIMIT_ENABLED"] is False
+    assert found["DATABASE_URL"] == "postgresql+psycopg://x@127.0.0.1/y"
+
+
+def test_the_instance_secret_is_made_once(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "secret_key"
+    assert instance_secret(path) == instance_secret(path)
+    assert [p.name for p in path.parent.iterdir()] == ["secret_key"]
