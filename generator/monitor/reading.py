@@ -1,0 +1,215 @@
+"""Read an export (CSV, XLSX or Parquet) into raw frames of text, one batch at a time.
+
+Every field stays text here, so a bad value becomes a reported reject in `validate`, never a
+parse failure that stops the whole file. Rows are numbered as a spreadsheet shows them: the
+header is row 1, the first record row 2.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import charset_normalizer
+import numpy as np
+import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.csv as pacsv  # type: ignore[import-untyped]
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+from generator.errors import YitiError
+from generator.monitor.columns import READ_PROBLEM, ROW
+from generator.monitor.mapping import ordered_fields, resolve_headers
+
+BATCH_ROWS = 1_000_000  # rows per raw batch: bounds memory on a 25M-row year
+_BLOCK_BYTES = 64 << 20  # pyarrow CSV block; about 500,000 typical rows
+_SAMPLE_BYTES = 256 << 10  # enough text to tell UTF-8 from GB18030 reliably
+# The GB family nests (GB2312 ⊂ GBK ⊂ GB18030): always decode with the superset.
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "hz"}
+FORMATS = ("csv", "xlsx", "parquet")
+
+
+class InputError(YitiError):
+    """The file cannot be read at all (unknown format, undecodable text, no header)."""
+
+
+class RaggedRowsError(Exception):
+    """The fast CSV reader met rows with the wrong number of fields; reread exactly."""
+
+
+def file_format(path: Path) -> str:
+    """csv, xlsx or parquet, from the file name."""
+    suffix = path.suffix.lower().lstrip(".")
+    fmt = {"txt": "csv", "tsv": "csv", "xls": "xlsx", "pq": "parquet"}.get(suffix, suffix)
+    if fmt not in FORMATS:
+        raise InputError(f"{path.name}：不支持的文件类型，应为 .csv、.xlsx 或 .parquet")
+    return fmt
+
+
+def detect_encoding(sample: bytes) -> str:
+    """The text encoding of a file from its first bytes: UTF-8 if it decodes, else detected."""
+    sample = sample[: sample.rfind(b"\n") + 1] or sample  # never cut a character in two
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(sample).best()
+    if best is None:
+        raise InputError("无法识别文件的编码，请用 --encoding 指定（如 gb18030 或 utf-8）")
+    return normalise_encoding(best.encoding)
+
+
+def normalise_encoding(name: str) -> str:
+    """A codec name Python knows, with any GB-family name widened to GB18030."""
+    try:
+        canonical = codecs.lookup(name).name
+    except LookupError as exc:
+        raise InputError(f"不认识的编码：{name}") from exc
+    return "gb18030" if canonical.replace("_", "") in _GB_FAMILY else canonical
+
+
+def read_batches(
+    path: Path,
+    encoding: str | None = None,
+    mapping: dict[str, str] | None = None,
+    exact: bool = False,
+) -> Iterator[pd.DataFrame]:
+    """Raw frames (ROW, READ_PROBLEM and each mapped field as text) from any supported file.
+
+    For CSV, the fast reader raises RaggedRowsError if a row has the wrong number of fields; call
+    again with `exact=True` to read line by line and report those rows by number.
+    """
+    fmt = file_format(path)
+    if fmt == "xlsx":
+        return _xlsx(path, mapping)
+    if fmt == "parquet":
+        return _parquet(path, mapping)
+    enc = normalise_encoding(encoding) if encoding else detect_encoding(_head(path))
+    return _csv_exact(path, enc, mapping) if exact else _csv_fast(path, enc, mapping)
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(_SAMPLE_BYTES)
+
+
+def _header(path: Path, encoding: str) -> list[str]:
+    head = _head(path)
+    try:
+        text = head[: head.rfind(b"\n") + 1 or len(head)].decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path.name}：按 {encoding} 读取失败（{exc}），请用 --encoding 指定"
+        ) from exc
+    header = next(csv.reader(io.StringIO(text)), None)
+    if not header:
+        raise InputError(f"{path.name}：文件为空或没有表头")
+    return header
+
+
+def _frame(columns: dict[str, pd.Series], found: dict[str, str], first_row: int) -> pd.DataFrame:
+    """Rename source headers to fields, number the rows, and add an empty READ_PROBLEM."""
+    n = len(next(iter(columns.values())))
+    data = {found[h]: s.fillna("").astype("str").reset_index(drop=True) for h, s in columns.items()}
+    out = pd.DataFrame({f: data[f] for f in ordered_fields(found)})
+    out.insert(0, ROW, np.arange(first_row, first_row + n, dtype="int64"))
+    out[READ_PROBLEM] = pd.Series("", index=out.index, dtype="str")
+    return out
+
+
+def _csv_fast(path: Path, encoding: str, mapping: dict[str, str] | None) -> Iterator[pd.DataFrame]:
+    found = resolve_headers(_header(path, encoding), mapping)
+    ragged: list[str] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        ragged.append(row.text)
+        return "skip"
+
+    reader = pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(encoding=encoding, block_size=_BLOCK_BYTES),
+        parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(found, pa.string()),
+            include_columns=list(found),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    row = 2
+    try:
+        for batch in reader:
+            if ragged:
+                raise RaggedRowsError
+            cols = {h: batch.column(h).to_pandas(types_mapper=pd.ArrowDtype) for h in found}
+            yield _frame(cols, found, row)
+            row += batch.num_rows
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"{path.name}：按 {encoding} 读取失败（{exc}），请用 --encoding 指定"
+        ) from exc
+    if ragged:
+        raise RaggedRowsError
+
+
+def _csv_exact(path: Path, encoding: str, mapping: dict[str, str] | None) -> Iterator[pd.DataFrame]:
+    """Record by record with the csv module: slower, but every row keeps its number."""
+    try:
+        with path.open(encoding=encoding, newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            found = resolve_headers(header, mapping)
+            where = [header.index(h) for h in found]
+            rows: list[list[str]] = []
+            problems: list[str] = []
+            first = 2
+            for line in reader:
+                problems.append(_width_problem(len(line), len(header)))
+                rows.append([line[i] if i < len(line) else "" for i in where])
+                if len(rows) == BATCH_ROWS:
+                    yield _rows_frame(rows, problems, found, first)
+                    first, rows, problems = first + len(rows), [], []
+            if rows:
+                yield _rows_frame(rows, problems, found, first)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path.name}：按 {encoding} 读取失败（{exc}），请用 --encoding 指定"
+        ) from exc
+
+
+def _width_problem(width: int, expected: int) -> str:
+    # An empty line is reported by validation as 空行, not as a width problem.
+    return "" if width in (0, expected) else f"列数不对：应为 {expected} 列，实际 {width} 列"
+
+
+def _rows_frame(
+    rows: list[list[str]], problems: list[str], found: dict[str, str], first: int
+) -> pd.DataFrame:
+    columns = pd.DataFrame(rows, columns=list(found), dtype="str")
+    frame = _frame({h: columns[h] for h in found}, found, first)
+    return frame.assign(**{READ_PROBLEM: pd.Series(problems, dtype="str")})
+
+
+def _xlsx(path: Path, mapping: dict[str, str] | None) -> Iterator[pd.DataFrame]:
+    sheet = pd.read_excel(path, dtype=str, keep_default_na=False, na_filter=False)
+    found = resolve_headers([str(c) for c in sheet.columns], mapping)
+    yield _frame({h: sheet[h] for h in found}, found, 2)
+
+
+def _parquet(path: Path, mapping: dict[str, str] | None) -> Iterator[pd.DataFrame]:
+    handle = pq.ParquetFile(path)
+    found = resolve_headers(handle.schema_arrow.names, mapping)
+    row = 2
+    for batch in handle.iter_batches(batch_size=BATCH_ROWS, columns=list(found)):
+        cols = {
+            h: batch.column(h).cast(pa.string()).to_pandas(types_mapper=pd.ArrowDtype)
+            for h in found
+        }
+        yield _frame(cols, found, row)
+        row += batch.num_rows

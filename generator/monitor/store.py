@@ -1,0 +1,143 @@
+"""The record store: Parquet files under `instance/monitoring/records/`, one per import.
+
+Each import adds one part file, written to a hidden temporary name and renamed into place, so
+a crash leaves either the whole import or none of it; earlier parts are never rewritten. A lock
+file keeps two imports from checking request ids against the store at the same time.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+from generator.monitor.columns import (
+    CATEGORY,
+    DISTRICT,
+    KIND,
+    KINDS,
+    REASON,
+    RECEIVED_AT,
+    RECORD_COLUMNS,
+    REQUEST_ID,
+    ROW,
+    STREET,
+    TEXT,
+)
+from generator.monitor.mapping import FIELD_LABELS
+from generator.monitor.validate import REJECT_COLUMNS
+
+DEFAULT_STORE = Path("instance/monitoring")
+SCHEMA = pa.schema(
+    [
+        (REQUEST_ID, pa.string()),
+        (RECEIVED_AT, pa.timestamp("s")),
+        (KIND, pa.string()),
+        (CATEGORY, pa.string()),
+        (DISTRICT, pa.string()),
+        (STREET, pa.string()),
+        (TEXT, pa.string()),
+    ]
+)
+# Few distinct values: read back as pandas categoricals (codes, not 25 million strings).
+DICTIONARY_COLUMNS = (KIND, CATEGORY, DISTRICT, STREET)
+REJECT_HEADERS = {ROW: "行号", REASON: "原因", **FIELD_LABELS}
+
+
+def records_dir(store: Path) -> Path:
+    """Where the part files live."""
+    return store / "records"
+
+
+def part_files(store: Path) -> list[Path]:
+    """Stored part files (temporary files start with a dot and are never listed)."""
+    return sorted(records_dir(store).glob("part-*.parquet"))
+
+
+def empty_records() -> pd.DataFrame:
+    """A record frame with no rows and the stored dtypes."""
+    return pd.DataFrame(
+        {
+            REQUEST_ID: pd.Series(dtype="str"),
+            RECEIVED_AT: pd.Series(dtype="datetime64[s]"),
+            KIND: pd.Categorical([], categories=list(KINDS)),
+            CATEGORY: pd.Categorical([]),
+            DISTRICT: pd.Categorical([]),
+            STREET: pd.Categorical([]),
+            TEXT: pd.Series(dtype="str"),
+        }
+    )
+
+
+def read_records(store: Path, columns: tuple[str, ...] = RECORD_COLUMNS) -> pd.DataFrame:
+    """Every stored record (only `columns`), or an empty frame when nothing is stored."""
+    parts = part_files(store)
+    if not parts:
+        return empty_records().loc[:, list(columns)]
+    table = pq.read_table(
+        [str(p) for p in parts],
+        columns=list(columns),
+        read_dictionary=[c for c in DICTIONARY_COLUMNS if c in columns],
+    )
+    frame: pd.DataFrame = table.to_pandas()
+    types = {c: "str" for c in (REQUEST_ID, TEXT)} | {RECEIVED_AT: "datetime64[s]"}
+    return frame.astype({c: t for c, t in types.items() if c in columns})
+
+
+def stored_ids(store: Path) -> pd.Series:
+    """Request ids already stored."""
+    return read_records(store, (REQUEST_ID,))[REQUEST_ID]
+
+
+def write_part(store: Path, records: pd.DataFrame) -> Path:
+    """Add `records` as a new part file, atomically; return its path."""
+    folder = records_dir(store)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = folder / f"part-{stamp}-{uuid.uuid4().hex[:8]}.parquet"
+    table = pa.Table.from_pandas(records.loc[:, list(RECORD_COLUMNS)], preserve_index=False)
+    with _atomic(target) as temp:
+        pq.write_table(table.cast(SCHEMA), temp, compression="snappy")
+    return target
+
+
+def write_rejects(path: Path, rejects: pd.DataFrame) -> Path:
+    """Rejected rows as CSV with Chinese headers, UTF-8 with BOM so Excel opens it as text."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = rejects.loc[:, list(REJECT_COLUMNS)].rename(columns=REJECT_HEADERS)
+    with _atomic(path) as temp:
+        frame.to_csv(temp, index=False, encoding="utf-8-sig")
+    return path
+
+
+@contextmanager
+def import_lock(store: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the store for one import."""
+    store.mkdir(parents=True, exist_ok=True)
+    with (store / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _atomic(target: Path) -> Iterator[Path]:
+    """Yield a hidden temporary path beside `target`; rename it into place only on success."""
+    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        yield temp
+        with temp.open("rb") as handle:
+            os.fsync(handle.fileno())
+        temp.replace(target)
+    finally:
+        temp.unlink(missing_ok=True)

@@ -1,0 +1,120 @@
+"""`import_file` end to end: export file → store, rejects file, idempotence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from generator.loader import Content
+from generator.monitor.columns import REQUEST_ID, TEXT
+from generator.monitor.importer import import_file
+from generator.monitor.reading import InputError
+from generator.monitor.store import part_files, read_records
+from tests.generator.monitor.conftest import HEADER, write_gb18030
+
+MESSY = (
+    "A1,2024-02-29 23:59:59,投诉,住房,东城区,东华门街道,老楼加装电梯进度慢\n"
+    'A2,2024/3/1 8:30,咨询,住房,朝阳区,八里庄街道,"物业费，怎么交"\n'
+    "A3,2024-02-30 10:00:00,投诉,住房,东城区,东华门街道,x\n"
+    "\n"
+    "A4,2024-03-01 08:00:00,吐槽,,火星区,x,y\n"
+    "A1,2024-03-02 08:00:00,投诉,住房,东城区,东华门街道,重复\n"
+    "A5,2024-03-02 08:00:00,投诉,住房,东城区,八里庄街道,错区\n"
+)
+
+
+def test_a_gb18030_export_with_bad_rows_stores_the_good_and_explains_the_rest(
+    tmp_path: Path, content: Content
+) -> None:
+    path = write_gb18030(tmp_path / "export.csv", MESSY)
+    result = import_file(
+        path, content.directory, tmp_path / "store", rejects_file=tmp_path / "r.csv"
+    )
+    assert (result.read, result.stored, result.already_stored) == (7, 2, 0)
+    stored = read_records(tmp_path / "store")
+    assert stored[REQUEST_ID].tolist() == ["A1", "A2"]
+    assert stored[TEXT].tolist() == ["老楼加装电梯进度慢", "物业费，怎么交"]
+    assert result.rejects_file == tmp_path / "r.csv"
+    assert (tmp_path / "r.csv").read_text(encoding="utf-8-sig").splitlines() == [
+        "行号,原因,诉求编号,受理时间,诉求性质,问题分类,区,街乡镇,诉求内容",
+        "4,受理时间“2024-02-30 10:00:00”无法识别（应如 2025-03-01 08:30:00）,A3,2024-02-30 10:00:00,投诉,住房,东城区,东华门街道,x",
+        "5,空行,,,,,,,",
+        "6,诉求性质“吐槽”应为 咨询、求助、投诉、举报、建议 之一；缺少问题分类；区“火星区”不在名录中,A4,2024-03-01 08:00:00,吐槽,,火星区,x,y",
+        "7,诉求编号重复：与第 2 行相同，保留第一次出现的那行,A1,2024-03-02 08:00:00,投诉,住房,东城区,东华门街道,重复",
+        "8,街乡镇“八里庄街道”不在东城区的名录中,A5,2024-03-02 08:00:00,投诉,住房,东城区,八里庄街道,错区",
+    ]
+
+
+def test_importing_the_same_file_twice_counts_nothing_twice(
+    tmp_path: Path, content: Content
+) -> None:
+    path = write_gb18030(tmp_path / "export.csv", MESSY)
+    import_file(path, content.directory, tmp_path / "store")
+    again = import_file(path, content.directory, tmp_path / "store")
+    assert (again.stored, again.already_stored) == (0, 2)
+    assert len(part_files(tmp_path / "store")) == 1
+    assert len(read_records(tmp_path / "store")) == 2
+
+
+def test_request_ids_already_stored_by_another_file_are_skipped(
+    tmp_path: Path, content: Content
+) -> None:
+    first = write_gb18030(tmp_path / "a.csv", "B1,2024-03-01,投诉,住房,东城区,东华门街道,\n")
+    second = write_gb18030(
+        tmp_path / "b.csv",
+        "B1,2024-03-05,投诉,住房,东城区,东华门街道,改过\nB2,2024-03-05,咨询,住房,东城区,东华门街道,\n",
+    )
+    import_file(first, content.directory, tmp_path / "store")
+    result = import_file(second, content.directory, tmp_path / "store")
+    assert (result.stored, result.already_stored, len(result.rejects)) == (1, 1, 0)
+    stored = read_records(tmp_path / "store").sort_values(REQUEST_ID)
+    assert stored[REQUEST_ID].tolist() == ["B1", "B2"]
+    assert stored[TEXT].isna().tolist() == [True, True]  # the first B1 is kept as it was
+
+
+def test_xlsx_and_parquet_exports_are_imported(tmp_path: Path, content: Content) -> None:
+    rows = pd.DataFrame(
+        {
+            "工单编号": ["X1", "X2"],
+            "受理时间": pd.to_datetime(["2024-03-01 08:00", "2024-03-16 00:00"]),
+            "诉求性质": ["投诉", "建议"],
+            "问题分类": ["住房", "城乡建设"],
+            "区": ["东城区", "东城区"],
+            "街乡镇": ["东华门街道", "景山街道"],
+        }
+    )
+    rows.to_excel(tmp_path / "a.xlsx", index=False)
+    rows.assign(工单编号=["P1", "P2"]).to_parquet(tmp_path / "b.parquet")
+    for name in ("a.xlsx", "b.parquet"):
+        result = import_file(tmp_path / name, content.directory, tmp_path / "store")
+        assert (result.stored, len(result.rejects)) == (2, 0), result.rejects
+    stored = read_records(tmp_path / "store").sort_values(REQUEST_ID)
+    assert stored[REQUEST_ID].tolist() == ["P1", "P2", "X1", "X2"]
+    assert str(stored["received_at"].iloc[3]) == "2024-03-16 00:00:00"
+
+
+def test_a_failed_write_leaves_the_store_as_it_was(
+    tmp_path: Path, content: Content, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = write_gb18030(tmp_path / "a.csv", "C1,2024-03-01,投诉,住房,东城区,东华门街道,\n")
+    import_file(first, content.directory, tmp_path / "store")
+    before = sorted(p.name for p in (tmp_path / "store" / "records").iterdir())
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("generator.monitor.store.pq.write_table", broken)
+    second = write_gb18030(tmp_path / "b.csv", "C2,2024-03-01,投诉,住房,东城区,东华门街道,\n")
+    with pytest.raises(OSError, match="disk full"):
+        import_file(second, content.directory, tmp_path / "store")
+    assert sorted(p.name for p in (tmp_path / "store" / "records").iterdir()) == before
+    assert read_records(tmp_path / "store")[REQUEST_ID].tolist() == ["C1"]
+
+
+def test_a_file_with_only_a_header_is_reported(tmp_path: Path, content: Content) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text(HEADER, encoding="utf-8")
+    with pytest.raises(InputError, match="只有表头"):
+        import_file(path, content.directory, tmp_path / "store")

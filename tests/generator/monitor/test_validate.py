@@ -1,0 +1,179 @@
+"""Raw text rows → typed records and rejects."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from pandas.testing import assert_frame_equal, assert_series_equal
+
+from generator.monitor.columns import (
+    CATEGORY,
+    DISTRICT,
+    KIND,
+    KINDS,
+    READ_PROBLEM,
+    REASON,
+    RECEIVED_AT,
+    RECORD_COLUMNS,
+    REQUEST_ID,
+    ROW,
+    STREET,
+    TEXT,
+)
+from generator.monitor.validate import (
+    REJECT_COLUMNS,
+    as_categorical,
+    drop_repeats,
+    parse_times,
+    split_stored,
+    validate,
+)
+
+
+def raw(rows: list[list[str]], problems: list[str] | None = None) -> pd.DataFrame:
+    """A raw frame as the reader yields it, numbered from row 2."""
+    frame = pd.DataFrame(rows, columns=list(RECORD_COLUMNS), dtype="str")
+    frame.insert(0, ROW, np.arange(2, 2 + len(rows), dtype="int64"))
+    frame[READ_PROBLEM] = pd.Series(problems or [""] * len(rows), dtype="str")
+    return frame
+
+
+def test_times_in_iso_slash_and_chinese_forms_parse_and_impossible_dates_do_not() -> None:
+    text = pd.Series(
+        ["2024-02-29 23:59:59", "2024/3/1 8:30", "2024年3月2日 09:00", "2023-02-29 10:00:00", ""],
+        dtype="str",
+    )
+    expected = pd.Series(
+        [
+            pd.Timestamp("2024-02-29 23:59:59"),
+            pd.Timestamp("2024-03-01 08:30"),
+            pd.Timestamp("2024-03-02 09:00"),
+            pd.NaT,
+            pd.NaT,
+        ]
+    ).astype("datetime64[s]")
+    assert_series_equal(parse_times(text), expected)
+
+
+def test_as_categorical_keeps_fixed_categories_and_marks_unknown_values_missing() -> None:
+    values = pd.Series(["投诉", "吐槽", "咨询", None], dtype="str")
+    expected = pd.Categorical(["投诉", None, "咨询", None], categories=list(KINDS))
+    assert as_categorical(values, list(KINDS)).equals(expected)
+
+
+def test_good_rows_become_typed_records(streets: pd.DataFrame) -> None:
+    records, rejects = validate(
+        raw(
+            [
+                ["A1", " 2024-02-29 23:59:59 ", "投诉", "住房", "东城区", "东华门街道", "加装电梯"],
+                ["A2", "2024-03-01 00:00:00", "咨询", "住房", "海淀区", "八里庄街道", ""],
+            ]
+        ),
+        streets,
+    )
+    districts = sorted(set(streets[DISTRICT]))
+    names = sorted(set(streets[STREET]))
+    expected = pd.DataFrame(
+        {
+            ROW: np.array([2, 3], dtype="int64"),
+            REQUEST_ID: pd.Series(["A1", "A2"], dtype="str"),
+            RECEIVED_AT: pd.Series(
+                [pd.Timestamp("2024-02-29 23:59:59"), pd.Timestamp("2024-03-01")]
+            ).astype("datetime64[s]"),
+            KIND: pd.Categorical(["投诉", "咨询"], categories=list(KINDS)),
+            CATEGORY: pd.Series(["住房", "住房"], dtype="str"),
+            DISTRICT: pd.Categorical(["东城区", "海淀区"], categories=districts),
+            STREET: pd.Categorical(["东华门街道", "八里庄街道"], categories=names),
+            TEXT: pd.Series(["加装电梯", np.nan], dtype="str"),
+        }
+    )
+    assert_frame_equal(records, expected)
+    assert rejects.empty and list(rejects.columns) == list(REJECT_COLUMNS)
+
+
+def test_every_reason_of_a_bad_row_is_given_with_its_row_number(streets: pd.DataFrame) -> None:
+    _, rejects = validate(
+        raw(
+            [
+                ["A1", "2024-02-30 10:00", "吐槽", "", "东城区", "八里庄街道", "x"],
+                ["", "", "", "", "", "", ""],
+                ["", "", "投诉", "住房", "火星区", "某街道", ""],
+                ["A4", "2024-03-01", "投诉", "住房", "东城区", "东华门街道", ""],
+            ],
+            problems=["", "", "", "列数不对：应为 7 列，实际 8 列"],
+        ),
+        streets,
+    )
+    assert_frame_equal(
+        rejects[[ROW, REASON]],
+        pd.DataFrame(
+            {
+                ROW: np.array([2, 3, 4, 5], dtype="int64"),
+                REASON: pd.Series(
+                    [
+                        "受理时间“2024-02-30 10:00”无法识别（应如 2025-03-01 08:30:00）；"
+                        "诉求性质“吐槽”应为 咨询、求助、投诉、举报、建议 之一；缺少问题分类；"
+                        "街乡镇“八里庄街道”不在东城区的名录中",
+                        "空行",
+                        "缺少诉求编号；缺少受理时间；区“火星区”不在名录中",
+                        "列数不对：应为 7 列，实际 8 列",
+                    ],
+                    dtype="str",
+                ),
+            }
+        ),
+    )
+    assert rejects[REQUEST_ID].tolist() == ["A1", "", "", "A4"]
+
+
+def test_an_empty_batch_gives_empty_records_and_rejects(streets: pd.DataFrame) -> None:
+    records, rejects = validate(raw([]), streets)
+    assert records.empty and rejects.empty
+    assert list(records.columns) == [ROW, *RECORD_COLUMNS]
+
+
+def test_repeated_request_ids_keep_the_first_row_and_reject_the_rest(
+    streets: pd.DataFrame,
+) -> None:
+    records, _ = validate(
+        raw(
+            [
+                ["A1", "2024-03-01 08:00:00", "投诉", "住房", "东城区", "东华门街道", "第一次"],
+                ["A2", "2024-03-01 09:00:00", "投诉", "住房", "东城区", "东华门街道", ""],
+                ["A1", "2024-03-02 08:00:00", "咨询", "住房", "东城区", "东华门街道", "又一次"],
+            ]
+        ),
+        streets,
+    )
+    kept, repeats = drop_repeats(records)
+    assert kept[REQUEST_ID].tolist() == ["A1", "A2"]
+    expected = pd.DataFrame(
+        {
+            ROW: np.array([4], dtype="int64"),
+            REASON: ["诉求编号重复：与第 2 行相同，保留第一次出现的那行"],
+            REQUEST_ID: ["A1"],
+            RECEIVED_AT: ["2024-03-02 08:00:00"],
+            KIND: ["咨询"],
+            CATEGORY: ["住房"],
+            DISTRICT: ["东城区"],
+            STREET: ["东华门街道"],
+            TEXT: ["又一次"],
+        }
+    ).astype({c: "str" for c in REJECT_COLUMNS if c != ROW})
+    assert_frame_equal(repeats, expected)
+
+
+def test_no_repeats_gives_an_empty_rejects_frame(streets: pd.DataFrame) -> None:
+    records, _ = validate(
+        raw([["A1", "2024-03-01", "投诉", "住房", "东城区", "东华门街道", ""]]), streets
+    )
+    kept, repeats = drop_repeats(records)
+    assert_frame_equal(kept, records)
+    assert repeats.empty and list(repeats.columns) == list(REJECT_COLUMNS)
+
+
+def test_records_already_stored_are_split_off_and_counted() -> None:
+    records = pd.DataFrame({REQUEST_ID: pd.Series(["A1", "A2", "A3"], dtype="str")})
+    new, already = split_stored(records, pd.Series(["A2", "Z9"], dtype="str"))
+    assert_frame_equal(new, pd.DataFrame({REQUEST_ID: pd.Series(["A1", "A3"], dtype="str")}))
+    assert already == 1
