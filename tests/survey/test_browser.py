@@ -69,7 +69,7 @@ def test_a_keyboard_alone_fills_and_submits_the_survey_at_phone_width(
             " return [e.tagName, e.type || '', e.name || '',"
             " e.name ? document.querySelectorAll(`[name='${e.name}']:checked`).length : 0]; })()"
         )
-        tag, kind, name, checked = focused
+        tag, kind, _name, checked = focused
         if kind in ("radio", "checkbox") and not checked:
             phone.keyboard.press("Space")
         elif tag == "SELECT":
