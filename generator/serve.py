@@ -9,11 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask, abort, send_from_directory
 from flask.typing import ResponseReturnValue
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.security import safe_join
+from werkzeug.serving import run_simple
 
+from generator.site_cli import SITE_OPTION
 from survey import create_app
 
 SURVEY_MOUNT = "/survey"
@@ -49,3 +52,19 @@ def static_site(site_dir: Path) -> Flask:
 def combined_app(site_dir: Path, survey_config: dict[str, Any] | None = None) -> Any:
     """The site at /, the survey at /survey, as one WSGI application."""
     return DispatcherMiddleware(static_site(site_dir), {SURVEY_MOUNT: create_app(survey_config)})
+
+
+@click.command()
+@SITE_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+def serve(site_dir: Path, host: str, port: int) -> None:
+    """Serve the built site at / and the survey app at /survey on one address.
+
+    For previews and `make run`; production uses nginx and gunicorn (see README, Deployment).
+    The survey database comes from DATABASE_URL (default: SQLite under instance/).
+    """
+    if not (site_dir / "index.html").is_file():
+        raise click.ClickException(f"{site_dir}/ 里没有生成好的站点，请先运行 yiti build")
+    click.echo(f"站点：http://{host}:{port}/  调查：http://{host}:{port}/survey/")
+    run_simple(host, port, combined_app(site_dir), threaded=True, use_reloader=False)
