@@ -1,0 +1,178 @@
+"""`yiti monitor …`: import hotline records, make synthetic ones, print the tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from generator.errors import ContentError, YitiError
+from generator.loader import Content, load_content
+from generator.monitor.api import load_records, monitoring_for_site
+from generator.monitor.columns import REASON, ROW, TOPIC
+from generator.monitor.importer import ImportResult, import_file
+from generator.monitor.mapping import load_mapping
+from generator.monitor.places import districts_frame, streets_frame
+from generator.monitor.ranking import DEFAULT_TOP_N
+from generator.monitor.report import format_half_month, format_ranking, latest_rows
+from generator.monitor.store import DEFAULT_STORE
+from generator.monitor.synth import build_model, chunks, write_synth
+from generator.monitor.topics import rules_frame
+
+STORE_OPTION = click.option(
+    "--store",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_STORE,
+    show_default=True,
+    help="Folder of the record store (Parquet files).",
+)
+CONTENT_OPTION = click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("content"),
+    show_default=True,
+    help="The content folder (topics, directory, monitoring/).",
+)
+SHOWN_REJECTS = 20  # rejects printed to the terminal; all of them are in the rejects file
+
+
+@click.group()
+def monitor() -> None:
+    """Complaint monitoring: import records, half-month volumes per topic, street ranking."""
+
+
+@monitor.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--encoding", help="CSV text encoding (default: detected; e.g. gb18030, utf-8).")
+@click.option(
+    "--mapping",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="YAML file mapping the file's column names to fields (see content/monitoring/README.md).",
+)
+@click.option(
+    "--rejects", type=click.Path(path_type=Path, dir_okay=False), help="Rejects CSV path."
+)
+@STORE_OPTION
+@CONTENT_OPTION
+def import_command(
+    file: Path,
+    encoding: str | None,
+    mapping: Path | None,
+    rejects: Path | None,
+    store: Path,
+    content_dir: Path,
+) -> None:
+    """Import hotline records from FILE (CSV in UTF-8 or GB18030, XLSX or Parquet).
+
+    Every invalid row is listed with its row number and reasons and written to a rejects file;
+    request ids already stored are skipped, so importing a file twice counts nothing twice.
+    """
+    content = _load_or_exit(content_dir)
+    try:
+        columns = load_mapping(mapping) if mapping else None
+        result = import_file(file, content.directory, store, encoding, columns, rejects)
+    except YitiError as exc:  # ContentError (mapping file) included: it lists every problem
+        raise click.ClickException(str(exc)) from exc
+    click.echo(import_summary(result))
+
+
+def import_summary(result: ImportResult) -> str:
+    """What an import did, with the first rejects spelled out."""
+    lines = [
+        f"读取 {result.read:,} 行：新存入 {result.stored:,} 条，已存在跳过 "
+        f"{result.already_stored:,} 条，不合格 {len(result.rejects):,} 行"
+    ]
+    for row, reason in result.rejects[[ROW, REASON]].head(SHOWN_REJECTS).itertuples(index=False):
+        lines.append(f"  第 {row} 行：{reason}")
+    if len(result.rejects) > SHOWN_REJECTS:
+        lines.append(f"  ……其余 {len(result.rejects) - SHOWN_REJECTS:,} 行见不合格记录文件")
+    if result.rejects_file is not None:
+        lines.append(f"不合格记录已写入 {result.rejects_file}")
+    return "\n".join(lines)
+
+
+@monitor.command()
+@click.option("--year", "years", type=int, multiple=True, required=True, help="Year; repeatable.")
+@click.option("--records", type=click.IntRange(min=1), required=True, help="Records per year.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--topic-share",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Multiplier on how many records mention a topic (raise it for small samples).",
+)
+@click.option("--encoding", default="utf-8", show_default=True, help="CSV encoding.")
+@CONTENT_OPTION
+def synth(
+    years: tuple[int, ...],
+    records: int,
+    out: Path,
+    seed: int,
+    topic_share: float,
+    encoding: str,
+    content_dir: Path,
+) -> None:
+    """Write synthetic hotline records (CSV or Parquet, by --out's suffix): not real data."""
+    content = _load_or_exit(content_dir)
+    rules = rules_frame(content.topics)
+    streets, districts = streets_frame(content.directory), districts_frame(content.directory)
+    tables = (
+        table
+        for year in years
+        for table in chunks(
+            build_model(year, rules, streets, districts, seed, topic_share), records, seed
+        )
+    )
+    try:
+        written = write_synth(out, tables, encoding)
+    except YitiError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote {written:,} synthetic records to {out}")
+
+
+@monitor.command()
+@click.option("--month", help="Ranking month, YYYY-MM (default: the latest).")
+@click.option("--topic", help="Show every half month of this topic (slug).")
+@click.option(
+    "--top", "top_n", type=click.IntRange(min=1), default=DEFAULT_TOP_N, show_default=True
+)
+@STORE_OPTION
+@CONTENT_OPTION
+def report(
+    month: str | None, topic: str | None, top_n: int, store: Path, content_dir: Path
+) -> None:
+    """Print the half-month table of tracked topics and a month's street ranking."""
+    content = _load_or_exit(content_dir)
+    try:
+        loaded = load_records(content, store)
+        tables = monitoring_for_site(content, loaded.records, top_n)
+    except YitiError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if loaded.sample:
+        click.echo("（存储中没有记录，以下为示例数据）")
+    click.echo(format_half_month(_half_month_view(tables.half_month, topic), _titles(content)))
+    click.echo()
+    click.echo(format_ranking(tables.ranking, month))
+
+
+def _half_month_view(table: pd.DataFrame, topic: str | None) -> pd.DataFrame:
+    if topic is None:
+        return latest_rows(table)
+    if topic not in set(table[TOPIC]):
+        raise click.ClickException(f"没有议题“{topic}”的监测数据（请用议题的 slug）")
+    return table.loc[table[TOPIC] == topic]
+
+
+def _titles(content: Content) -> dict[str, str]:
+    return {t.slug: t.title for t in content.topics}
+
+
+def _load_or_exit(content_dir: Path) -> Content:
+    try:
+        return load_content(content_dir)
+    except ContentError as exc:
+        raise click.ClickException(f"内容有问题，请先运行 yiti check：\n{exc}") from exc

@@ -1,0 +1,98 @@
+"""`yiti monitor …` through click's runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.monitor.store import read_records
+from tests.conftest import CONTENT
+from tests.generator.monitor.conftest import write_gb18030
+from tests.generator.monitor.test_importer import MESSY
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def invoke(runner: CliRunner, *args: str) -> str:
+    result = runner.invoke(main, ["monitor", *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_import_reports_counts_and_each_rejected_row(runner: CliRunner, tmp_path: Path) -> None:
+    path = write_gb18030(tmp_path / "export.csv", MESSY)
+    store = tmp_path / "store"
+    out = invoke(runner, "import", str(path), "--store", str(store), "--content", str(CONTENT))
+    assert "读取 7 行：新存入 2 条，已存在跳过 0 条，不合格 5 行" in out
+    assert "第 5 行：空行" in out and "第 8 行：街乡镇“八里庄街道”不在东城区的名录中" in out
+    assert f"不合格记录已写入 {store / 'rejects'}" in out
+    again = invoke(runner, "import", str(path), "--store", str(store), "--content", str(CONTENT))
+    assert "新存入 0 条，已存在跳过 2 条" in again
+
+
+def test_import_with_a_mapping_file(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_text(
+        "单号,来件时间,诉求性质,问题分类,区,街乡镇\nM1,2024-05-01 09:00,投诉,住房,东城区,景山街道\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "m.yml"
+    mapping.write_text("单号: request_id\n来件时间: received_at\n", encoding="utf-8")
+    store = tmp_path / "store"
+    args = ["import", str(path), "--mapping", str(mapping), "--store", str(store)]
+    out = invoke(runner, *args, "--content", str(CONTENT), "--encoding", "utf-8")
+    assert "新存入 1 条" in out
+    assert read_records(store)["request_id"].tolist() == ["M1"]
+
+
+def test_import_without_the_needed_columns_fails_with_a_message(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_text("单号,时间\n1,2\n", encoding="utf-8")
+    result = runner.invoke(main, ["monitor", "import", str(path), "--store", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "找不到这些必需的列" in result.output and "Traceback" not in result.output
+
+
+def test_synth_then_import_then_report(runner: CliRunner, tmp_path: Path) -> None:
+    out_file = tmp_path / "s.csv"
+    store = tmp_path / "store"
+    assert "wrote 2,000 synthetic records" in invoke(
+        runner,
+        "synth",
+        "--year",
+        "2024",
+        "--year",
+        "2025",
+        "--records",
+        "1000",
+        "--out",
+        str(out_file),
+    )
+    assert "新存入 2,000 条" in invoke(runner, "import", str(out_file), "--store", str(store))
+    report = invoke(runner, "report", "--store", str(store), "--top", "5")
+    assert "2025年12月" in report and "2025-12 街乡镇诉求量排名" in report
+    one = invoke(runner, "report", "--store", str(store), "--topic", "civil-dog-keeping")
+    assert "2024年1月上半月" in one
+
+
+def test_report_falls_back_to_the_sample_and_rejects_unknown_topics(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    out = invoke(runner, "report", "--store", str(tmp_path), "--month", "2024-06")
+    assert "以下为示例数据" in out and "2024-06 街乡镇诉求量排名" in out
+    result = runner.invoke(main, ["monitor", "report", "--store", str(tmp_path), "--topic", "nope"])
+    assert result.exit_code == 1 and "没有议题“nope”" in result.output
+
+
+@pytest.mark.parametrize("command", [[], ["import"], ["synth"], ["report"]])
+def test_every_monitor_command_has_help(runner: CliRunner, command: list[str]) -> None:
+    out = invoke(runner, *command, "--help")
+    assert "Usage:" in out and len(out.splitlines()) > 5
