@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from collections import Counter
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
@@ -21,7 +23,40 @@ CONTENT_OPTION = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Imports a subcommand's module only when that subcommand runs (click's documented
+    lazy-loading pattern): `yiti check` should not pay for Flask, MkDocs and pandas."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module, _, name = self.lazy[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), name)
+            assert isinstance(command, click.Command), self.lazy[cmd_name]
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+# Subcommands that live beside their area; imported only when used.
+LAZY_COMMANDS = {
+    "build": "generator.site_cli:build",
+    "serve": "generator.serve:serve",
+    "survey": "survey.cli:survey",
+    "monitor": "generator.monitor.cli:monitor",
+}
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=LAZY_COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="yiti")
 def main() -> None:
     """Yiti (一题): 每月一题 topic guides, satisfaction surveys and complaint monitoring.
@@ -84,10 +119,14 @@ def _load_or_exit(content_dir: Path) -> Content:
     try:
         return load_content(content_dir)
     except ContentError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        raise click.ClickException(
-            f"发现 {len(exc.problems)} 个问题，请逐条修改后重新运行"
-        ) from exc
+        report_problems(exc)
     except YitiError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def report_problems(exc: ContentError) -> NoReturn:
+    """Print every problem, one per line, then fail once."""
+    for problem in exc.problems:
+        click.echo(str(problem), err=True)
+    message = f"发现 {len(exc.problems)} 个问题，请逐条修改后重新运行"
+    raise click.ClickException(message) from exc
