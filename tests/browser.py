@@ -72,4 +72,3 @@ def origin_of(url: str) -> str:
     """scheme://host:port of a URL."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
-
