@@ -15,7 +15,7 @@ from survey.config import instance_dir, settings
 from survey.db import Database
 from survey.errors import register_errors
 from survey.respondents import respondents
-from survey.state import EXTENSION, AppState, utc_now
+from survey.state import EXTENSION, AppState, clock_from
 from survey.templating import register_template_helpers
 
 
@@ -32,9 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         count = int(app.config["YITI_PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
     content = load_content(Path(app.config["YITI_CONTENT_DIR"]))
-    state = AppState(
-        content, Database(app.config["DATABASE_URL"]), app.config.get("YITI_CLOCK") or utc_now
-    )
+    state = AppState(content, Database(app.config["DATABASE_URL"]), clock_from(app.config))
     app.extensions[EXTENSION] = state
     csrf.init_app(app)
     limiter.init_app(app)

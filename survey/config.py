@@ -25,6 +25,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": False,
     "YITI_PROXY_COUNT": 0,  # reverse proxies in front that set X-Forwarded-For
+    # A fixed time (ISO 8601 with offset) the app takes as now: demos, training, benchmarks.
+    "YITI_NOW": None,
     "WTF_CSRF_TIME_LIMIT": 24 * 3600,
     "WTF_I18N_ENABLED": False,  # our validators carry their own Chinese messages
     "SESSION_COOKIE_SAMESITE": "Lax",

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from survey import tickets
 from survey.abuse import flags_for, limiter, post_limit
-from survey.forms import SurveyForm, form_class
+from survey.forms import SurveyForm
 from survey.repository import ConflictError, InvitationError, receipt_exists
 from survey.service import Survey, find_survey, open_surveys, submit
 from survey.state import current_state
@@ -46,9 +46,7 @@ def questionnaire(slug: str, wave: str) -> ResponseReturnValue:
     if posted and request.mimetype not in FORM_TYPES:
         abort(400, description="只接受网页表单提交的答卷。")
     # Answers come from the form body only (Flask-WTF would otherwise also read JSON).
-    form = form_class(survey.questionnaire, state.content.directory)(
-        formdata=request.form if posted else None
-    )
+    form = state.form_for(survey.questionnaire)(formdata=request.form if posted else None)
     if posted:
         return _answer(survey, form)
     form.ticket.data = _new_ticket(survey, request.args.get("channel"))

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import current_app
 
 from generator.loader import Content
+from generator.models import Questionnaire
 from survey.db import Database
+from survey.forms import SurveyForm, form_class
 
 EXTENSION = "yiti_survey"
 
@@ -19,6 +22,19 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def clock_from(config: Mapping[str, Any]) -> Callable[[], datetime]:
+    """The clock: `YITI_CLOCK` (tests), a fixed `YITI_NOW` (demos, benchmarks), or real time."""
+    if config.get("YITI_CLOCK"):
+        clock: Callable[[], datetime] = config["YITI_CLOCK"]
+        return clock
+    if config.get("YITI_NOW"):
+        fixed = datetime.fromisoformat(str(config["YITI_NOW"]))
+        if fixed.tzinfo is None:
+            raise ValueError("YITI_NOW 必须带时区，例如 2026-11-27T12:00:00+08:00")
+        return lambda: fixed
+    return utc_now
+
+
 @dataclass(frozen=True)
 class AppState:
     """Loaded once in `create_app`; tests pass their own clock."""
@@ -26,6 +42,15 @@ class AppState:
     content: Content
     db: Database
     clock: Callable[[], datetime] = utc_now
+    # Form classes by (topic, wave): built once, so their widgets' rendered options are reused.
+    forms: dict[tuple[str, str], type[SurveyForm]] = field(default_factory=dict)
+
+    def form_for(self, questionnaire: Questionnaire) -> type[SurveyForm]:
+        """The form class for `questionnaire`, built on first use."""
+        key = (questionnaire.topic, questionnaire.wave)
+        if key not in self.forms:
+            self.forms[key] = form_class(questionnaire, self.content.directory)
+        return self.forms[key]
 
 
 def current_state() -> AppState:

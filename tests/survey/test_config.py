@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from survey.config import instance_secret, settings
+from survey.state import clock_from
 
 
 def test_defaults_give_sqlite_under_instance_and_a_kept_secret(
@@ -39,3 +41,11 @@ def test_the_instance_secret_is_made_once(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "secret_key"
     assert instance_secret(path) == instance_secret(path)
     assert [p.name for p in path.parent.iterdir()] == ["secret_key"]
+
+
+def test_a_fixed_now_must_carry_its_time_zone() -> None:
+    fixed = clock_from({"YITI_NOW": "2026-11-27T12:00:00+08:00"})
+    assert fixed() == datetime(2026, 11, 27, 4, 0, tzinfo=UTC)
+    with pytest.raises(ValueError, match="必须带时区"):
+        clock_from({"YITI_NOW": "2026-11-27T12:00:00"})
+    assert clock_from({})().tzinfo is UTC
