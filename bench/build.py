@@ -27,8 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.synth_topics import make_content  # noqa: E402
 from generator import engine  # noqa: E402
-from generator.build import write_docs  # noqa: E402
+from generator.build import monitoring_of, write_docs  # noqa: E402
 from generator.loader import load_content  # noqa: E402
+from generator.monitor.store import DEFAULT_STORE  # noqa: E402
 from generator.render.site import render_site  # noqa: E402
 from generator.site_config import dump, mkdocs_config  # noqa: E402
 
@@ -40,10 +41,10 @@ def timed_build(content_dir: Path, work: Path) -> dict[str, float]:
     """Our pipeline, stage by stage: (load + render + write) then the MkDocs stage."""
     start = time.perf_counter()
     content = load_content(content_dir)
-    pages = render_site(content, NOW)
+    pages = render_site(content, NOW, monitoring_of(content, DEFAULT_STORE))
     write_docs(pages, work / "docs")
     config = work / "mkdocs.yml"
-    config.write_text(dump(mkdocs_config(content, work / "docs")), encoding="utf-8")
+    config.write_text(dump(mkdocs_config(content, work / "docs", pages)), encoding="utf-8")
     generated = time.perf_counter()
     engine.run(config, work / "site")
     done = time.perf_counter()

@@ -14,7 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from generator import engine
-from generator.loader import load_content
+from generator.loader import Content, load_content
+from generator.monitor.api import load_records, monitoring_for_site
+from generator.monitor.store import DEFAULT_STORE
+from generator.render.monitoring import Monitoring
 from generator.render.site import render_site
 from generator.site_config import dump, mkdocs_config
 
@@ -28,21 +31,40 @@ class BuildReport:
     pages: int
 
 
-def build(content_dir: Path, site_dir: Path, now: datetime | None = None) -> BuildReport:
-    """Build the site from `content_dir` into `site_dir`, atomically."""
+def build(
+    content_dir: Path,
+    site_dir: Path,
+    now: datetime | None = None,
+    store: Path = DEFAULT_STORE,
+) -> BuildReport:
+    """Build the site from `content_dir` into `site_dir`, atomically.
+
+    Monitoring figures come from the imported records in `store`, or from the sample records
+    in the content folder while nothing has been imported.
+    """
     content = load_content(content_dir)
-    pages = render_site(content, now or datetime.now(UTC))
+    pages = render_site(content, now or datetime.now(UTC), monitoring_of(content, store))
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=site_dir.parent, prefix=".yiti-build-") as tmp:
         work = Path(tmp)
         write_docs(pages, work / "docs")
         config_file = work / "mkdocs.yml"
-        config_file.write_text(dump(mkdocs_config(content, work / "docs")), encoding="utf-8")
+        config = mkdocs_config(content, work / "docs", pages)
+        config_file.write_text(dump(config), encoding="utf-8")
         engine.run(config_file, work / "site")
         swap(work / "site", site_dir, work / "previous")
     markdown_pages = sum(path.endswith(".md") for path in pages)
     return BuildReport(site_dir, len(content.topics), markdown_pages)
+
+
+def monitoring_of(content: Content, store: Path) -> Monitoring | None:
+    """Records (imported, else the shipped sample) → the tables the monitoring pages show;
+    None when there are no records at all (the site then has no monitoring pages)."""
+    loaded = load_records(content, store)
+    if loaded.records.empty:
+        return None
+    return Monitoring(monitoring_for_site(content, loaded.records), sample=loaded.sample)
 
 
 def write_docs(pages: dict[str, str], docs_dir: Path) -> None:

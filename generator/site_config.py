@@ -7,6 +7,7 @@ Topic pages are reached from the indexes, search and their own section links.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,13 @@ import yaml
 from generator.loader import Content
 
 THEME_DIR = Path(__file__).parent / "theme"
+MONITORING_PAGE = "monitoring/index.md"
 
 
-def mkdocs_config(content: Content, docs_dir: Path) -> dict[str, Any]:
-    """The whole mkdocs.yml for `content`, with `docs_dir` holding the generated pages."""
+def mkdocs_config(content: Content, docs_dir: Path, pages: Iterable[str] = ()) -> dict[str, Any]:
+    """The whole mkdocs.yml for `content`, with `docs_dir` holding the generated `pages`."""
     years = [{f"{y} 年": f"years/{y}.md"} for y in content.years()]
+    optional = [{"诉求监测": MONITORING_PAGE}] if MONITORING_PAGE in pages else []
     return {
         "site_name": content.site.title,
         "site_description": f"{content.site.title}：议题的职责清单、办事流程、流程图、政策问答和进展",
@@ -36,6 +39,7 @@ def mkdocs_config(content: Content, docs_dir: Path) -> dict[str, Any]:
             {"首页": "index.md"},
             {"按年度": ["years/index.md", *years]},
             {"按主题": "themes.md"},
+            *optional,
             {"关于本站": "about.md"},
         ],
         "validation": {

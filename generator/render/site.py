@@ -13,7 +13,16 @@ from generator.loader import Content
 from generator.models import Topic
 from generator.render.environment import environment
 from generator.render.flowchart import render_svgs
+from generator.render.monitoring import (
+    RANKING_DIR,
+    Monitoring,
+    city_context,
+    ranking_context,
+    ranking_months,
+    topic_monitoring,
+)
 from generator.render.pages import (
+    OPTIONAL_SECTIONS,
     SECTIONS,
     Section,
     flowchart_title,
@@ -33,7 +42,9 @@ LEVELS = (("city", "市级部门"), ("district", "区级部门"), ("street", "�
 CURRENT_MARKER = Markup('{ aria-current="page" }')
 
 
-def render_site(content: Content, now: datetime) -> dict[str, str]:
+def render_site(
+    content: Content, now: datetime, monitoring: Monitoring | None = None
+) -> dict[str, str]:
     """All pages (Markdown) and assets (SVG) of the site, keyed by docs-relative path."""
     common = site_context(content, now)
     common["site_has_samples"] = any(t.sample for t in content.topics)
@@ -49,24 +60,55 @@ def render_site(content: Content, now: datetime) -> dict[str, str]:
         pages[f"years/{year}.md"] = _render("year.md.j2", context, f"{year} 年议题")
     svgs = render_svgs([(t.procedure, flowchart_title(t)) for t in content.topics])
     for topic, svg in zip(content.topics, svgs, strict=True):
-        pages.update(render_topic(content, topic, now, common, svg))
+        extra = topic_monitoring(monitoring, topic) if monitoring else None
+        pages.update(render_topic(content, topic, now, common, svg, extra))
+    if monitoring is not None:
+        pages.update(render_monitoring(content, monitoring, common))
+    return pages
+
+
+def render_monitoring(
+    content: Content, monitoring: Monitoring, common: dict[str, Any]
+) -> dict[str, str]:
+    """The city-wide monitoring page and one ranking page per month."""
+    pages = {
+        "monitoring/index.md": _render(
+            "monitoring.md.j2", {**common, **city_context(content, monitoring)}, "诉求监测"
+        )
+    }
+    for month in ranking_months(monitoring):
+        context = {**common, **ranking_context(monitoring, month)}
+        title = f"{month} 街乡镇诉求量排名"
+        pages[f"{RANKING_DIR}/{month}.md"] = _render("ranking.md.j2", context, title)
     return pages
 
 
 def render_topic(
-    content: Content, topic: Topic, now: datetime, common: dict[str, Any], svg: str | None = None
+    content: Content,
+    topic: Topic,
+    now: datetime,
+    common: dict[str, Any],
+    svg: str | None = None,
+    monitoring: dict[str, Any] | None = None,
 ) -> dict[str, str]:
     """The section pages and the flowchart download of one topic."""
     if svg is None:
         svg = render_svgs([(topic.procedure, flowchart_title(topic))])[0]
     context = {**common, **topic_context(content, topic, now, svg)}
-    context.update(task_status=TASK_STATUS, levels=LEVELS, current_marker=CURRENT_MARKER)
+    sections = [s for s in SECTIONS if s.key not in OPTIONAL_SECTIONS or monitoring]
+    context.update(
+        task_status=TASK_STATUS,
+        levels=LEVELS,
+        current_marker=CURRENT_MARKER,
+        sections=sections,
+        monitoring=monitoring,
+    )
     base = topic_dir(topic)
     out = {
         f"{base}/{section.filename}": _render(
             section.template, {**context, "section": section}, page_title(topic.title, section)
         )
-        for section in SECTIONS
+        for section in sections
     }
     out[f"{base}/flowchart.svg"] = context["svg"]
     return out

@@ -126,6 +126,31 @@ def test_procedure_table_has_caption_and_header_scopes(built_site: Path) -> None
     assert len(soup.select("table.yiti-procedure > tbody th[scope=row]")) == 8
 
 
+def test_topic_monitoring_page_has_summary_chart_and_table(built_site: Path) -> None:
+    soup = BeautifulSoup(
+        (built_site / TOPIC / "monitoring/index.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    chart = soup.select_one("figure svg[role=img]")
+    assert chart is not None and "诉求量" in str(chart.get("aria-label"))
+    assert chart.find("text") is not None  # text kept as text, not paths
+    rows = soup.select("table.yiti-monitoring tbody tr")
+    assert len(rows) == 48  # 2022 and 2023, half months: the topic year and the year after
+    summary = soup.select_one("article p strong")
+    assert summary is not None and "诉求量" in summary.get_text() and "环比" in summary.get_text()
+
+
+def test_city_monitoring_and_a_ranking_page_per_month(built_site: Path) -> None:
+    assert (built_site / "monitoring/index.html").is_file()
+    months = sorted(p.name for p in (built_site / "monitoring/ranking").iterdir())
+    assert months[0] == "2020-01" and months[-1] == "2024-12" and len(months) == 60
+    soup = BeautifulSoup(
+        (built_site / "monitoring/ranking/2024-12/index.html").read_text(encoding="utf-8"),
+        "html.parser",
+    )
+    flags = [td.get_text() for td in soup.select("table.yiti-ranking td[data-label=预警]")]
+    assert len(flags) >= 10 and any(f.startswith("预警约谈") for f in flags)
+
+
 def test_failed_build_leaves_the_previous_site_untouched(content_dir: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()

@@ -27,6 +27,9 @@ PAGE_TYPES = {
     "procedure": f"{TOPIC}procedure/",
     "flowchart": f"{TOPIC}flowchart/",
     "qa": f"{TOPIC}qa/",
+    "topic-monitoring": f"{TOPIC}monitoring/",
+    "monitoring": "/monitoring/",
+    "ranking": "/monitoring/ranking/2024-12/",
     "not-found": "/no-such-page/",
 }
 

@@ -1,0 +1,143 @@
+"""Monitoring pages: each topic's half-month volumes, the city-wide page, a ranking per month.
+
+Figures come from generator.monitor (pure pandas); here they only become finished rows for
+templates: formatted numbers, Chinese change phrases, a chart with its text equivalent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from generator.loader import Content
+from generator.models import Topic
+from generator.monitor import columns as col
+from generator.monitor.api import MonitoringTables, latest_rows, summary_sentence
+from generator.monitor.report import change_text
+from generator.render.charts import volume_chart
+
+RANKING_DIR = "monitoring/ranking"
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    """The tables of one build and whether they come from the shipped synthetic sample."""
+
+    tables: MonitoringTables
+    sample: bool
+
+
+def topic_rows(monitoring: Monitoring, topic: Topic) -> pd.DataFrame:
+    """The topic's half-month rows, oldest first."""
+    table = monitoring.tables.half_month
+    return table.loc[table[col.TOPIC] == topic.slug].sort_values(col.START)
+
+
+def topic_monitoring(monitoring: Monitoring, topic: Topic) -> dict[str, Any] | None:
+    """Chart, table rows and summary for a topic's monitoring page; None without data."""
+    rows = topic_rows(monitoring, topic)
+    if rows.empty or int(rows[col.VOLUME].sum()) == 0:
+        return None
+    complete = rows.loc[~rows[col.PARTIAL]]
+    latest = complete.iloc[-1] if not complete.empty else rows.iloc[-1]
+    summary = summary_sentence(latest)
+    chart = volume_chart(
+        rows[col.LABEL].tolist(),
+        rows[col.VOLUME].tolist(),
+        f"{topic.title}半月诉求量折线图。{summary}",
+    )
+    return {
+        "chart": chart,
+        "summary": summary,
+        "rows": _half_rows(rows),
+        "sample": monitoring.sample,
+    }
+
+
+def _half_rows(rows: pd.DataFrame) -> list[dict[str, str]]:
+    return [
+        {
+            "label": str(r[col.LABEL]) + ("（不完整）" if bool(r[col.PARTIAL]) else ""),
+            "volume": f"{int(r[col.VOLUME]):,}",
+            "prev": _change(r[col.CHANGE_PREV]),
+            "yoy": _change(r[col.CHANGE_YOY]),
+        }
+        for _, r in rows.iterrows()
+    ]
+
+
+def _change(value: object) -> str:
+    """-0.123 → '下降 12.3%'; no comparison → '—'."""
+    text = change_text(value, "")
+    return "—" if text == "无可比数据" else text
+
+
+def city_context(content: Content, monitoring: Monitoring) -> dict[str, Any]:
+    """The city-wide page: latest half month of every tracked topic, districts, ranking months."""
+    titles = {t.slug: t for t in content.topics}
+    latest = latest_rows(monitoring.tables.half_month)
+    topics = [
+        {"topic": titles[r[col.TOPIC]], "summary": summary_sentence(r), "label": r[col.LABEL],
+         "volume": f"{int(r[col.VOLUME]):,}", "prev": _change(r[col.CHANGE_PREV]),
+         "yoy": _change(r[col.CHANGE_YOY])}
+        for _, r in latest.iterrows()
+        if r[col.TOPIC] in titles
+    ]  # fmt: skip
+    months = sorted(monitoring.tables.ranking[col.MONTH].unique(), reverse=True)
+    return {
+        "latest_topics": topics,
+        "districts": _district_rows(monitoring.tables.districts, months[0] if months else None),
+        "latest_month": months[0] if months else None,
+        "months_by_year": _by_year(months),
+        "sample": monitoring.sample,
+    }
+
+
+def _by_year(months: list[str]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for month in months:
+        grouped.setdefault(month[:4], []).append(month)
+    return grouped
+
+
+def _district_rows(districts: pd.DataFrame, month: str | None) -> list[dict[str, str]]:
+    rows = districts.loc[districts[col.MONTH] == month].sort_values(col.PER_10K, ascending=False)
+    return [
+        {"district": r[col.DISTRICT], "volume": f"{int(r[col.VOLUME]):,}",
+         "per_10k": "—" if pd.isna(r[col.PER_10K]) else f"{float(r[col.PER_10K]):.2f}"}
+        for _, r in rows.iterrows()
+    ]  # fmt: skip
+
+
+def ranking_context(monitoring: Monitoring, month: str) -> dict[str, Any]:
+    """One month's top streets with their 预警约谈 flags, and the district rates."""
+    ranking = monitoring.tables.ranking
+    top = ranking.loc[(ranking[col.MONTH] == month) & ranking[col.IN_TOP]].sort_values(col.RANK)
+    rows = [
+        {"rank": int(r[col.RANK]), "street": r[col.STREET], "district": r[col.DISTRICT],
+         "volume": f"{int(r[col.VOLUME]):,}", "warning": bool(r[col.WARNING]),
+         "status": _status(r)}
+        for _, r in top.iterrows()
+    ]  # fmt: skip
+    return {
+        "month": month,
+        "rows": rows,
+        "warnings": sum(r["warning"] for r in rows),
+        "districts": _district_rows(monitoring.tables.districts, month),
+        "sample": monitoring.sample,
+    }
+
+
+def _status(row: pd.Series) -> str:
+    if bool(row[col.ON_LIST]):
+        return "已在治理类街乡镇名单中，不预警"
+    if bool(row[col.RETURNED]):
+        return "预警约谈：曾退出治理类名单，现再次进入前列"
+    return "预警约谈：不在治理类街乡镇名单中"
+
+
+def ranking_months(monitoring: Monitoring) -> list[str]:
+    """Every month that has a ranking page."""
+    return sorted(monitoring.tables.ranking[col.MONTH].unique())
