@@ -111,3 +111,13 @@ def test_hostile_content_is_inert_text(page: Any, site_url: str, built_site: Pat
     assert "<script>alert('x')</script>" in page.locator("h1").inner_text()
     page.goto(site_url + TOPIC + "qa/")
     assert page.locator("a[href^='javascript:']").count() == 0
+
+
+def test_procedure_table_prints_on_a4_without_the_site_chrome(page: Any, site_url: str) -> None:
+    page.goto(site_url + TOPIC + "procedure/")
+    page.emulate_media(media="print")
+    assert not page.locator(".md-header").is_visible()
+    assert not page.locator(".yiti-sections").is_visible()
+    assert page.locator("table.yiti-procedure").is_visible()
+    pdf = page.pdf(format="A4", print_background=False)
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 1
