@@ -1,0 +1,343 @@
+"""Benchmark the survey collector under gunicorn on 127.0.0.1, on SQLite and on PostgreSQL.
+
+In one run, per database: (1) the ceiling, requests per second of a bare Flask endpoint under
+the same gunicorn configuration and the same clients; (2) sustained submissions per second,
+each one a GET of the questionnaire, reading its CSRF token and ticket, and a POST of valid
+answers, from a fixed number of closed-loop clients (every 10th submission is POSTed twice,
+as a double click); (3) latency at half the sustained rate, paced open-loop (measured from
+each request's scheduled start, so a slow server cannot hide its queue); (4) rows stored
+against distinct receipts returned.
+
+    .venv/bin/python bench/survey_load.py            # 20 s phases, SQLite and PostgreSQL
+    .venv/bin/python bench/survey_load.py --quick    # 4 s phases
+    .venv/bin/python bench/survey_load.py --database sqlite
+
+Ends with `RESULT <name> <figure>=<value> target=<value> PASS|FAIL` lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from survey.db import Database  # noqa: E402
+from survey.migrate import upgrade  # noqa: E402
+from survey.repository import count_responses  # noqa: E402
+
+TOPIC, WAVE = "ebike-charging", "2026-end"
+PATH = f"/{TOPIC}/{WAVE}/"
+NOW = "2026-11-27T12:00:00+08:00"  # inside the wave, whenever the benchmark runs
+POSTGRES = os.environ.get(
+    "YITI_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+ANSWERS = [
+    ("awareness", "听说过"),
+    ("change", "有所改善"),
+    ("solved", "已解决"),
+    ("satisfaction", "满意"),
+    ("went_well", "办理时间更短"),
+    ("went_well", "反馈及时"),
+    ("district", "海淀区"),
+    ("street", "110108001"),
+    ("hotline", "打过"),
+    ("charging_distance", "小区内"),
+    ("comment", "楼下新装了充电桩，方便多了"),
+    ("website", ""),
+]
+# (name, figure, value, target, passed) for one RESULT line
+Result = tuple[str, str, str, str, bool]
+TARGET_SHARE = 0.40  # of the ceiling
+TARGET_P99_MS = 100.0
+TOKEN = re.compile(r'name="(csrf_token|ticket)" type="hidden" value="([^"]+)"')
+
+
+def bare_app() -> Flask:
+    """The ceiling: the smallest Flask app, under the same gunicorn configuration."""
+    app = Flask("bare")
+    app.add_url_rule("/", "bare", lambda: "ok")
+    return app
+
+
+@dataclass
+class Tally:
+    """What one client process saw."""
+
+    done: int = 0
+    errors: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    receipts: set[str] = field(default_factory=set)
+
+
+def _request(
+    port: int, method: str, path: str, body: str = "", headers: dict[str, str] | None = None
+) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request(method, path, body=body, headers=headers or {})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+def submit_once(port: int, prefix: str, tally: Tally, resend: bool) -> None:
+    """GET the form, read its tokens, POST valid answers (twice if `resend`)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", prefix + PATH)
+    page = connection.getresponse()
+    html = page.read().decode("utf-8")
+    connection.close()
+    cookie = (page.getheader("Set-Cookie") or "").split(";", 1)[0]
+    tokens = dict(TOKEN.findall(html))
+    if page.status != 200 or len(tokens) != 2:
+        tally.errors += 1
+        return
+    body = urlencode([*tokens.items(), *ANSWERS])
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    for _ in range(2 if resend else 1):
+        start = time.perf_counter()
+        posted = _request(port, "POST", prefix + PATH, body, headers)
+        tally.latencies_ms.append((time.perf_counter() - start) * 1000)
+        location = posted.getheader("Location") or ""
+        if posted.status != 303 or "/thanks/" not in location:
+            tally.errors += 1
+            return
+        tally.receipts.add(location.rstrip("/").rsplit("/", 1)[-1])
+    tally.done += 1
+
+
+def closed_loop(port: int, prefix: str, seconds: float, bare: bool, seed: int) -> Tally:
+    """One client: back-to-back submissions (or bare GETs) for `seconds`."""
+    tally, end, n = Tally(), time.perf_counter() + seconds, seed
+    while time.perf_counter() < end:
+        n += 1
+        try:
+            if bare:
+                start = time.perf_counter()
+                ok = _request(port, "GET", "/").status == 200
+                tally.latencies_ms.append((time.perf_counter() - start) * 1000)
+                tally.done += ok
+                tally.errors += not ok
+            else:
+                submit_once(port, prefix, tally, resend=n % 10 == 0)
+        except OSError:
+            tally.errors += 1
+    return tally
+
+
+def paced(port: int, prefix: str, seconds: float, rate: float, offset: float) -> Tally:
+    """One client at a fixed rate; latency counts from the scheduled start (open loop)."""
+    tally, start, k = Tally(), time.perf_counter() + offset, 0
+    while (scheduled := start + k / rate) < start + seconds:
+        time.sleep(max(0.0, scheduled - time.perf_counter()))
+        before = len(tally.latencies_ms)
+        try:
+            submit_once(port, prefix, tally, resend=False)
+        except OSError:
+            tally.errors += 1
+        if len(tally.latencies_ms) > before:  # the POST's latency, from the scheduled time
+            tally.latencies_ms[-1] = (time.perf_counter() - scheduled) * 1000
+        k += 1
+    return tally
+
+
+def run_clients(clients: int, work: Callable[..., Tally], *args: object) -> tuple[Tally, float]:
+    """Run `clients` processes of `work`; return their merged tally and the wall time."""
+    merged = Tally()
+    start = time.perf_counter()
+    with ProcessPoolExecutor(clients) as pool:
+        futures = [pool.submit(work, *args, i) for i in range(clients)]
+        for future in futures:
+            part = future.result()
+            merged.done += part.done
+            merged.errors += part.errors
+            merged.latencies_ms += part.latencies_ms
+            merged.receipts |= part.receipts
+    return merged, time.perf_counter() - start
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(app: str, workers: int, env: dict[str, str]) -> Iterator[int]:
+    """gunicorn serving `app` on 127.0.0.1 only; yields the port once it answers."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        app,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--chdir",
+        str(ROOT),
+    ]
+    process = subprocess.Popen(command, env=os.environ | env)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                _request(port, "GET", "/")
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"gunicorn did not start: {' '.join(command)}") from None
+                time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@contextmanager
+def database(kind: str, work: Path) -> Iterator[str]:
+    """A fresh, migrated database: a SQLite file, or a private schema in PostgreSQL."""
+    if kind == "sqlite":
+        url = f"sqlite:///{work / 'bench.sqlite3'}"
+        _migrate(url)
+        yield url
+        return
+    from sqlalchemy import create_engine, text
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
+        _migrate(url)
+        yield url
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def _migrate(url: str) -> None:
+    db = Database(url)
+    upgrade(db)
+    db.dispose()
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The `share` quantile (0..1) of `values`, or NaN if empty."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def bench_one(kind: str, args: argparse.Namespace, work: Path) -> list[Result]:
+    """All four measurements on one database; returns (name, value, verdict) results."""
+    env = {
+        "SECRET_KEY": "bench-secret",
+        "YITI_CONTENT_DIR": str(ROOT / "content"),
+        "YITI_NOW": NOW,
+        "YITI_POST_LIMIT": "1000000/minute",
+        "YITI_MIN_FILL_SECONDS": "0",
+        "YITI_INSTANCE_DIR": str(work / "instance"),
+    }
+    with gunicorn("bench.survey_load:bare_app()", args.workers, env) as port:
+        ceiling, wall = run_clients(args.clients, closed_loop, port, "", args.seconds, True)
+    ceiling_rps = ceiling.done / wall
+    with (
+        database(kind, work) as url,
+        gunicorn("survey:create_app()", args.workers, env | {"DATABASE_URL": url}) as port,
+    ):
+        load, wall = run_clients(args.clients, closed_loop, port, "", args.seconds, False)
+        sustained = load.done / wall
+        rate = sustained / 2 / args.clients
+        half, _ = run_clients(args.clients, paced, port, "", args.seconds, rate)
+        db = Database(url)
+        rows = count_responses(db, TOPIC, WAVE)
+        db.dispose()
+    receipts = len(load.receipts | half.receipts)
+    share = sustained / ceiling_rps
+    p99 = percentile(half.latencies_ms, 0.99)
+    print(
+        f"\n## {kind}  ({args.workers} gunicorn sync workers, {args.clients} client processes, {args.seconds:g} s per phase)\n"
+    )
+    print("| measure | value |\n| --- | --- |")
+    print(f"| ceiling: bare Flask requests/s | {ceiling_rps:.0f} |")
+    print(f"| sustained submissions/s (GET form + POST answers) | {sustained:.1f} |")
+    print(f"| share of ceiling | {share:.0%} |")
+    print(
+        f"| POST latency at full load p50 / p99 (ms) | {percentile(load.latencies_ms, 0.5):.1f} / {percentile(load.latencies_ms, 0.99):.1f} |"
+    )
+    print(
+        f"| POST latency at half rate ({sustained / 2:.1f}/s) p50 / p99 (ms) | {percentile(half.latencies_ms, 0.5):.1f} / {p99:.1f} |"
+    )
+    print(f"| errors (ceiling, load, half rate) | {ceiling.errors}, {load.errors}, {half.errors} |")
+    print(f"| rows stored / distinct receipts returned | {rows} / {receipts} |")
+    errors = load.errors + half.errors + ceiling.errors
+    exact = rows == receipts and not errors
+    return [
+        (
+            f"survey_{kind}",
+            "share_of_ceiling",
+            f"{share:.3f}",
+            f"{TARGET_SHARE:.2f}",
+            share >= TARGET_SHARE,
+        ),
+        (
+            f"survey_{kind}",
+            "p99_ms_half_rate",
+            f"{p99:.1f}",
+            f"{TARGET_P99_MS:g}",
+            p99 <= TARGET_P99_MS,
+        ),
+        (f"survey_{kind}", "rows_minus_receipts", str(rows - receipts), "0", exact),
+    ]
+
+
+def main() -> int:
+    """Parse arguments, run each database, print RESULT lines; exit 1 if any target fails."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="4 s phases instead of 20 s")
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--clients", type=int, default=4, help="client processes")
+    args = parser.parse_args()
+    args.seconds = 4.0 if args.quick else 20.0
+    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in kinds:
+            results += bench_one(kind, args, Path(tmp) / kind)
+    print()
+    for name, figure, value, target, passed in results:
+        print(f"RESULT {name} {figure}={value} target={target} {'PASS' if passed else 'FAIL'}")
+    return 0 if all(r[-1] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
