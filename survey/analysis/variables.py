@@ -1,0 +1,141 @@
+"""The declared variable table of a download: names, labels, types, value labels, missing codes.
+
+One table drives every format: the CSV and XLSX columns, the SPSS labels and missing values and
+the codebook, so they cannot disagree. Chunks from the repository hold answers as the resident saw
+them (option text; lists for multiple choice); `prepare` turns a chunk into the declared columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+import pandas as pd
+
+from generator.models.questionnaire import Questionnaire
+
+# text: free text; number: a number; category: option text ↔ code 1..k; flag: 0/1 with labels.
+Kind = Literal["text", "number", "category", "flag"]
+# Options that mean "no usable answer": SPSS user-missing codes, left out of rates here too.
+MISSING_OPTIONS: Final = frozenset({"说不清", "不适用", "记不清"})
+FLAG_LABELS: Final = ((0, "否"), (1, "是"))
+TICK_LABELS: Final = ((0, "未选"), (1, "选择"))
+# OWASP CSV injection: a cell starting with these may be run as a formula by a spreadsheet.
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+CODEBOOK_COLUMNS: Final = ["variable", "label", "type", "values", "missing"]
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One column of a download; `ticks` makes a 0/1 column from a multiple-choice list."""
+
+    name: str
+    label: str
+    kind: Kind
+    values: tuple[tuple[int, str], ...] = ()
+    missing: tuple[int, ...] = ()
+    ticks: tuple[str, str] | None = None  # (list column, option)
+
+    def codes(self) -> dict[str, int]:
+        """Option text → numeric code, for SPSS."""
+        return {label: code for code, label in self.values}
+
+
+def category(name: str, label: str, options: Sequence[str]) -> Variable:
+    """A single-choice variable coded 1..k in option order; no-answer options are user-missing."""
+    values = tuple(enumerate(options, start=1))
+    missing = tuple(code for code, option in values if option in MISSING_OPTIONS)
+    return Variable(name, label, "category", values, missing)
+
+
+def questionnaire_variables(questionnaire: Questionnaire) -> tuple[Variable, ...]:
+    """Response metadata, then one variable per question (one 0/1 per multiple-choice option)."""
+    out = [
+        Variable("receipt", "回执码", "text"),
+        Variable("topic", "议题", "text"),
+        Variable("wave", "调查批次", "text"),
+        Variable("version", "问卷版本", "text"),
+        Variable("submitted_at", "提交时间（UTC，ISO 8601）", "text"),
+        Variable("channel", "来源渠道", "text"),
+        Variable("suspect", "被系统标记为可疑", "flag", FLAG_LABELS),
+        Variable("excluded", "被评估人员排除", "flag", FLAG_LABELS),
+    ]
+    for q in questionnaire.questions:
+        if q.kind == "single":
+            out.append(category(q.id, q.label, q.options))
+        elif q.kind == "multiple":
+            out += [
+                Variable(f"{q.id}_{i}", f"{q.label}：{o}", "flag", TICK_LABELS, ticks=(q.id, o))
+                for i, o in enumerate(q.options, start=1)
+            ]
+        else:
+            out.append(Variable(q.id, q.label, "text"))
+    return tuple(out)
+
+
+def codebook(variables: Iterable[Variable]) -> pd.DataFrame:
+    """variable, label, type, values ("1=非常满意；2=满意…") and missing codes, one row each."""
+    rows = [
+        (
+            v.name,
+            v.label,
+            v.kind,
+            "；".join(f"{code}={label}" for code, label in v.values),
+            "；".join(str(code) for code in v.missing),
+        )
+        for v in variables
+    ]
+    return pd.DataFrame(rows, columns=CODEBOOK_COLUMNS)
+
+
+def prepare(chunk: pd.DataFrame, variables: Sequence[Variable]) -> pd.DataFrame:
+    """The declared columns in order, text as text: what CSV and XLSX write."""
+    return pd.DataFrame({v.name: _column(chunk, v) for v in variables}, index=chunk.index)
+
+
+def _column(chunk: pd.DataFrame, variable: Variable) -> pd.Series:
+    if variable.ticks is not None:
+        column, option = variable.ticks
+        return chunk[column].map(lambda ticked: int(isinstance(ticked, list) and option in ticked))
+    values = chunk[variable.name]
+    if variable.kind == "flag":
+        return values.astype(bool).astype(int)
+    if variable.kind == "number":
+        return pd.to_numeric(values)
+    return values.map(_text, na_action="ignore").astype(object)
+
+
+def _text(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def coded(table: pd.DataFrame, variables: Sequence[Variable]) -> pd.DataFrame:
+    """A prepared table with categories as their numeric codes, for SPSS; unknown text fails."""
+    columns = {}
+    for v in variables:
+        if v.kind != "category":
+            continue
+        codes = table[v.name].map(v.codes())
+        unknown = table[v.name].notna() & codes.isna()
+        if unknown.any():
+            raise ValueError(f"{v.name}：选项不在问卷中：{table.loc[unknown, v.name].iloc[0]}")
+        columns[v.name] = codes.astype(float)
+    return table.assign(**columns)
+
+
+def neutralise(value: str) -> str:
+    """A leading apostrophe on text a spreadsheet would read as a formula (OWASP CSV injection)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def guard(table: pd.DataFrame) -> pd.DataFrame:
+    """Every text cell neutralised; numbers are left alone (a negative number is not a formula)."""
+    text_columns = {
+        name: table[name].map(
+            lambda v: neutralise(v) if isinstance(v, str) else v, na_action="ignore"
+        )
+        for name in table.columns
+        if table[name].dtype == object or pd.api.types.is_string_dtype(table[name])
+    }
+    return table.assign(**text_columns)
