@@ -95,9 +95,13 @@ def prepare(chunk: pd.DataFrame, variables: Sequence[Variable]) -> pd.DataFrame:
 
 
 def _column(chunk: pd.DataFrame, variable: Variable) -> pd.Series:
+    """One declared column; a question nobody in this chunk answered is an empty column."""
+    source = variable.ticks[0] if variable.ticks is not None else variable.name
+    if source not in chunk:
+        return pd.Series(0 if variable.kind == "flag" else None, index=chunk.index, dtype=object)
     if variable.ticks is not None:
-        column, option = variable.ticks
-        return chunk[column].map(lambda ticked: int(isinstance(ticked, list) and option in ticked))
+        option = variable.ticks[1]
+        return chunk[source].map(lambda ticked: int(isinstance(ticked, list) and option in ticked))
     values = chunk[variable.name]
     if variable.kind == "flag":
         return values.astype(bool).astype(int)
