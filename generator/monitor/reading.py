@@ -10,8 +10,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+import threading
+from collections.abc import Generator, Iterator
 from pathlib import Path
+from queue import Full, Queue
 
 import charset_normalizer
 import numpy as np
@@ -21,7 +23,7 @@ import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from generator.errors import YitiError
-from generator.monitor.columns import READ_PROBLEM, ROW
+from generator.monitor.columns import CATEGORY, DISTRICT, KIND, READ_PROBLEM, ROW, STREET
 from generator.monitor.mapping import ordered_fields, resolve_headers
 
 BATCH_ROWS = 1_000_000  # rows per raw batch: bounds memory on a 25M-row year
@@ -30,6 +32,10 @@ _SAMPLE_BYTES = 256 << 10  # enough text to tell UTF-8 from GB18030 reliably
 # The GB family nests (GB2312 ⊂ GBK ⊂ GB18030): always decode with the superset.
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "hz"}
 FORMATS = ("csv", "xlsx", "parquet")
+# Few distinct values: read as dictionaries, so validation looks up each distinct value once.
+_CSV_TYPES = dict.fromkeys(
+    (KIND, CATEGORY, DISTRICT, STREET), pa.dictionary(pa.int32(), pa.string())
+)
 
 
 class InputError(YitiError):
@@ -91,7 +97,48 @@ def read_batches(
     if fmt == "parquet":
         return _parquet(path, mapping)
     enc = normalise_encoding(encoding) if encoding else detect_encoding(_head(path))
-    return _csv_exact(path, enc, mapping) if exact else _csv_fast(path, enc, mapping)
+    return _csv_exact(path, enc, mapping) if exact else prefetch(_csv_fast(path, enc, mapping))
+
+
+def prefetch(
+    batches: Iterator[pd.DataFrame], depth: int = 2
+) -> Generator[pd.DataFrame, None, None]:
+    """Read the next batches in a thread while the caller validates this one.
+
+    Arrow parses CSV without holding the GIL, so on two cores reading and validating overlap.
+    Errors in the thread are raised here; stopping early stops the thread.
+    """
+    queue: Queue[tuple[pd.DataFrame | None, BaseException | None]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        queue.put((batch, None), timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put((None, None))
+        except BaseException as exc:  # handed to the consumer, never lost
+            queue.put((None, exc))
+
+    thread = threading.Thread(target=run, name="monitor-csv-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            batch, error = queue.get()
+            if error is not None:
+                raise error
+            if batch is None:
+                return
+            yield batch
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _head(path: Path) -> bytes:
@@ -116,11 +163,18 @@ def _header(path: Path, encoding: str) -> list[str]:
 def _frame(columns: dict[str, pd.Series], found: dict[str, str], first_row: int) -> pd.DataFrame:
     """Rename source headers to fields, number the rows, and add an empty READ_PROBLEM."""
     n = len(next(iter(columns.values())))
-    data = {found[h]: s.fillna("").astype("str").reset_index(drop=True) for h, s in columns.items()}
+    data = {found[h]: _as_text(s) for h, s in columns.items()}
     out = pd.DataFrame({f: data[f] for f in ordered_fields(found)})
     out.insert(0, ROW, np.arange(first_row, first_row + n, dtype="int64"))
     out[READ_PROBLEM] = pd.Series("", index=out.index, dtype="str")
     return out
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Text with "" for missing; categoricals (dictionary-encoded CSV columns) stay as they are."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.reset_index(drop=True)
+    return values.fillna("").astype("str").reset_index(drop=True)
 
 
 def _csv_fast(path: Path, encoding: str, mapping: dict[str, str] | None) -> Iterator[pd.DataFrame]:
@@ -136,7 +190,7 @@ def _csv_fast(path: Path, encoding: str, mapping: dict[str, str] | None) -> Iter
         read_options=pacsv.ReadOptions(encoding=encoding, block_size=_BLOCK_BYTES),
         parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(found, pa.string()),
+            column_types={h: _CSV_TYPES.get(f, pa.string()) for h, f in found.items()},
             include_columns=list(found),
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
@@ -147,7 +201,7 @@ def _csv_fast(path: Path, encoding: str, mapping: dict[str, str] | None) -> Iter
         for batch in reader:
             if ragged:
                 raise RaggedRowsError
-            cols = {h: batch.column(h).to_pandas(types_mapper=pd.ArrowDtype) for h in found}
+            cols = {h: batch.column(h).to_pandas() for h in found}
             yield _frame(cols, found, row)
             row += batch.num_rows
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:

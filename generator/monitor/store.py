@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +50,9 @@ SCHEMA = pa.schema(
 # Few distinct values: read back as pandas categoricals (codes, not 25 million strings).
 DICTIONARY_COLUMNS = (KIND, CATEGORY, DISTRICT, STREET)
 REJECT_HEADERS = {ROW: "行号", REASON: "原因", **FIELD_LABELS}
+# Snappy: fast to write and read; dictionary pages only where values repeat (ids and text
+# would only waste the attempt).
+_WRITE_OPTIONS = {"compression": "snappy", "use_dictionary": list(DICTIONARY_COLUMNS)}
 
 
 def records_dir(store: Path) -> Path:
@@ -97,15 +100,20 @@ def stored_ids(store: Path) -> pd.Series:
     return read_records(store, (REQUEST_ID,))[REQUEST_ID]
 
 
-def write_part(store: Path, records: pd.DataFrame) -> Path:
-    """Add `records` as a new part file, atomically; return its path."""
+def write_part(store: Path, frames: Iterable[pd.DataFrame]) -> Path:
+    """Add the records of `frames` as one new part file, atomically; return its path.
+
+    Frames are written one after another as row groups, so the whole import is never held
+    twice in memory.
+    """
     folder = records_dir(store)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     target = folder / f"part-{stamp}-{uuid.uuid4().hex[:8]}.parquet"
-    table = pa.Table.from_pandas(records.loc[:, list(RECORD_COLUMNS)], preserve_index=False)
-    with _atomic(target) as temp:
-        pq.write_table(table.cast(SCHEMA), temp, compression="snappy")
+    with _atomic(target) as temp, pq.ParquetWriter(temp, SCHEMA, **_WRITE_OPTIONS) as writer:
+        for frame in frames:
+            table = pa.Table.from_pandas(frame.loc[:, list(RECORD_COLUMNS)], preserve_index=False)
+            writer.write_table(table.cast(SCHEMA))
     return target
 
 

@@ -61,8 +61,9 @@ def counted_years(topic_year: int) -> tuple[int, int]:
 def assign_topics(records: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
     """Every (topic, record) match as HIT_COLUMNS; a record may count toward several topics."""
     columns = [TOPIC, TOPIC_YEAR, CATEGORIES, KEYWORDS, EXCLUDE]
+    years = _years(records)
     hits = [
-        _hits_of(records, _Rule(str(t), int(y), tuple(c), tuple(k), tuple(e)))
+        _hits_of(records, _Rule(str(t), int(y), tuple(c), tuple(k), tuple(e)), years)
         for t, y, c, k, e in rules[columns].itertuples(index=False, name=None)
     ]
     if not hits:
@@ -78,6 +79,14 @@ class _Rule(NamedTuple):
     exclude: tuple[str, ...]
 
 
+def _years(records: pd.DataFrame) -> tuple[int, int] | None:
+    """First and last year in the records (None when there are none)."""
+    if records.empty:
+        return None
+    when = records[RECEIVED_AT]
+    return pd.Timestamp(when.min()).year, pd.Timestamp(when.max()).year
+
+
 def empty_hits() -> pd.DataFrame:
     """No matches, with the hit dtypes."""
     return pd.DataFrame(
@@ -90,18 +99,21 @@ def empty_hits() -> pd.DataFrame:
     )
 
 
-def _hits_of(records: pd.DataFrame, rule: _Rule) -> pd.DataFrame:
+def _hits_of(records: pd.DataFrame, rule: _Rule, years: tuple[int, int] | None) -> pd.DataFrame:
     first, last = counted_years(rule.year)
-    when = records[RECEIVED_AT]
-    keep = (when >= pd.Timestamp(first, 1, 1)) & (when < pd.Timestamp(last + 1, 1, 1))
+    if years is None or years[1] < first or last < years[0]:
+        return empty_hits()
+    keep = pd.Series(True, index=records.index)
+    if years[0] < first or last < years[1]:  # only part of the records are in the window
+        when = records[RECEIVED_AT]
+        keep &= (when >= pd.Timestamp(first, 1, 1)) & (when < pd.Timestamp(last + 1, 1, 1))
     if rule.categories:
         keep &= records[CATEGORY].isin(list(rule.categories))
-    found = records.loc[keep, [REQUEST_ID, RECEIVED_AT, TEXT]]
-    text = found[TEXT]
+    text = records[TEXT][keep]  # only the text is copied: ids and times follow the matches
     match = text.str.contains(_pattern(rule.keywords), regex=True, na=False)
     if rule.exclude:
         match &= ~text.str.contains(_pattern(rule.exclude), regex=True, na=False)
-    hits = found.loc[match, [REQUEST_ID, RECEIVED_AT]]
+    hits = records.loc[match.index[match.to_numpy()], [REQUEST_ID, RECEIVED_AT]]
     return hits.assign(topic=rule.topic, topic_year=rule.year)[list(HIT_COLUMNS)]
 
 

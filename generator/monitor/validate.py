@@ -44,60 +44,64 @@ def parse_times(text: pd.Series) -> pd.Series:
 
 
 def validate(raw: pd.DataFrame, streets: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split raw rows into typed records (with ROW) and rejects (REJECT_COLUMNS)."""
-    text = _stripped(raw)
-    received = parse_times(text[RECEIVED_AT])
-    district = as_categorical(text[DISTRICT], sorted(set(streets[DISTRICT])))
-    street = as_categorical(text[STREET], sorted(set(streets[STREET])))
+    """Split raw rows into typed records (with ROW) and rejects (REJECT_COLUMNS).
+
+    KIND, CATEGORY, DISTRICT and STREET may come as text or as categoricals (the CSV reader
+    dictionary-encodes them); either way only their distinct values are trimmed and looked up.
+    """
+    request_id = raw[REQUEST_ID].str.strip()
+    received = parse_times(raw[RECEIVED_AT].str.strip())
+    district = as_categorical(raw[DISTRICT], sorted(set(streets[DISTRICT])))
+    street = as_categorical(raw[STREET], sorted(set(streets[STREET])))
     known_pair = _pair_ids(district, street).isin(
         _pair_ids(
             pd.Categorical(streets[DISTRICT], categories=district.categories),
             pd.Categorical(streets[STREET], categories=street.categories),
         )
     )
-    kind = as_categorical(text[KIND], list(KINDS))
+    kind = as_categorical(raw[KIND], list(KINDS))
+    category = as_categorical(raw[CATEGORY])
     ok = (
-        (text[READ_PROBLEM] == "")
-        & (text[REQUEST_ID] != "")
+        (raw[READ_PROBLEM] == "").to_numpy()
+        & (request_id != "").to_numpy()
         & received.notna().to_numpy()
         & (kind.codes >= 0)
-        & (text[CATEGORY] != "")
+        & (category.codes >= 0)
         & known_pair.to_numpy()
     )
+    text = raw[TEXT] if TEXT in raw else pd.Series("", index=raw.index, dtype="str")
     records = pd.DataFrame(
         {
             ROW: raw[ROW],
-            REQUEST_ID: text[REQUEST_ID],
+            REQUEST_ID: request_id,
             RECEIVED_AT: received,
             KIND: kind,
-            CATEGORY: text[CATEGORY],
+            CATEGORY: category,
             DISTRICT: district,
             STREET: street,
-            TEXT: text[TEXT].replace("", np.nan),
+            TEXT: text.mask(text == "") if (text == "").any() else text,
         }
     )
-    bad = ~ok
-    return records.loc[ok].reset_index(drop=True), rejects_of(text[bad], received[bad], streets)
+    if ok.all():
+        return records, rejects_of(raw.iloc[:0], received.iloc[:0], streets)
+    return records.loc[ok].reset_index(drop=True), rejects_of(raw[~ok], received[~ok], streets)
 
 
-def as_categorical(values: pd.Series, categories: list[str]) -> pd.Categorical:
-    """Text → categorical over fixed categories (others: missing), factorising first.
+def as_categorical(values: pd.Series, categories: list[str] | None = None) -> pd.Categorical:
+    """Text → categorical over `categories` (others: missing); trims only distinct values.
 
-    Factorising Arrow-backed text finds the few distinct values without making a Python
-    object per row, which is what building the categorical directly would do.
+    Factorising finds the few distinct values without a Python object per row, which is
+    what building the categorical from 25 million strings would cost. Without `categories`,
+    the trimmed non-empty values found become the categories.
     """
     codes, uniques = pd.factorize(values)
-    lookup = pd.Index(categories).get_indexer(uniques)
+    trimmed = pd.Index(np.asarray(uniques, dtype=object)).astype("str").str.strip()
+    if categories is None:
+        categories = sorted(set(trimmed) - {""})
+    lookup = pd.Index(categories).get_indexer(trimmed)
     mapped = np.append(lookup, -1)[codes]  # factorize codes missing values as -1
     dtype: pd.CategoricalDtype = pd.CategoricalDtype(categories)
     return cast(pd.Categorical, pd.Categorical.from_codes(mapped, dtype=dtype))
-
-
-def _stripped(raw: pd.DataFrame) -> pd.DataFrame:
-    fields = {c: raw[c].str.strip() if c in raw else "" for c in RECORD_COLUMNS}
-    return pd.DataFrame({ROW: raw[ROW], **fields, READ_PROBLEM: raw[READ_PROBLEM]}).astype(
-        dict.fromkeys(RECORD_COLUMNS, "str")
-    )
 
 
 def _pair_ids(district: pd.Categorical, street: pd.Categorical) -> pd.Series:
@@ -106,19 +110,19 @@ def _pair_ids(district: pd.Categorical, street: pd.Categorical) -> pd.Series:
     return pd.Series(np.where((district.codes < 0) | (street.codes < 0), -1, ids))
 
 
-def rejects_of(text: pd.DataFrame, received: pd.Series, streets: pd.DataFrame) -> pd.DataFrame:
+def rejects_of(raw: pd.DataFrame, received: pd.Series, streets: pd.DataFrame) -> pd.DataFrame:
     """Rejected rows as they were read, each with every reason it failed, joined by '；'."""
+    fields = [c for c in RECORD_COLUMNS if c in raw]
+    text = raw.astype(dict.fromkeys(fields, "str")).reindex(
+        columns=[ROW, *RECORD_COLUMNS, READ_PROBLEM], fill_value=""
+    )
     places = _Places(
         set(streets[DISTRICT]), set(zip(streets[DISTRICT], streets[STREET], strict=True))
     )
-    reasons = [
-        "；".join(_reasons(row, ts, places))
-        for row, ts in zip(
-            cast(list[dict[str, str]], text.to_dict("records")), received, strict=True
-        )
-    ]
+    rows = cast(list[dict[str, str]], text.to_dict("records"))
+    reasons = ["；".join(_reasons(row, ts, places)) for row, ts in zip(rows, received, strict=True)]
     out = text.assign(**{REASON: pd.Series(reasons, index=text.index, dtype="str")})
-    return out.loc[:, list(REJECT_COLUMNS)].reset_index(drop=True)
+    return out.loc[:, list(REJECT_COLUMNS)].reset_index(drop=True).astype({ROW: "int64"})
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,8 @@ class _Places:
     pairs: set[tuple[str, str]]
 
 
-def _reasons(row: dict[str, str], received: pd.Timestamp, places: _Places) -> list[str]:
+def _reasons(raw: dict[str, str], received: pd.Timestamp, places: _Places) -> list[str]:
+    row = {k: v.strip() if isinstance(v, str) else v for k, v in raw.items()}
     if all(row[c] == "" for c in RECORD_COLUMNS) and not row[READ_PROBLEM]:
         return ["空行"]
     out = [row[READ_PROBLEM]] if row[READ_PROBLEM] else []
@@ -170,7 +175,7 @@ def drop_repeats(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         + later[REQUEST_ID].map(first).astype("str")
         + " 行相同，保留第一次出现的那行"
     )
-    text = later.astype({c: "str" for c in (KIND, DISTRICT, STREET)}).assign(
+    text = later.astype({c: "str" for c in (KIND, CATEGORY, DISTRICT, STREET)}).assign(
         **{
             RECEIVED_AT: later[RECEIVED_AT].dt.strftime("%Y-%m-%d %H:%M:%S"),
             TEXT: later[TEXT].fillna(""),
@@ -182,10 +187,14 @@ def drop_repeats(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     ].reset_index(drop=True)
 
 
-def split_stored(records: pd.DataFrame, stored_ids: pd.Series) -> tuple[pd.DataFrame, int]:
-    """Records whose request id is not stored yet, and how many were already stored."""
-    known = records[REQUEST_ID].isin(stored_ids)
-    return records.loc[~known].reset_index(drop=True), int(known.sum())
+def rows_to_store(ids: pd.Series, stored_ids: pd.Series) -> tuple[pd.Series, pd.Series, int]:
+    """(rows to store, rows repeating an earlier id of the file, first rows already stored).
+
+    A row is stored when it is the first of its id in the file and the id is not stored yet.
+    """
+    repeat = ids.duplicated(keep="first")
+    known = ids.isin(stored_ids) if len(stored_ids) else pd.Series(False, index=ids.index)
+    return ~repeat & ~known, repeat, int((~repeat & known).sum())
 
 
 _REJECT_DTYPES = {c: "str" for c in REJECT_COLUMNS} | {ROW: "int64"}

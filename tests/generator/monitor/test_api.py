@@ -71,7 +71,7 @@ def test_stored_records_win_over_the_sample(tmp_path: Path, content: Content) ->
         .astype("str")
         .astype({"received_at": "datetime64[s]"})
     )
-    write_part(tmp_path, records)
+    write_part(tmp_path, [records])
     loaded = load_records(content, tmp_path)
     assert not loaded.sample and loaded.records["request_id"].tolist() == ["S1"]
 

@@ -105,7 +105,7 @@ def test_a_failed_write_leaves_the_store_as_it_was(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("generator.monitor.store.pq.write_table", broken)
+    monkeypatch.setattr("generator.monitor.store.pq.ParquetWriter.write_table", broken)
     second = write_gb18030(tmp_path / "b.csv", "C2,2024-03-01,投诉,住房,东城区,东华门街道,\n")
     with pytest.raises(OSError, match="disk full"):
         import_file(second, content.directory, tmp_path / "store")

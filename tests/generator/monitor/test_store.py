@@ -37,7 +37,7 @@ def test_written_records_read_back_with_their_types(tmp_path: Path) -> None:
             "text": ["加装电梯", None],
         }
     ).astype({"request_id": "str", "category": "str", "text": "str"})
-    write_part(tmp_path, records)
+    write_part(tmp_path, [records])
     found = read_records(tmp_path)
     assert list(found.columns) == list(RECORD_COLUMNS)
     assert found.dtypes.astype(str).tolist() == empty_records().dtypes.astype(str).tolist()

@@ -25,7 +25,7 @@ from generator.monitor.validate import (
     as_categorical,
     drop_repeats,
     parse_times,
-    split_stored,
+    rows_to_store,
     validate,
 )
 
@@ -81,7 +81,7 @@ def test_good_rows_become_typed_records(streets: pd.DataFrame) -> None:
                 [pd.Timestamp("2024-02-29 23:59:59"), pd.Timestamp("2024-03-01")]
             ).astype("datetime64[s]"),
             KIND: pd.Categorical(["投诉", "咨询"], categories=list(KINDS)),
-            CATEGORY: pd.Series(["住房", "住房"], dtype="str"),
+            CATEGORY: pd.Categorical(["住房", "住房"]),
             DISTRICT: pd.Categorical(["东城区", "海淀区"], categories=districts),
             STREET: pd.Categorical(["东华门街道", "八里庄街道"], categories=names),
             TEXT: pd.Series(["加装电梯", np.nan], dtype="str"),
@@ -172,8 +172,11 @@ def test_no_repeats_gives_an_empty_rejects_frame(streets: pd.DataFrame) -> None:
     assert repeats.empty and list(repeats.columns) == list(REJECT_COLUMNS)
 
 
-def test_records_already_stored_are_split_off_and_counted() -> None:
-    records = pd.DataFrame({REQUEST_ID: pd.Series(["A1", "A2", "A3"], dtype="str")})
-    new, already = split_stored(records, pd.Series(["A2", "Z9"], dtype="str"))
-    assert_frame_equal(new, pd.DataFrame({REQUEST_ID: pd.Series(["A1", "A3"], dtype="str")}))
+def test_rows_to_store_are_first_of_their_id_and_not_stored_yet() -> None:
+    ids = pd.Series(["A1", "A2", "A1", "A3", "A2"], dtype="str")
+    keep, repeat, already = rows_to_store(ids, pd.Series(["A2", "Z9"], dtype="str"))
+    assert keep.tolist() == [True, False, False, True, False]
+    assert repeat.tolist() == [False, False, True, False, True]
     assert already == 1
+    keep, _, already = rows_to_store(ids, pd.Series([], dtype="str"))
+    assert keep.tolist() == [True, True, False, True, False] and already == 0
