@@ -14,6 +14,7 @@ import threading
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from queue import Full, Queue
+from typing import Any
 
 import charset_normalizer
 import numpy as np
@@ -100,6 +101,9 @@ def read_batches(
     return _csv_exact(path, enc, mapping) if exact else prefetch(_csv_fast(path, enc, mapping))
 
 
+_Queue = Queue[tuple[pd.DataFrame | None, BaseException | None]]
+
+
 def prefetch(
     batches: Iterator[pd.DataFrame], depth: int = 2
 ) -> Generator[pd.DataFrame, None, None]:
@@ -108,25 +112,11 @@ def prefetch(
     Arrow parses CSV without holding the GIL, so on two cores reading and validating overlap.
     Errors in the thread are raised here; stopping early stops the thread.
     """
-    queue: Queue[tuple[pd.DataFrame | None, BaseException | None]] = Queue(maxsize=depth)
+    queue: _Queue = Queue(maxsize=depth)
     stop = threading.Event()
-
-    def run() -> None:
-        try:
-            for batch in batches:
-                while not stop.is_set():
-                    try:
-                        queue.put((batch, None), timeout=0.1)
-                        break
-                    except Full:
-                        continue
-                if stop.is_set():
-                    return
-            queue.put((None, None))
-        except BaseException as exc:  # handed to the consumer, never lost
-            queue.put((None, exc))
-
-    thread = threading.Thread(target=run, name="monitor-csv-reader", daemon=True)
+    thread = threading.Thread(
+        target=_fill, args=(batches, queue, stop), name="monitor-csv-reader", daemon=True
+    )
     thread.start()
     try:
         while True:
@@ -139,6 +129,30 @@ def prefetch(
     finally:
         stop.set()
         thread.join()
+
+
+def _fill(batches: Iterator[pd.DataFrame], queue: _Queue, stop: threading.Event) -> None:
+    """Put each batch, then (None, None) at the end or (None, error); give up once stopped."""
+    try:
+        for batch in batches:
+            if not _put(queue, (batch, None), stop):
+                return
+        _put(queue, (None, None), stop)
+    except BaseException as exc:  # handed to the consumer, never lost
+        _put(queue, (None, exc), stop)
+
+
+def _put(
+    queue: _Queue, item: tuple[pd.DataFrame | None, BaseException | None], stop: threading.Event
+) -> bool:
+    """Put `item` unless the consumer has stopped; whether it was put."""
+    while not stop.is_set():
+        try:
+            queue.put(item, timeout=0.1)
+            return True
+        except Full:
+            continue
+    return False
 
 
 def _head(path: Path) -> bytes:
@@ -180,12 +194,29 @@ def _as_text(values: pd.Series) -> pd.Series:
 def _csv_fast(path: Path, encoding: str, mapping: dict[str, str] | None) -> Iterator[pd.DataFrame]:
     found = resolve_headers(_header(path, encoding), mapping)
     ragged: list[str] = []
+    row = 2
+    try:
+        for batch in _open_csv(path, encoding, found, ragged):
+            if ragged:
+                raise RaggedRowsError
+            yield _frame({h: batch.column(h).to_pandas() for h in found}, found, row)
+            row += batch.num_rows
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"{path.name}：按 {encoding} 读取失败（{exc}），请用 --encoding 指定"
+        ) from exc
+    if ragged:
+        raise RaggedRowsError
+
+
+def _open_csv(path: Path, encoding: str, found: dict[str, str], ragged: list[str]) -> Any:
+    """Arrow's streaming CSV reader; rows with the wrong number of fields land in `ragged`."""
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
         ragged.append(row.text)
         return "skip"
 
-    reader = pacsv.open_csv(
+    return pacsv.open_csv(
         path,
         read_options=pacsv.ReadOptions(encoding=encoding, block_size=_BLOCK_BYTES),
         parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, ignore_empty_lines=False),
@@ -196,20 +227,6 @@ def _csv_fast(path: Path, encoding: str, mapping: dict[str, str] | None) -> Iter
             quoted_strings_can_be_null=False,
         ),
     )
-    row = 2
-    try:
-        for batch in reader:
-            if ragged:
-                raise RaggedRowsError
-            cols = {h: batch.column(h).to_pandas() for h in found}
-            yield _frame(cols, found, row)
-            row += batch.num_rows
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise InputError(
-            f"{path.name}：按 {encoding} 读取失败（{exc}），请用 --encoding 指定"
-        ) from exc
-    if ragged:
-        raise RaggedRowsError
 
 
 def _csv_exact(path: Path, encoding: str, mapping: dict[str, str] | None) -> Iterator[pd.DataFrame]:

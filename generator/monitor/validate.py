@@ -49,42 +49,46 @@ def validate(raw: pd.DataFrame, streets: pd.DataFrame) -> tuple[pd.DataFrame, pd
     KIND, CATEGORY, DISTRICT and STREET may come as text or as categoricals (the CSV reader
     dictionary-encodes them); either way only their distinct values are trimmed and looked up.
     """
-    request_id = raw[REQUEST_ID].str.strip()
-    received = parse_times(raw[RECEIVED_AT].str.strip())
-    district = as_categorical(raw[DISTRICT], sorted(set(streets[DISTRICT])))
-    street = as_categorical(raw[STREET], sorted(set(streets[STREET])))
-    known_pair = _pair_ids(district, street).isin(
-        _pair_ids(
-            pd.Categorical(streets[DISTRICT], categories=district.categories),
-            pd.Categorical(streets[STREET], categories=street.categories),
-        )
-    )
-    kind = as_categorical(raw[KIND], list(KINDS))
-    category = as_categorical(raw[CATEGORY])
+    records = typed(raw, streets)
     ok = (
         (raw[READ_PROBLEM] == "").to_numpy()
-        & (request_id != "").to_numpy()
-        & received.notna().to_numpy()
-        & (kind.codes >= 0)
-        & (category.codes >= 0)
-        & known_pair.to_numpy()
+        & (records[REQUEST_ID] != "").to_numpy()
+        & records[RECEIVED_AT].notna().to_numpy()
+        & (records[KIND].cat.codes >= 0).to_numpy()
+        & (records[CATEGORY].cat.codes >= 0).to_numpy()
+        & _known_places(records[DISTRICT], records[STREET], streets)
     )
+    when = records[RECEIVED_AT]
+    if ok.all():
+        return records, rejects_of(raw.iloc[:0], when.iloc[:0], streets)
+    return records.loc[ok].reset_index(drop=True), rejects_of(raw[~ok], when[~ok], streets)
+
+
+def typed(raw: pd.DataFrame, streets: pd.DataFrame) -> pd.DataFrame:
+    """Every raw row converted; what cannot be converted is missing (NaT, category code -1)."""
     text = raw[TEXT] if TEXT in raw else pd.Series("", index=raw.index, dtype="str")
-    records = pd.DataFrame(
+    return pd.DataFrame(
         {
             ROW: raw[ROW],
-            REQUEST_ID: request_id,
-            RECEIVED_AT: received,
-            KIND: kind,
-            CATEGORY: category,
-            DISTRICT: district,
-            STREET: street,
+            REQUEST_ID: raw[REQUEST_ID].str.strip(),
+            RECEIVED_AT: parse_times(raw[RECEIVED_AT].str.strip()),
+            KIND: as_categorical(raw[KIND], list(KINDS)),
+            CATEGORY: as_categorical(raw[CATEGORY]),
+            DISTRICT: as_categorical(raw[DISTRICT], sorted(set(streets[DISTRICT]))),
+            STREET: as_categorical(raw[STREET], sorted(set(streets[STREET]))),
             TEXT: text.mask(text == "") if (text == "").any() else text,
         }
     )
-    if ok.all():
-        return records, rejects_of(raw.iloc[:0], received.iloc[:0], streets)
-    return records.loc[ok].reset_index(drop=True), rejects_of(raw[~ok], received[~ok], streets)
+
+
+def _known_places(district: pd.Series, street: pd.Series, streets: pd.DataFrame) -> np.ndarray:
+    """Whether each (district, street) pair is in the directory."""
+    known = _pair_ids(
+        pd.Categorical(streets[DISTRICT], categories=district.cat.categories),
+        pd.Categorical(streets[STREET], categories=street.cat.categories),
+    )
+    found = _pair_ids(pd.Categorical(district), pd.Categorical(street))
+    return np.asarray(found.isin(known).to_numpy() & (found >= 0).to_numpy())
 
 
 def as_categorical(values: pd.Series, categories: list[str] | None = None) -> pd.Categorical:
