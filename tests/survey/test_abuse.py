@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -9,6 +11,7 @@ from bs4 import BeautifulSoup
 from flask import Flask
 
 from survey.repository import count_responses, create_invitations, responses
+from tests.conftest import require
 from tests.survey.conftest import (
     ANSWERS,
     INVITED_TOPIC,
@@ -23,6 +26,7 @@ from tests.survey.conftest import (
 from tests.survey.test_repository import run_in_threads
 
 INVITED_URL = f"/{INVITED_TOPIC}/{WAVE}/"
+REDIS = "redis://127.0.0.1:6379"
 
 
 def sqlite_app(tmp_path: Path, clock: Clock, **overrides: object) -> Flask:
@@ -133,3 +137,30 @@ def test_oversized_and_malformed_bodies_get_readable_pages(page_client: Checking
     )
     assert raw.status_code == 400
     page_client.get(URL + "thanks/" + "A" * 50 + "/", status=404)
+
+
+def test_rate_limits_can_live_in_redis(tmp_path: Path, clock: Clock) -> None:
+    require(redis_reachable(), f"Redis at {REDIS}")
+    prefix = f"yiti-test-{uuid.uuid4().hex[:8]}"
+    app = sqlite_app(
+        tmp_path,
+        clock,
+        RATELIMIT_STORAGE_URI=REDIS,
+        RATELIMIT_KEY_PREFIX=prefix,
+        YITI_FLAG_DEVICE_LIMIT="1/day",
+    )
+    client = CheckingClient(app.test_client())
+    client.post(URL, client.form())
+    client.post(URL, client.form())
+    rows = responses(state_of(app).db, "ebike-charging", WAVE)
+    assert [r.flags for r in rows] == [[], ["busy_device"]]
+
+
+def redis_reachable() -> bool:
+    """Whether Redis answers at 127.0.0.1:6379."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=2) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
