@@ -24,6 +24,13 @@ def source_key() -> str:
     return keyed_hash(current_app.config["SECRET_KEY"], request.remote_addr or "unknown")
 
 
+def stored_source(wave: str) -> str:
+    """What a response keeps of the address: a keyed hash scoped to one wave, so evaluators can
+    group one wave's bulk submissions but nobody can follow an address from wave to wave."""
+    address = request.remote_addr or "unknown"
+    return keyed_hash(current_app.config["SECRET_KEY"], f"{wave}|{address}")
+
+
 def device_key() -> str:
     """A random id kept in the signed session cookie: one browser, whatever its address."""
     if "device" not in session:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from generator.loader import Content
 from generator.models import Questionnaire, Topic, Wave
-from survey.abuse import source_key
+from survey.abuse import stored_source
 from survey.db import Database
 from survey.forms import SurveyForm
 from survey.repository import Submission, save_response
@@ -77,7 +77,7 @@ def submit(
         answers=answers,
         submitted_at=now,
         flags=flags,
-        source=source_key(),
+        source=stored_source(survey.wave.id),
         invitation=code,
     )
     return save_response(db, submission)
