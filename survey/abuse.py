@@ -66,5 +66,8 @@ def _within(limits: str, scope: str, key: str) -> bool:
     """Count one hit against each of `limits` for `key`; False if any is exceeded."""
     if not current_app.config["RATELIMIT_ENABLED"]:
         return True
-    results = [limiter.limiter.hit(item, scope, key) for item in parse_many(limits)]
+    # Direct hits skip Flask-Limiter's own key prefix, so add it: deployments sharing a Redis
+    # keep their counts apart.
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
+    results = [limiter.limiter.hit(item, prefix, scope, key) for item in parse_many(limits)]
     return all(results)

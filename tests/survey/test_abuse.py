@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
 
@@ -164,3 +165,27 @@ def redis_reachable() -> bool:
             return sock.recv(16).startswith(b"+PONG")
     except OSError:
         return False
+
+
+def test_an_unexpected_failure_is_a_plain_500_page(
+    page_client: CheckingClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> str:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr("survey.service.save_response", broken)
+    page = page_client.post(URL, page_client.form(), status=500)
+    assert "服务器出错了" in page.text()
+    assert "database on fire" not in page.text() and "Traceback" not in page.text()
+
+
+def test_behind_a_proxy_the_forwarded_address_is_the_one_counted(
+    tmp_path: Path, clock: Clock
+) -> None:
+    app = sqlite_app(tmp_path, clock, YITI_PROXY_COUNT=1)
+    client = CheckingClient(app.test_client())
+    for address in ("203.0.113.7", "203.0.113.8"):
+        headers = {"X-Forwarded-For": address}
+        client.post(URL, client.form(), headers=headers)
+    rows = responses(state_of(app).db, "ebike-charging", WAVE)
+    assert len({r.source for r in rows}) == 2
