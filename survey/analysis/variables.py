@@ -91,23 +91,38 @@ def codebook(variables: Iterable[Variable]) -> pd.DataFrame:
 
 def prepare(chunk: pd.DataFrame, variables: Sequence[Variable]) -> pd.DataFrame:
     """The declared columns in order, text as text: what CSV and XLSX write."""
-    return pd.DataFrame({v.name: _column(chunk, v) for v in variables}, index=chunk.index)
+    lists = {v.ticks[0] for v in variables if v.ticks is not None and v.ticks[0] in chunk}
+    # One row per ticked option, exploded once per list column (vectorised, no per-row Python).
+    exploded = {name: chunk[name].explode() for name in lists}
+    columns = {v.name: _column(chunk, v, exploded) for v in variables}
+    return pd.DataFrame(columns, index=chunk.index)
 
 
-def _column(chunk: pd.DataFrame, variable: Variable) -> pd.Series:
+def _column(chunk: pd.DataFrame, variable: Variable, exploded: dict[str, pd.Series]) -> pd.Series:
     """One declared column; a question nobody in this chunk answered is an empty column."""
     source = variable.ticks[0] if variable.ticks is not None else variable.name
     if source not in chunk:
         return pd.Series(0 if variable.kind == "flag" else None, index=chunk.index, dtype=object)
     if variable.ticks is not None:
-        option = variable.ticks[1]
-        return chunk[source].map(lambda ticked: int(isinstance(ticked, list) and option in ticked))
+        ticked = exploded[source] == variable.ticks[1]
+        return ticked.groupby(level=0).any().reindex(chunk.index, fill_value=False).astype(int)
     values = chunk[variable.name]
     if variable.kind == "flag":
         return values.astype(bool).astype(int)
     if variable.kind == "number":
         return pd.to_numeric(values)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return _iso_utc(values)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        return values.astype(object)  # already text: skip the per-value conversion
     return values.map(_text, na_action="ignore").astype(object)
+
+
+def _iso_utc(values: pd.Series) -> pd.Series:
+    """Times as ISO 8601 in UTC to the second (what the privacy notice promises); naive is UTC."""
+    stamps = pd.to_datetime(values)
+    utc = stamps.dt.tz_convert("UTC") if stamps.dt.tz is not None else stamps.dt.tz_localize("UTC")
+    return utc.dt.strftime("%Y-%m-%dT%H:%M:%S+00:00").astype(object).where(values.notna(), None)
 
 
 def _text(value: Any) -> str:
@@ -135,11 +150,11 @@ def neutralise(value: str) -> str:
 
 def guard(table: pd.DataFrame) -> pd.DataFrame:
     """Every text cell neutralised; numbers are left alone (a negative number is not a formula)."""
-    text_columns = {
-        name: table[name].map(
-            lambda v: neutralise(v) if isinstance(v, str) else v, na_action="ignore"
-        )
-        for name in table.columns
-        if table[name].dtype == object or pd.api.types.is_string_dtype(table[name])
-    }
+    text_columns = {}
+    for name in table.columns:
+        column = table[name]
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            risky = column.str.startswith(FORMULA_STARTS, na=False).astype(bool)
+            if risky.any():
+                text_columns[name] = column.where(~risky, "'" + column.astype(str))
     return table.assign(**text_columns)

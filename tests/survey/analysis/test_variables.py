@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
@@ -85,8 +85,15 @@ def test_prepare_turns_lists_into_ticks_and_flags_into_numbers() -> None:
     assert_frame_equal(prepare(chunk, VARIABLES), expected)
 
 
-def test_times_become_iso_8601_text() -> None:
-    chunk = pd.DataFrame({"at": [datetime(2026, 11, 27, 4, 0, tzinfo=UTC)]})
+def test_times_become_iso_8601_text_in_utc_to_the_second() -> None:
+    beijing = timezone(timedelta(hours=8))
+    chunk = pd.DataFrame({"at": [datetime(2026, 11, 27, 12, 0, 5, 999, tzinfo=beijing), None]})
+    table = prepare(chunk, [Variable("at", "提交时间", "text")])
+    assert table["at"].tolist() == ["2026-11-27T04:00:05+00:00", None]
+
+
+def test_times_without_a_zone_are_taken_as_utc_as_stored() -> None:
+    chunk = pd.DataFrame({"at": [datetime(2026, 11, 27, 4, 0)]})
     table = prepare(chunk, [Variable("at", "提交时间", "text")])
     assert table["at"].tolist() == ["2026-11-27T04:00:00+00:00"]
 
