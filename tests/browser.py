@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import sync_playwright
