@@ -98,10 +98,10 @@ def _request(
     return response
 
 
-def submit_once(port: int, prefix: str, tally: Tally, resend: bool) -> None:
+def submit_once(port: int, tally: Tally, resend: bool) -> None:
     """GET the form, read its tokens, POST valid answers (twice if `resend`)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    connection.request("GET", prefix + PATH)
+    connection.request("GET", PATH)
     page = connection.getresponse()
     html = page.read().decode("utf-8")
     connection.close()
@@ -114,7 +114,7 @@ def submit_once(port: int, prefix: str, tally: Tally, resend: bool) -> None:
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
     for _ in range(2 if resend else 1):
         start = time.perf_counter()
-        posted = _request(port, "POST", prefix + PATH, body, headers)
+        posted = _request(port, "POST", PATH, body, headers)
         tally.latencies_ms.append((time.perf_counter() - start) * 1000)
         location = posted.getheader("Location") or ""
         if posted.status != 303 or "/thanks/" not in location:
@@ -124,7 +124,7 @@ def submit_once(port: int, prefix: str, tally: Tally, resend: bool) -> None:
     tally.done += 1
 
 
-def closed_loop(port: int, prefix: str, seconds: float, bare: bool, seed: int) -> Tally:
+def closed_loop(port: int, seconds: float, bare: bool, seed: int) -> Tally:
     """One client: back-to-back submissions (or bare GETs) for `seconds`."""
     tally, end, n = Tally(), time.perf_counter() + seconds, seed
     while time.perf_counter() < end:
@@ -137,20 +137,20 @@ def closed_loop(port: int, prefix: str, seconds: float, bare: bool, seed: int) -
                 tally.done += ok
                 tally.errors += not ok
             else:
-                submit_once(port, prefix, tally, resend=n % 10 == 0)
+                submit_once(port, tally, resend=n % 10 == 0)
         except OSError:
             tally.errors += 1
     return tally
 
 
-def paced(port: int, prefix: str, seconds: float, rate: float, offset: float) -> Tally:
+def paced(port: int, seconds: float, rate: float, client: int) -> Tally:
     """One client at a fixed rate; latency counts from the scheduled start (open loop)."""
-    tally, start, k = Tally(), time.perf_counter() + offset, 0
+    tally, start, k = Tally(), time.perf_counter() + client / rate / 8, 0  # staggered
     while (scheduled := start + k / rate) < start + seconds:
         time.sleep(max(0.0, scheduled - time.perf_counter()))
         before = len(tally.latencies_ms)
         try:
-            submit_once(port, prefix, tally, resend=False)
+            submit_once(port, tally, resend=False)
         except OSError:
             tally.errors += 1
         if len(tally.latencies_ms) > before:  # the POST's latency, from the scheduled time
@@ -254,66 +254,73 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def bench_one(kind: str, args: argparse.Namespace, work: Path) -> list[Result]:
-    """All four measurements on one database; returns (name, value, verdict) results."""
+@dataclass
+class Measured:
+    """One database's run: the three phases and what the database holds afterwards."""
+
+    ceiling_rps: float
+    sustained: float
+    load: Tally
+    half: Tally
+    errors: int
+    rows: int
+
+    @property
+    def receipts(self) -> int:
+        """Distinct receipts returned over both phases."""
+        return len(self.load.receipts | self.half.receipts)
+
+
+def measure(kind: str, args: argparse.Namespace, work: Path) -> Measured:
+    """Ceiling, sustained load and half-rate latency, against one database."""
     env = {
         "SECRET_KEY": "bench-secret",
         "YITI_CONTENT_DIR": str(ROOT / "content"),
         "YITI_NOW": NOW,
-        "YITI_POST_LIMIT": "1000000/minute",
+        "YITI_POST_LIMIT": "1000000/minute",  # one client address: the hard limit would bite
         "YITI_MIN_FILL_SECONDS": "0",
         "YITI_INSTANCE_DIR": str(work / "instance"),
     }
     with gunicorn("bench.survey_load:bare_app()", args.workers, env) as port:
-        ceiling, wall = run_clients(args.clients, closed_loop, port, "", args.seconds, True)
-    ceiling_rps = ceiling.done / wall
+        ceiling, ceiling_wall = run_clients(args.clients, closed_loop, port, args.seconds, True)
+    app = "survey:create_app()"
     with (
         database(kind, work) as url,
-        gunicorn("survey:create_app()", args.workers, env | {"DATABASE_URL": url}) as port,
+        gunicorn(app, args.workers, env | {"DATABASE_URL": url}) as port,
     ):
-        load, wall = run_clients(args.clients, closed_loop, port, "", args.seconds, False)
-        sustained = load.done / wall
-        rate = sustained / 2 / args.clients
-        half, _ = run_clients(args.clients, paced, port, "", args.seconds, rate)
+        load, wall = run_clients(args.clients, closed_loop, port, args.seconds, False)
+        rate = load.done / wall / 2 / args.clients
+        half, _ = run_clients(args.clients, paced, port, args.seconds, rate)
         db = Database(url)
         rows = count_responses(db, TOPIC, WAVE)
         db.dispose()
-    receipts = len(load.receipts | half.receipts)
-    share = sustained / ceiling_rps
-    p99 = percentile(half.latencies_ms, 0.99)
-    print(
-        f"\n## {kind}  ({args.workers} gunicorn sync workers, {args.clients} client processes, {args.seconds:g} s per phase)\n"
-    )
+    errors = ceiling.errors + load.errors + half.errors
+    return Measured(ceiling.done / ceiling_wall, load.done / wall, load, half, errors, rows)
+
+
+def report(kind: str, args: argparse.Namespace, m: Measured) -> list[Result]:
+    """Print one database's table; return its RESULT lines."""
+    share, p99 = m.sustained / m.ceiling_rps, percentile(m.half.latencies_ms, 0.99)
+    full = [percentile(m.load.latencies_ms, q) for q in (0.5, 0.99)]
+    setup = f"{args.workers} gunicorn sync workers, {args.clients} client processes"
+    print(f"\n## {kind}  ({setup}, {args.seconds:g} s per phase)\n")
     print("| measure | value |\n| --- | --- |")
-    print(f"| ceiling: bare Flask requests/s | {ceiling_rps:.0f} |")
-    print(f"| sustained submissions/s (GET form + POST answers) | {sustained:.1f} |")
+    print(f"| ceiling: bare Flask requests/s | {m.ceiling_rps:.0f} |")
+    print(f"| sustained submissions/s (GET form + POST answers) | {m.sustained:.1f} |")
     print(f"| share of ceiling | {share:.0%} |")
+    print(f"| POST latency at full load p50 / p99 (ms) | {full[0]:.1f} / {full[1]:.1f} |")
+    half_p50 = percentile(m.half.latencies_ms, 0.5)
     print(
-        f"| POST latency at full load p50 / p99 (ms) | {percentile(load.latencies_ms, 0.5):.1f} / {percentile(load.latencies_ms, 0.99):.1f} |"
+        f"| POST latency at half rate ({m.sustained / 2:.1f}/s) p50 / p99 (ms) | {half_p50:.1f} / {p99:.1f} |"
     )
-    print(
-        f"| POST latency at half rate ({sustained / 2:.1f}/s) p50 / p99 (ms) | {percentile(half.latencies_ms, 0.5):.1f} / {p99:.1f} |"
-    )
-    print(f"| errors (ceiling, load, half rate) | {ceiling.errors}, {load.errors}, {half.errors} |")
-    print(f"| rows stored / distinct receipts returned | {rows} / {receipts} |")
-    errors = load.errors + half.errors + ceiling.errors
-    exact = rows == receipts and not errors
+    print(f"| errors | {m.errors} |")
+    print(f"| rows stored / distinct receipts returned | {m.rows} / {m.receipts} |")
+    name = f"survey_{kind}"
+    exact = m.rows == m.receipts and not m.errors
     return [
-        (
-            f"survey_{kind}",
-            "share_of_ceiling",
-            f"{share:.3f}",
-            f"{TARGET_SHARE:.2f}",
-            share >= TARGET_SHARE,
-        ),
-        (
-            f"survey_{kind}",
-            "p99_ms_half_rate",
-            f"{p99:.1f}",
-            f"{TARGET_P99_MS:g}",
-            p99 <= TARGET_P99_MS,
-        ),
-        (f"survey_{kind}", "rows_minus_receipts", str(rows - receipts), "0", exact),
+        (name, "share_of_ceiling", f"{share:.3f}", f"{TARGET_SHARE:.2f}", share >= TARGET_SHARE),
+        (name, "p99_ms_half_rate", f"{p99:.1f}", f"{TARGET_P99_MS:g}", p99 <= TARGET_P99_MS),
+        (name, "rows_minus_receipts", str(m.rows - m.receipts), "0", exact),
     ]
 
 
@@ -332,7 +339,7 @@ def main() -> int:
     results: list[Result] = []
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:
-            results += bench_one(kind, args, Path(tmp) / kind)
+            results += report(kind, args, measure(kind, args, Path(tmp) / kind))
     print()
     for name, figure, value, target, passed in results:
         print(f"RESULT {name} {figure}={value} target={target} {'PASS' if passed else 'FAIL'}")

@@ -87,8 +87,25 @@ def invite(
     Only a hash of each code is stored, and using a code records only that it was used, never
     which response used it. Keep the CSV safe: it is the only copy of the codes.
     """
-    content = _content(content_dir)
-    questionnaire = content.questionnaires.for_wave(topic, wave)
+    _require_invitation_wave(content_dir, topic, wave)
+    batch = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = out or Path(f"invitations-{topic}-{wave}-{batch}.csv")
+    try:  # the CSV is the only copy of the codes: never overwrite one
+        handle = path.open("x", encoding="utf-8", newline="")
+    except FileExistsError:
+        raise click.ClickException(f"{path} 已存在；邀请码文件是唯一副本，不会覆盖") from None
+    with handle, _database(database_url) as db:
+        codes = create_invitations(db, topic, wave, count, batch)
+        writer = csv.writer(handle)
+        writer.writerow(["code", "topic", "wave", "batch"])
+        writer.writerows([code, topic, wave, batch] for code in codes)
+        counts = invitation_counts(db, topic, wave)
+    issued = f"该批次共发出 {counts['issued']} 个，已用 {counts['used']} 个"
+    click.echo(f"已写入 {count} 个邀请码：{path}（{issued}）")
+
+
+def _require_invitation_wave(content_dir: Path, topic: str, wave: str) -> None:
+    questionnaire = _content(content_dir).questionnaires.for_wave(topic, wave)
     if questionnaire is None:
         raise click.ClickException(f"议题 {topic} 在 {wave} 没有问卷（请检查 slug 和批次）")
     if questionnaire.access != "invitation":
@@ -96,18 +113,6 @@ def invite(
             f"{topic} 在 {wave} 是开放式调查，不使用邀请码；要用邀请码，请在 "
             f"{content_dir}/{QUESTIONNAIRES_DIR}/topics/{topic}.yml 中写 access: invitation"
         )
-    batch = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    with _database(database_url) as db:
-        codes = create_invitations(db, topic, wave, count, batch)
-        counts = invitation_counts(db, topic, wave)
-    path = out or Path(f"invitations-{topic}-{wave}-{batch}.csv")
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["code", "topic", "wave", "batch"])
-        writer.writerows([code, topic, wave, batch] for code in codes)
-    click.echo(
-        f"已写入 {count} 个邀请码：{path}（该批次共发出 {counts['issued']} 个，已用 {counts['used']} 个）"
-    )
 
 
 @survey.command()

@@ -60,44 +60,46 @@ def _answer(survey: Survey, form: SurveyForm) -> ResponseReturnValue:
     unknown = sorted(set(request.form) - {f.name for f in form})
     if unknown:
         abort(400, description=f"表单中有不认识的字段：{'、'.join(unknown)[:200]}")
-    state, config = current_state(), current_app.config
     try:
-        ticket = tickets.read(
-            config["SECRET_KEY"],
-            form.ticket.data or "",
-            survey.topic.slug,
-            survey.wave.id,
-            config["YITI_TICKET_MAX_AGE"],
-            state.clock(),
-        )
+        ticket = _read_ticket(survey, form)
     except tickets.TicketError as exc:
         if not exc.expired:
             abort(400, description=f"{exc}，请重新打开问卷。")
-        form.validate()
-        form.ticket.data = _new_ticket(survey, "link")
-        return _page(survey, form, notice="页面打开时间较长，请检查答案后再次提交。")
+        return _renewed(survey, form, exc.channel)
     if not form.validate_on_submit():
         return _page(survey, form)
-    now = state.clock()
     try:
-        receipt = submit(
-            state.db,
-            state.content,
-            survey,
-            form,
-            ticket,
-            now=now,
-            flags=flags_for(form.website.data, ticket, now),
-        )
+        receipt = _store(survey, form, ticket)
     except InvitationError as exc:
         form["invitation"].errors = [str(exc)]
         return _page(survey, form)
     except ConflictError as exc:
-        page = render_template("respondents/conflict.html", survey=survey, error=exc)
-        return page, 409
-    return redirect(
-        url_for(".thanks", slug=survey.topic.slug, wave=survey.wave.id, receipt=receipt), 303
+        return render_template("respondents/conflict.html", survey=survey, error=exc), 409
+    slug, wave = survey.topic.slug, survey.wave.id
+    return redirect(url_for(".thanks", slug=slug, wave=wave, receipt=receipt), 303)
+
+
+def _read_ticket(survey: Survey, form: SurveyForm) -> tickets.Ticket:
+    config = current_app.config
+    token = form.ticket.data or ""
+    max_age, now = config["YITI_TICKET_MAX_AGE"], current_state().clock()
+    return tickets.read(
+        config["SECRET_KEY"], token, survey.topic.slug, survey.wave.id, max_age, now
     )
+
+
+def _renewed(survey: Survey, form: SurveyForm, channel: str) -> ResponseReturnValue:
+    """A form left open too long: shown again with its answers and a fresh ticket."""
+    form.validate()
+    form.ticket.data = _new_ticket(survey, channel)
+    return _page(survey, form, notice="页面打开时间较长，请检查答案后再次提交。")
+
+
+def _store(survey: Survey, form: SurveyForm, ticket: tickets.Ticket) -> str:
+    state = current_state()
+    now = state.clock()
+    flags = flags_for(form.website.data, ticket, now)
+    return submit(state.db, state.content, survey, form, ticket, now=now, flags=flags)
 
 
 @respondents.get("/<slug>/<wave>/thanks/<receipt>/")

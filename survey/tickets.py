@@ -17,8 +17,9 @@ SALT = "yiti-survey-ticket"
 class TicketError(Exception):
     """The ticket is missing, forged, for another survey, or too old."""
 
-    def __init__(self, message: str, *, expired: bool = False) -> None:
+    def __init__(self, message: str, *, expired: bool = False, channel: str = "link") -> None:
         self.expired = expired
+        self.channel = channel  # an expired ticket's channel, kept for the renewed form
         super().__init__(message)
 
 
@@ -57,7 +58,7 @@ def read(secret: str, token: str, topic: str, wave: str, max_age: int, now: date
         raise TicketError("这份问卷页面属于另一个调查")
     served_at = datetime.fromtimestamp(stamp, UTC)
     if (now - served_at).total_seconds() > max_age:
-        raise TicketError("问卷页面打开太久已过期", expired=True)
+        raise TicketError("问卷页面打开太久已过期", expired=True, channel=channel_of(channel))
     return Ticket(sid, topic, wave, channel_of(channel), served_at)
 
 

@@ -55,16 +55,18 @@ def test_unknown_fields_are_rejected(page_client: CheckingClient) -> None:
     assert "不认识的字段：admin" in page.text()
 
 
-def test_an_expired_form_is_shown_again_with_answers_kept(
+def test_an_expired_form_is_shown_again_with_answers_and_channel_kept(
     page_client: CheckingClient, clock: Clock
 ) -> None:
-    body = page_client.form()
+    body = page_client.form(URL + "?channel=qr")
     clock.now += timedelta(hours=25)  # the form was left open overnight and then some
     page = page_client.post(URL, body, status=200)
     assert "请检查答案后再次提交" in page.text()
     assert page.hidden("ticket") != body["ticket"]
     assert page.checked("change", "有所改善")
     page_client.post(URL, body | {"ticket": page.hidden("ticket")})
+    [row] = responses(state_of(page_client.client.application).db, "ebike-charging", WAVE)
+    assert row.channel == "qr"
 
 
 def test_honeypot_and_fast_answers_are_stored_with_flags(tmp_path: Path, clock: Clock) -> None:

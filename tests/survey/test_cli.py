@@ -99,3 +99,14 @@ def test_freeze_reports_what_it_froze(runner: CliRunner, content_dir: Path) -> N
     assert "新冻结：civil-dog-keeping@1、ebike-charging@1、standard@1" in result.output
     again = runner.invoke(survey, ["freeze", "--content", str(content_dir)])
     assert "没有需要新冻结的版本" in again.output
+
+
+def test_invite_never_overwrites_a_codes_file(runner: CliRunner, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'survey.sqlite3'}"
+    runner.invoke(survey, ["init-db", "--database", url])
+    out = tmp_path / "codes.csv"
+    out.write_text("the only copy\n", encoding="utf-8")
+    args = ["invite", "--topic", INVITED_TOPIC, "--wave", WAVE, "--count", "3", "--out", str(out)]
+    result = runner.invoke(survey, [*args, "--database", url])
+    assert result.exit_code == 1 and "不会覆盖" in result.output
+    assert out.read_text(encoding="utf-8") == "the only copy\n"
