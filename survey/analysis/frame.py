@@ -28,6 +28,8 @@ from survey.analysis.columns import (
 )
 
 ID: Final = "id"
+ANSWERS: Final = "answers"  # dict: question id → answer (a list for multiple choice)
+FLAGS: Final = "flags"  # list of reasons the collector flagged the response
 # Stored as columns of the responses table; these win over keys of the same name in `answers`.
 STORED: Final = (
     *(ID, "receipt", TOPIC, WAVE, "version", "submitted_at", "channel"),
@@ -39,25 +41,24 @@ FRAME_COLUMNS: Final = [*STORED, *ANALYSED, SUSPECT, EXCLUDED, WEIGHT]
 
 
 def responses_frame(
-    records: Iterable[Mapping[str, Any]], excluded: Collection[int] = ()
+    records: Iterable[Mapping[Any, Any]], excluded: Collection[int] = ()
 ) -> pd.DataFrame:
     """One row per response: stored fields, answers as columns, flags and exclusions as booleans.
 
     A response is suspect when the collector flagged it for any reason; it is excluded when an
     evaluator excluded it (its id is in `excluded`). Weights start at 1.0 (unweighted).
     """
-    rows = [_row(record, excluded) for record in records]
-    frame = pd.DataFrame(rows)
-    extra = [c for c in frame.columns if c not in FRAME_COLUMNS]
-    return frame.reindex(columns=[*FRAME_COLUMNS, *sorted(extra)])
-
-
-def _row(record: Mapping[str, Any], excluded: Collection[int]) -> dict[str, Any]:
-    answers = dict(record.get("answers") or {})
-    stored = {name: record.get(name) for name in STORED}
-    flags = {
-        SUSPECT: bool(record.get("flags")),
-        EXCLUDED: record.get(ID) in excluded,
+    rows = [dict(record) for record in records]
+    stored = pd.DataFrame.from_records(rows, columns=[*STORED, ANSWERS, FLAGS])
+    # Column-wise from the list of answer dicts: no Python loop per row and field.
+    answers = pd.DataFrame.from_records(
+        [a or {} for a in stored[ANSWERS]], index=stored.index
+    ).drop(columns=list(STORED), errors="ignore")
+    extra = sorted(c for c in answers.columns if c not in ANALYSED)
+    flags: dict[str, Any] = {
+        SUSPECT: stored[FLAGS].map(bool, na_action="ignore").fillna(False).astype(bool),
+        EXCLUDED: stored[ID].isin(list(excluded)),
         WEIGHT: 1.0,
     }
-    return {**{a: None for a in ANALYSED}, **answers, **stored, **flags}
+    frame = stored.drop(columns=[ANSWERS, FLAGS]).join(answers).assign(**flags)
+    return frame.reindex(columns=[*FRAME_COLUMNS, *extra])

@@ -1,0 +1,247 @@
+"""Benchmark evaluator downloads and results over 1,000,000 stored responses (SQLite).
+
+Synthetic responses (14 topics, two waves, skewed so one topic is much larger) are written to a
+fresh SQLite database through the survey's own schema. Then each phase runs in a fresh process,
+so its peak RSS (the kernel's high-water mark, `ru_maxrss`) is its own:
+
+- baseline: the naive download, every row read with one query into one DataFrame
+  (`pandas.read_sql_query`) and written with `DataFrame.to_csv`;
+- csv, xlsx, sav: the real path, rows read in chunks of 10,000 (`yield_per`), turned into the
+  analysis frame (`responses_frame`), then `write_csv` / `write_xlsx` / `write_sav` with the
+  standard questionnaire's variable table (formula guard, codebook, labels included);
+- results: the largest topic's results page figures (summary, distribution, districts,
+  mid-year to year-end change, drivers, weighted rates) from its rows.
+
+    .venv/bin/python bench/export.py            # 1,000,000 responses
+    .venv/bin/python bench/export.py --quick    # 50,000 responses, same code path
+
+Ends with `RESULT <name> <figure>=<value> target=<value> PASS|FAIL` lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
+
+from generator.loader import load_content  # noqa: E402
+from survey.analysis.breakdown import by_district, change, drivers  # noqa: E402
+from survey.analysis.columns import WENT_BADLY, WENT_WELL  # noqa: E402
+from survey.analysis.export import write_csv, write_sav, write_xlsx  # noqa: E402
+from survey.analysis.frame import responses_frame  # noqa: E402
+from survey.analysis.rates import distribution, summary  # noqa: E402
+from survey.analysis.variables import questionnaire_variables  # noqa: E402
+from survey.analysis.weighting import district_margins, weighted_rates  # noqa: E402
+from survey.db import Database  # noqa: E402
+from survey.migrate import upgrade  # noqa: E402
+from survey.models import Response  # noqa: E402
+
+CHUNK = 10_000  # rows per chunk read from the database
+TARGET_RATIO = 1.5  # CSV download time ÷ naive read-everything-then-to_csv time
+TARGET_RSS_MB = 500  # peak RSS of the process serving the CSV download
+TOPICS = [f"topic-{i:02d}" for i in range(14)]
+SHARES = np.array([0.3] + [0.7 / 13] * 13)  # one large topic, 13 of equal size
+WAVES = ("2024-mid", "2024-end")
+SCALE = ("非常满意", "满意", "基本满意", "不满意", "非常不满意", "说不清")
+SCALE_P = (0.35, 0.35, 0.15, 0.07, 0.03, 0.05)
+WELL = (
+    "办事流程更简便",
+    "办理时间更短",
+    "工作人员态度好",
+    "信息公开清楚",
+    "问题真正得到解决",
+    "反馈及时",
+)
+COMMENTS = ("充电桩不够用，晚上经常排队。", '=HYPERLINK("http://example.invalid")', "谢谢！")
+
+
+def synthetic(
+    n: int, start: int, rng: np.random.Generator, districts: list[str]
+) -> list[dict[str, Any]]:
+    """n stored responses with ids from `start`: plausible answers, a few flags and comments."""
+    pick = {
+        "topic": rng.choice(TOPICS, n, p=SHARES),
+        "wave": rng.choice(WAVES, n),
+        "district": rng.choice(districts, n),
+        "satisfaction": rng.choice(SCALE, n, p=SCALE_P),
+        "solved": rng.choice(("已解决", "部分解决", "未解决", "不适用"), n),
+        "awareness": rng.choice(("知道，并了解具体措施", "听说过", "不知道"), n),
+        "ticks": rng.integers(0, 64, n),
+        "comment": rng.choice([*COMMENTS, ""], n, p=(0.05, 0.01, 0.04, 0.9)),
+        "flag": rng.random(n) < 0.02,
+    }
+    at = pd.Timestamp("2024-06-20T02:00:00Z")
+    return [_record(start + i, {k: v[i] for k, v in pick.items()}, at) for i in range(n)]
+
+
+def _record(id_: int, a: dict[str, Any], at: pd.Timestamp) -> dict[str, Any]:
+    went_well = [o for bit, o in enumerate(WELL) if int(a["ticks"]) >> bit & 1]
+    answers = {
+        "awareness": str(a["awareness"]),
+        "change": "有所改善",
+        "solved": str(a["solved"]),
+        "satisfaction": str(a["satisfaction"]),
+        "went_well": went_well,
+        "went_badly": [],
+        "district": str(a["district"]),
+        "hotline": "没打过",
+    }
+    if a["comment"]:
+        answers["comment"] = str(a["comment"])
+    return {
+        "id": id_,
+        "submission_id": f"{id_:032x}",
+        "receipt": f"{id_:016x}",
+        "topic": str(a["topic"]),
+        "wave": str(a["wave"]),
+        "version": "standard@1",
+        "submitted_at": at.to_pydatetime(),
+        "channel": "sms",
+        "district": str(a["district"]),
+        "street": None,
+        "satisfaction": str(a["satisfaction"]),
+        "answers": answers,
+        "digest": "0" * 64,
+        "flags": ["too_fast"] if a["flag"] else [],
+        "source": "0" * 16,
+    }
+
+
+def load(db: Database, total: int, districts: list[str]) -> None:
+    """Insert `total` synthetic responses in batches (not timed as part of any download)."""
+    rng = np.random.default_rng(20261127)
+    batch = 50_000
+    for start in range(1, total + 1, batch):
+        rows = synthetic(min(batch, total - start + 1), start, rng, districts)
+        with db.engine.begin() as connection:
+            connection.execute(insert(Response), rows)
+
+
+def chunks(db: Database, topic: str | None = None) -> Iterator[pd.DataFrame]:
+    """The analysis frame, CHUNK rows at a time, in id order."""
+    table = Response.__table__
+    query = select(table).order_by(table.c.id)
+    if topic is not None:
+        query = query.where(table.c.topic == topic)
+    with db.engine.connect() as connection:
+        result = connection.execution_options(yield_per=CHUNK).execute(query)
+        for part in result.mappings().partitions():
+            yield responses_frame(part)
+
+
+def run_phase(phase: str, url: str, out: Path) -> dict[str, Any]:
+    """One measured phase; returns rows written and seconds."""
+    db = Database(url)
+    content = load_content(ROOT / "content")
+    questionnaire = content.questionnaires.for_wave("ebike-charging", "2026-end")
+    assert questionnaire is not None
+    variables = questionnaire_variables(questionnaire)
+    setup_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    began = time.perf_counter()
+    if phase == "baseline":
+        frame = pd.read_sql_query("SELECT * FROM responses ORDER BY id", db.engine)
+        frame.to_csv(out, index=False)
+        rows = len(frame)
+    elif phase == "csv":
+        with out.open("wb") as handle:
+            rows = write_csv(chunks(db), variables, handle).rows
+    elif phase == "xlsx":
+        rows = write_xlsx(chunks(db), variables, out, {"filters": "all"})
+    elif phase == "sav":
+        rows = write_sav(chunks(db), variables, out)
+    else:
+        rows = results(db, content.site.satisfaction, district_margins(content.directory.districts))
+    return {"rows": rows, "seconds": time.perf_counter() - began, "setup_mb": setup_mb}
+
+
+def results(db: Database, definition: Any, margins: pd.DataFrame) -> int:
+    """Every figure of the largest topic's results page."""
+    frame = pd.concat(list(chunks(db, TOPICS[0])), ignore_index=True)
+    summary(frame, definition)
+    distribution(frame, definition)
+    by_district(frame, definition)
+    change(frame, definition)
+    drivers(frame, WENT_WELL)
+    drivers(frame, WENT_BADLY)
+    weighted_rates(frame, definition, margins)
+    return len(frame)
+
+
+def measure(phase: str, url: str, out: Path) -> dict[str, Any]:
+    """Run a phase in a fresh interpreter; its peak RSS is then the phase's own."""
+    command = [sys.executable, __file__, "--phase", phase, "--url", url, "--out", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def main() -> int:
+    """Load the database, run every phase, print the table and the RESULT lines."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="50,000 responses")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        result = run_phase(args.phase, args.url, Path(args.out))
+        result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return 0
+    total = 50_000 if args.quick else 1_000_000
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        url = f"sqlite:///{work / 'bench.db'}"
+        db = Database(url)
+        upgrade(db)
+        districts = [d.name for d in load_content(ROOT / "content").directory.districts]
+        began = time.perf_counter()
+        load(db, total, districts)
+        print(f"loaded {total:,} responses in {time.perf_counter() - began:.1f} s")
+        print("| phase | rows | seconds | RSS after setup MB | peak RSS MB | file MB |")
+        print("| --- | --- | --- | --- | --- | --- |", flush=True)
+        measured = {}
+        for phase, name in [
+            ("baseline", "naive.csv"),
+            ("csv", "r.csv"),
+            ("xlsx", "r.xlsx"),
+            ("sav", "r.sav"),
+            ("results", "-"),
+        ]:
+            measured[phase] = measure(phase, url, work / name)
+            size = (work / name).stat().st_size / 2**20 if name != "-" else 0.0
+            m = measured[phase]
+            print(
+                f"| {phase} | {m['rows']:,} | {m['seconds']:.1f} | {m['setup_mb']:.0f} "
+                f"| {m['rss_mb']:.0f} | {size:.0f} |",
+                flush=True,
+            )
+    return report(measured)
+
+
+def report(measured: dict[str, dict[str, Any]]) -> int:
+    """RESULT lines: CSV time against the naive download, CSV peak RSS."""
+    ratio = measured["csv"]["seconds"] / measured["baseline"]["seconds"]
+    rss = measured["csv"]["rss_mb"]
+    ratio_ok = "PASS" if ratio <= TARGET_RATIO else "FAIL"
+    rss_ok = "PASS" if rss <= TARGET_RSS_MB else "FAIL"
+    print(f"RESULT export_csv_ratio ratio={ratio:.2f} target={TARGET_RATIO} {ratio_ok}")
+    print(f"RESULT export_csv_peak_rss mb={rss:.0f} target={TARGET_RSS_MB} {rss_ok}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
