@@ -17,14 +17,13 @@ import pandas as pd
 
 from generator.errors import YitiError
 from generator.loader import Content
-from generator.monitor.columns import ROW
 from generator.monitor.governance import governance_frame, load_governance
 from generator.monitor.halfmonth import coverage, half_month_table
 from generator.monitor.importer import read_valid
 from generator.monitor.places import districts_frame, streets_frame
 from generator.monitor.ranking import DEFAULT_TOP_N, district_rates, street_ranking
 from generator.monitor.report import latest_rows, summary_sentence
-from generator.monitor.store import DEFAULT_STORE, part_files, read_records
+from generator.monitor.store import ANALYSIS_COLUMNS, DEFAULT_STORE, part_files, read_records
 from generator.monitor.topics import assign_topics, rules_frame
 
 SAMPLE_RECORDS = Path("monitoring/sample-records.csv")  # inside the content folder
@@ -54,19 +53,24 @@ class MonitoringTables(NamedTuple):
     districts: pd.DataFrame
 
 
-def load_records(content: Content, store: Path = DEFAULT_STORE) -> LoadedRecords:
-    """The store's records if any were imported, else the sample in the content folder."""
+def load_records(
+    content: Content, store: Path = DEFAULT_STORE, columns: tuple[str, ...] = ANALYSIS_COLUMNS
+) -> LoadedRecords:
+    """The store's records if any were imported, else the sample in the content folder.
+
+    Only `columns` are loaded: by default what the tables need, not ids or kinds.
+    """
     if part_files(store):
-        return LoadedRecords(read_records(store), sample=False)
+        return LoadedRecords(read_records(store, columns), sample=False)
     path = content.root / SAMPLE_RECORDS
     if not path.is_file():
-        return LoadedRecords(read_records(store), sample=True)
+        return LoadedRecords(read_records(store, columns), sample=True)
     records, rejects, _ = read_valid(path, content.directory)
     if len(rejects):
         raise YitiError(
             f"{path}：示例数据有 {len(rejects)} 行不合格，第一行：{rejects.iloc[0].to_dict()}"
         )
-    return LoadedRecords(records.drop(columns=ROW), sample=True)
+    return LoadedRecords(records.loc[:, list(columns)], sample=True)
 
 
 def monitoring_for_site(

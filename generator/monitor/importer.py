@@ -1,25 +1,25 @@
 """`yiti monitor import`: one export file → validated, de-duplicated records in the store.
 
-Batches are validated as they are read and kept typed (categoricals, timestamps), never as
-one concatenated copy: at 25 million rows a second copy of every record is what would break
-the memory budget. Only the request ids are gathered, to find repeats and stored ids.
+Batches are validated as they are read and written straight to a staging file beside the
+store's parts; only the request ids stay in memory, to find repeats and ids already stored.
+At 25 million rows, holding every record (or a second copy of it) is what would break the
+memory budget. Usually every row is new and the staging file is simply renamed into place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from generator.models import Directory
-from generator.monitor.columns import CATEGORY, REQUEST_ID, ROW
+from generator.monitor.columns import CATEGORY, ROW
 from generator.monitor.places import streets_frame
 from generator.monitor.reading import InputError, RaggedRowsError, read_batches
-from generator.monitor.store import import_lock, stored_ids, write_part, write_rejects
+from generator.monitor.store import import_lock, staging, stored_ids, write_rejects
 from generator.monitor.validate import drop_repeats, rows_to_store, validate
 
 
@@ -76,18 +76,39 @@ def import_file(
     rejects_file: Path | None = None,
 ) -> ImportResult:
     """Import `path` into `store`; rejects go to `rejects_file` (default: under the store)."""
-    parts, rejects = validated_parts(path, directory, encoding, mapping)
-    ids = pd.concat([p[REQUEST_ID] for p in parts], ignore_index=True)
-    with import_lock(store):
-        keep, repeat, already = rows_to_store(ids, stored_ids(store))
-        stored = int(keep.sum())
-        part = write_part(store, _selected(parts, keep.to_numpy())) if stored else None
-    read = len(ids) + len(rejects)
-    rejects = _in_row_order(rejects, _repeat_rejects(parts, ids, repeat))
-    written = None
-    if len(rejects):
-        written = write_rejects(rejects_file or default_rejects_file(store, path), rejects)
-    return ImportResult(read, stored, already, rejects, part, written)
+    streets = streets_frame(directory)
+    try:
+        result = _stage(path, read_batches(path, encoding, mapping), streets, store)
+    except RaggedRowsError:
+        # Some line has the wrong number of fields: reread exactly so row numbers stay true.
+        exact = read_batches(path, encoding, mapping, exact=True)
+        result = _stage(path, exact, streets, store)
+    if len(result.rejects):
+        target = rejects_file or default_rejects_file(store, path)
+        result = replace(result, rejects_file=write_rejects(target, result.rejects))
+    return result
+
+
+def _stage(
+    path: Path, batches: Iterable[pd.DataFrame], streets: pd.DataFrame, store: Path
+) -> ImportResult:
+    """Validate batch by batch into a staging file, then keep the rows that are new."""
+    with import_lock(store), staging(store) as stage:
+        rejects = []
+        for batch in batches:
+            records, rejected = validate(batch, streets)
+            stage.write(records)
+            rejects.append(rejected)
+        if not rejects:
+            raise InputError(f"{path.name}：只有表头，没有记录")
+        # Read back from the staging file: fresh, compact strings, not slices of CSV blocks.
+        ids = stage.ids()
+        keep, involved, already = rows_to_store(ids, stored_ids(store))
+        repeats = drop_repeats(stage.rows(involved.to_numpy()))[1]
+        part = stage.commit(keep.to_numpy())
+    read = len(ids) + sum(len(r) for r in rejects)
+    rejected = _in_row_order(*rejects, repeats)
+    return ImportResult(read, int(keep.sum()), already, rejected, part, None)
 
 
 def default_rejects_file(store: Path, source: Path) -> Path:
@@ -99,29 +120,6 @@ def _validated(
     batches: Iterable[pd.DataFrame], streets: pd.DataFrame
 ) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
     return [validate(batch, streets) for batch in batches]
-
-
-def _repeat_rejects(parts: list[pd.DataFrame], ids: pd.Series, repeat: pd.Series) -> pd.DataFrame:
-    """Rejects for rows repeating an earlier request id of the same file (usually none)."""
-    if not repeat.any():
-        return drop_repeats(parts[0].iloc[:0])[1]
-    repeated = ids.isin(ids[repeat]).to_numpy()
-    if not repeated.any():
-        return drop_repeats(parts[0].iloc[:0])[1]
-    rows = pd.concat(list(_selected(parts, repeated, keep_row=True)), ignore_index=True)
-    return drop_repeats(rows)[1]
-
-
-def _selected(
-    parts: list[pd.DataFrame], mask: np.ndarray, keep_row: bool = False
-) -> Iterator[pd.DataFrame]:
-    """The rows of each batch where `mask` (over all batches in order) is true."""
-    start = 0
-    for part in parts:
-        here = mask[start : start + len(part)]
-        start += len(part)
-        chosen = part if here.all() else part.loc[here]
-        yield chosen if keep_row else chosen.drop(columns=ROW)
 
 
 def _in_row_order(*frames: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
@@ -39,7 +41,7 @@ DEFAULT_STORE = Path("instance/monitoring")
 SCHEMA = pa.schema(
     [
         (REQUEST_ID, pa.string()),
-        (RECEIVED_AT, pa.timestamp("s")),
+        (RECEIVED_AT, pa.timestamp("ms")),  # Parquet has no seconds unit
         (KIND, pa.string()),
         (CATEGORY, pa.string()),
         (DISTRICT, pa.string()),
@@ -47,6 +49,9 @@ SCHEMA = pa.schema(
         (TEXT, pa.string()),
     ]
 )
+STAGED_SCHEMA = SCHEMA.append(pa.field(ROW, pa.int64()))
+# What the tables need: no request ids, no kinds (a quarter less memory at 25M records).
+ANALYSIS_COLUMNS = (RECEIVED_AT, CATEGORY, DISTRICT, STREET, TEXT)
 # Few distinct values: read back as pandas categoricals (codes, not 25 million strings).
 DICTIONARY_COLUMNS = (KIND, CATEGORY, DISTRICT, STREET)
 REJECT_HEADERS = {ROW: "行号", REASON: "原因", **FIELD_LABELS}
@@ -100,21 +105,98 @@ def stored_ids(store: Path) -> pd.Series:
     return read_records(store, (REQUEST_ID,))[REQUEST_ID]
 
 
-def write_part(store: Path, frames: Iterable[pd.DataFrame]) -> Path:
-    """Add the records of `frames` as one new part file, atomically; return its path.
-
-    Frames are written one after another as row groups, so the whole import is never held
-    twice in memory.
-    """
-    folder = records_dir(store)
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    target = folder / f"part-{stamp}-{uuid.uuid4().hex[:8]}.parquet"
-    with _atomic(target) as temp, pq.ParquetWriter(temp, SCHEMA, **_WRITE_OPTIONS) as writer:
+def write_part(store: Path, frames: Iterable[pd.DataFrame]) -> Path | None:
+    """Add the records of `frames` as one new part file, atomically; return its path."""
+    with staging(store) as stage:
         for frame in frames:
-            table = pa.Table.from_pandas(frame.loc[:, list(RECORD_COLUMNS)], preserve_index=False)
-            writer.write_table(table.cast(SCHEMA))
-    return target
+            stage.write(frame)
+        return stage.commit(None)
+
+
+class Staging:
+    """An import being written: a hidden file beside the parts, renamed into place by `commit`.
+
+    Batches are written as they are validated, so an import never holds all its records in
+    memory; the row each record came from is kept (column ROW) for tracing it back.
+    """
+
+    def __init__(self, store: Path) -> None:
+        folder = records_dir(store)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.path = folder / f".staging-{uuid.uuid4().hex}.parquet"
+        self._writer: Any = pq.ParquetWriter(self.path, STAGED_SCHEMA, **_WRITE_OPTIONS)
+
+    def write(self, records: pd.DataFrame) -> None:
+        """Append one batch of records (with or without ROW)."""
+        frame = records.reindex(columns=[*RECORD_COLUMNS, ROW])
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        self._writer.write_table(table.cast(STAGED_SCHEMA))
+
+    def rows(self, mask: np.ndarray) -> pd.DataFrame:
+        """The staged rows where `mask` (over all rows, in order) is true."""
+        self._close()
+        tables = list(_filtered(self.path, mask)) or [STAGED_SCHEMA.empty_table()]
+        frame: pd.DataFrame = pa.concat_tables(tables).to_pandas()
+        return frame.astype({RECEIVED_AT: "datetime64[s]"})
+
+    def ids(self) -> pd.Series:
+        """Every staged request id, in order."""
+        self._close()
+        table = pq.read_table(self.path, columns=[REQUEST_ID])
+        ids: pd.Series = table.column(REQUEST_ID).to_pandas()
+        return ids.astype("str")
+
+    def commit(self, keep: np.ndarray | None) -> Path | None:
+        """Move the kept rows (all if `keep` is None) into a new part file; its path or None."""
+        self._close()
+        if keep is not None and not keep.any():
+            return None
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        target = self.folder / f"part-{stamp}-{uuid.uuid4().hex[:8]}.parquet"
+        if keep is None or keep.all():
+            _fsync(self.path)
+            self.path.replace(target)
+            return target
+        with (
+            _atomic(target) as temp,
+            pq.ParquetWriter(temp, STAGED_SCHEMA, **_WRITE_OPTIONS) as out,
+        ):
+            for table in _filtered(self.path, keep):
+                out.write_table(table)
+        return target
+
+    def _close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def discard(self) -> None:
+        """Forget everything staged."""
+        self._close()
+        self.path.unlink(missing_ok=True)
+
+
+@contextmanager
+def staging(store: Path) -> Iterator[Staging]:
+    """A Staging that is always cleaned up: committed rows stay, everything else goes."""
+    stage = Staging(store)
+    try:
+        yield stage
+    finally:
+        stage.discard()
+
+
+def _filtered(path: Path, mask: np.ndarray) -> Iterator[pa.Table]:
+    """Each row group of `path`, keeping the rows where `mask` is true."""
+    handle = pq.ParquetFile(path)
+    start = 0
+    for index in range(handle.num_row_groups):
+        group = handle.read_row_group(index)
+        here = mask[start : start + group.num_rows]
+        start += group.num_rows
+        if here.any():
+            yield group if here.all() else group.filter(pa.array(here))
 
 
 def write_rejects(path: Path, rejects: pd.DataFrame) -> Path:
@@ -144,8 +226,13 @@ def _atomic(target: Path) -> Iterator[Path]:
     temp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         yield temp
-        with temp.open("rb") as handle:
-            os.fsync(handle.fileno())
+        _fsync(temp)
         temp.replace(target)
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    """Make sure the file's bytes are on disk before it is renamed into place."""
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())

@@ -192,13 +192,25 @@ def drop_repeats(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def rows_to_store(ids: pd.Series, stored_ids: pd.Series) -> tuple[pd.Series, pd.Series, int]:
-    """(rows to store, rows repeating an earlier id of the file, first rows already stored).
+    """(rows to store, rows whose id occurs more than once in the file, first rows already
+    stored). A row is stored when it is the first of its id in the file and not stored yet."""
+    keys, stored = id_keys(ids), id_keys(stored_ids)
+    if keys.dtype != stored.dtype:  # one side has ids that are not plain numbers
+        keys, stored = ids, stored_ids
+    first = ~keys.duplicated(keep="first")
+    involved = keys.duplicated(keep=False) if not first.all() else ~first
+    known = keys.isin(stored) if len(stored) else pd.Series(False, index=ids.index)
+    return first & ~known, involved, int((first & known).sum())
 
-    A row is stored when it is the first of its id in the file and the id is not stored yet.
-    """
-    repeat = ids.duplicated(keep="first")
-    known = ids.isin(stored_ids) if len(stored_ids) else pd.Series(False, index=ids.index)
-    return ~repeat & ~known, repeat, int((~repeat & known).sum())
+
+def id_keys(ids: pd.Series) -> pd.Series:
+    """Ids as 64-bit integers when every id is a plain number (as hotline work-order numbers
+    are), else the ids themselves. Hashing integers takes a fraction of the memory and time
+    that hashing 25 million strings does."""
+    numeric = ids.str.fullmatch(r"[1-9][0-9]{0,17}")
+    if len(ids) and bool(numeric.all()):
+        return ids.astype("int64")
+    return ids if len(ids) else pd.Series([], dtype="int64")
 
 
 _REJECT_DTYPES = {c: "str" for c in REJECT_COLUMNS} | {ROW: "int64"}

@@ -15,6 +15,7 @@ from generator.monitor.columns import (
     LABEL,
     MONTH,
     PARTIAL,
+    RECORD_COLUMNS,
     TOPIC,
     TOPIC_YEAR,
     VOLUME,
@@ -30,7 +31,7 @@ from generator.monitor.report import (
     latest_rows,
     summary_sentence,
 )
-from generator.monitor.store import write_part
+from generator.monitor.store import ANALYSIS_COLUMNS, write_part
 from tests.conftest import CONTENT
 
 
@@ -73,7 +74,10 @@ def test_stored_records_win_over_the_sample(tmp_path: Path, content: Content) ->
     )
     write_part(tmp_path, [records])
     loaded = load_records(content, tmp_path)
-    assert not loaded.sample and loaded.records["request_id"].tolist() == ["S1"]
+    assert not loaded.sample and loaded.records["text"].tolist() == ["物业费"]
+    assert list(loaded.records.columns) == list(ANALYSIS_COLUMNS)
+    every = load_records(content, tmp_path, RECORD_COLUMNS).records
+    assert every["request_id"].tolist() == ["S1"]
 
 
 def test_no_records_at_all_give_empty_tables(tmp_path: Path, content: Content) -> None:

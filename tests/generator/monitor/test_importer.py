@@ -56,6 +56,7 @@ def test_importing_the_same_file_twice_counts_nothing_twice(
     assert (again.stored, again.already_stored) == (0, 2)
     assert len(part_files(tmp_path / "store")) == 1
     assert len(read_records(tmp_path / "store")) == 2
+    assert not list((tmp_path / "store" / "records").glob(".*"))  # no staging file left
 
 
 def test_request_ids_already_stored_by_another_file_are_skipped(

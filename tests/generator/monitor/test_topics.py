@@ -98,3 +98,9 @@ def test_no_records_or_no_rules_give_no_hits(rules: pd.DataFrame) -> None:
     assert_frame_equal(assign_topics(records([]), rules), empty)
     one = records([("R1", "2024-01-01", "住房", "加装电梯")])
     assert_frame_equal(assign_topics(one, rules.iloc[:0]), empty)
+
+
+def test_hits_carry_request_ids_only_when_the_records_have_them(rules: pd.DataFrame) -> None:
+    one = records([("R1", "2024-01-01", "住房", "加装电梯")]).drop(columns=REQUEST_ID)
+    found = assign_topics(one, rules)
+    assert list(found.columns) == [TOPIC, TOPIC_YEAR, RECEIVED_AT]

@@ -24,6 +24,7 @@ from generator.monitor.validate import (
     REJECT_COLUMNS,
     as_categorical,
     drop_repeats,
+    id_keys,
     parse_times,
     rows_to_store,
     validate,
@@ -174,9 +175,20 @@ def test_no_repeats_gives_an_empty_rejects_frame(streets: pd.DataFrame) -> None:
 
 def test_rows_to_store_are_first_of_their_id_and_not_stored_yet() -> None:
     ids = pd.Series(["A1", "A2", "A1", "A3", "A2"], dtype="str")
-    keep, repeat, already = rows_to_store(ids, pd.Series(["A2", "Z9"], dtype="str"))
+    keep, involved, already = rows_to_store(ids, pd.Series(["A2", "Z9"], dtype="str"))
     assert keep.tolist() == [True, False, False, True, False]
-    assert repeat.tolist() == [False, False, True, False, True]
+    assert involved.tolist() == [True, True, True, False, True]
     assert already == 1
     keep, _, already = rows_to_store(ids, pd.Series([], dtype="str"))
     assert keep.tolist() == [True, True, False, True, False] and already == 0
+
+
+def test_plain_number_ids_are_compared_as_integers_and_others_as_text() -> None:
+    numbers = pd.Series(["2024000000001", "2024000000002"], dtype="str")
+    assert id_keys(numbers).tolist() == [2024000000001, 2024000000002]
+    for mixed in (["0123", "123"], ["A1", "1"], ["1" * 19]):
+        assert id_keys(pd.Series(mixed, dtype="str")).tolist() == mixed
+    keep, _, already = rows_to_store(
+        pd.Series(["0123", "123", "123"], dtype="str"), pd.Series(["123"], dtype="str")
+    )
+    assert keep.tolist() == [True, False, False] and already == 1
