@@ -25,6 +25,7 @@ class Survey:
     accepting: bool
     upcoming: bool
     next_wave: Wave | None
+    open_now: Wave | None  # the topic's wave taking answers now, which may be another one
 
 
 def find_survey(content: Content, slug: str, wave_id: str, now: datetime) -> Survey | None:
@@ -38,7 +39,10 @@ def find_survey(content: Content, slug: str, wave_id: str, now: datetime) -> Sur
     questionnaire = content.questionnaires.for_wave(slug, wave_id)
     accepting = questionnaire is not None and is_open(wave, now)
     later = next_wave(content.site, topic, now)
-    return Survey(topic, wave, questionnaire, accepting, now < wave.opens, later)
+    current = open_wave(content.site, topic, now)
+    if current is not None and content.questionnaires.for_wave(slug, current.id) is None:
+        current = None
+    return Survey(topic, wave, questionnaire, accepting, now < wave.opens, later, current)
 
 
 def open_surveys(content: Content, now: datetime) -> list[tuple[Topic, Wave]]:

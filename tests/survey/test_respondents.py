@@ -124,9 +124,10 @@ def test_outside_the_wave_the_page_says_when_the_next_opens_and_accepts_nothing(
     assert "将于 2026年11月15日 09:00" in soon.text()
 
 
-def test_a_past_wave_without_questionnaire_is_a_closed_page(page_client: CheckingClient) -> None:
+def test_a_past_wave_points_to_the_wave_open_now(page_client: CheckingClient) -> None:
     page = page_client.get(f"/{TOPIC}/2024-end/")
-    assert "不接受答卷" in page.text()
+    assert "不接受答卷" in page.text() and "2026 年年底调查正在进行" in page.text()
+    assert page.tag("a", href=URL).get_text() == "前往作答"
 
 
 def test_unknown_topics_and_waves_are_not_found(page_client: CheckingClient) -> None:
