@@ -1,0 +1,1 @@
+"""Operating the survey in production: the WSGI entry point, backups and restores."""

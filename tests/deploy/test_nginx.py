@@ -1,0 +1,108 @@
+"""The nginx site passes `nginx -t` and forwards what the survey app relies on."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from tests.conftest import ROOT, require
+from tests.deploy.conftest import DEPLOY, SERVER_ROOT, localised
+
+SITE = DEPLOY / "nginx" / "yiti.conf"
+HEADERS = DEPLOY / "nginx" / "yiti-security-headers.conf"
+CERTIFICATES = "/etc/letsencrypt/live/yiti.example.org"
+SNIPPET = "/etc/nginx/snippets/yiti-security-headers.conf"
+
+
+def self_signed(folder: Path) -> None:
+    """A throwaway certificate and key, standing in for Let's Encrypt's."""
+    key, certificate = folder / "privkey.pem", folder / "fullchain.pem"
+    curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    files = ["-keyout", str(key), "-out", str(certificate)]
+    subprocess.run(
+        ["openssl", "req", "-x509", *curve, "-days", "1", "-subj", "/CN=yiti.test", *files],
+        check=True,
+        capture_output=True,
+    )
+
+
+def main_config(tmp_path: Path, site: Path) -> Path:
+    """A minimal nginx.conf that includes the site the way Debian's sites-enabled does."""
+    config = tmp_path / "nginx.conf"
+    temp = {name: tmp_path / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    config.write_text(
+        f"""
+pid {tmp_path / "nginx.pid"};
+error_log {tmp_path / "error.log"};
+events {{}}
+http {{
+    include /etc/nginx/mime.types;
+    client_body_temp_path {temp["body"]};
+    proxy_temp_path {temp["proxy"]};
+    fastcgi_temp_path {temp["fastcgi"]};
+    uwsgi_temp_path {temp["uwsgi"]};
+    scgi_temp_path {temp["scgi"]};
+    include {site};
+}}
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_the_site_configuration_passes_nginx_t(tmp_path: Path) -> None:
+    require(shutil.which("nginx") is not None, "nginx (Debian package nginx)")
+    require(shutil.which("openssl") is not None, "openssl")
+    self_signed(tmp_path)
+    shutil.copy(HEADERS, tmp_path / HEADERS.name)
+    site = tmp_path / "yiti.conf"
+    replacements = {
+        CERTIFICATES: str(tmp_path),
+        SNIPPET: str(tmp_path / HEADERS.name),
+        "/var/log/nginx": str(tmp_path),
+        f"root {SERVER_ROOT}/site": f"root {ROOT / 'site'}",
+    }
+    site.write_text(localised(SITE, replacements), encoding="utf-8")
+    run = subprocess.run(
+        ["nginx", "-t", "-q", "-p", str(tmp_path), "-c", str(main_config(tmp_path, site))],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "warn" not in run.stderr, run.stderr
+
+
+def test_the_survey_is_proxied_with_the_headers_proxyfix_reads() -> None:
+    survey = re.search(r"location /survey/ \{(.*?)\n    \}", SITE.read_text(encoding="utf-8"), re.S)
+    assert survey is not None
+    block = survey.group(1)
+    assert "proxy_pass http://yiti_survey;" in block
+    for header in ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host"):
+        assert f"proxy_set_header {header} " in block
+
+
+def test_logs_never_hold_query_strings_referers_or_addresses() -> None:
+    text = SITE.read_text(encoding="utf-8")
+    formats = re.findall(r"log_format \w+ '([^']*)'", text)
+    assert formats
+    for variable in ("$request ", "$request_uri", "$args", "$query_string", "$http_referer"):
+        assert all(variable not in f"{line} " for line in formats), variable
+    assert all("$remote_addr" not in line for line in formats)
+    logs = re.findall(r"access_log (\S+)(?: (\w+))?;", text)
+    assert logs and all(name == "yiti_private" for _, name in logs)
+
+
+def test_static_pages_get_the_security_headers() -> None:
+    headers = HEADERS.read_text(encoding="utf-8")
+    for name in (
+        "Content-Security-Policy",
+        "Strict-Transport-Security",
+        "X-Content-Type-Options",
+        "X-Frame-Options",
+        "Referrer-Policy",
+    ):
+        assert f"add_header {name} " in headers
+    assert "frame-ancestors 'none'" in headers
+    assert "object-src 'none'" in headers

@@ -1,0 +1,43 @@
+"""The systemd unit verifies cleanly and keeps its hardening."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, require
+from tests.deploy.conftest import DEPLOY, SERVER_ROOT, localised
+
+UNIT = DEPLOY / "yiti-survey.service"
+
+
+def test_the_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
+    require(shutil.which("systemd-analyze") is not None, "systemd-analyze (Debian package systemd)")
+    unit = tmp_path / UNIT.name
+    unit.write_text(localised(UNIT, {SERVER_ROOT: str(ROOT)}), encoding="utf-8")
+    run = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", str(unit)], capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    # Unknown keys are only warnings ("Unknown key …, ignoring"): any output is a defect.
+    assert run.stderr.strip() == "", run.stderr
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "ProtectHome=yes",
+        "PrivateTmp=yes",
+        "CapabilityBoundingSet=",
+        f"ReadWritePaths={SERVER_ROOT}/instance",
+        "SystemCallFilter=@system-service",
+        "User=yiti",
+    ],
+)
+def test_the_unit_is_hardened(setting: str) -> None:
+    assert setting in UNIT.read_text(encoding="utf-8").splitlines()
