@@ -60,7 +60,8 @@ def validate(raw: pd.DataFrame, streets: pd.DataFrame) -> tuple[pd.DataFrame, pd
     )
     when = records[RECEIVED_AT]
     if ok.all():
-        return records, rejects_of(raw.iloc[:0], when.iloc[:0], streets)
+        # A fresh empty frame: a zero-row slice of `raw` would keep its whole CSV block alive.
+        return records, empty_rejects()
     return records.loc[ok].reset_index(drop=True), rejects_of(raw[~ok], when[~ok], streets)
 
 
@@ -169,9 +170,7 @@ def drop_repeats(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Keep the first row of each request id; later rows become rejects naming the first."""
     repeat = records[REQUEST_ID].duplicated(keep="first")
     if not repeat.any():
-        return records, pd.DataFrame(
-            {c: pd.Series(dtype=_REJECT_DTYPES[c]) for c in REJECT_COLUMNS}
-        )
+        return records, empty_rejects()
     first = records.loc[~repeat].set_index(REQUEST_ID)[ROW]
     later = records.loc[repeat]
     reason = (
@@ -189,6 +188,11 @@ def drop_repeats(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return records.loc[~repeat].reset_index(drop=True), text.loc[
         :, list(REJECT_COLUMNS)
     ].reset_index(drop=True)
+
+
+def empty_rejects() -> pd.DataFrame:
+    """No rejected rows, with the reject columns."""
+    return pd.DataFrame({c: pd.Series(dtype=_REJECT_DTYPES[c]) for c in REJECT_COLUMNS})
 
 
 def rows_to_store(ids: pd.Series, stored_ids: pd.Series) -> tuple[pd.Series, pd.Series, int]:
