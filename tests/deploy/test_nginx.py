@@ -8,48 +8,12 @@ import subprocess
 from pathlib import Path
 
 from tests.conftest import ROOT, require
-from tests.deploy.conftest import DEPLOY, SERVER_ROOT, localised
+from tests.deploy.conftest import DEPLOY, SERVER_ROOT, localised, nginx_main_config, self_signed
 
 SITE = DEPLOY / "nginx" / "yiti.conf"
 HEADERS = DEPLOY / "nginx" / "yiti-security-headers.conf"
 CERTIFICATES = "/etc/letsencrypt/live/yiti.example.org"
 SNIPPET = "/etc/nginx/snippets/yiti-security-headers.conf"
-
-
-def self_signed(folder: Path) -> None:
-    """A throwaway certificate and key, standing in for Let's Encrypt's."""
-    key, certificate = folder / "privkey.pem", folder / "fullchain.pem"
-    curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    files = ["-keyout", str(key), "-out", str(certificate)]
-    subprocess.run(
-        ["openssl", "req", "-x509", *curve, "-days", "1", "-subj", "/CN=yiti.test", *files],
-        check=True,
-        capture_output=True,
-    )
-
-
-def main_config(tmp_path: Path, site: Path) -> Path:
-    """A minimal nginx.conf that includes the site the way Debian's sites-enabled does."""
-    config = tmp_path / "nginx.conf"
-    temp = {name: tmp_path / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
-    config.write_text(
-        f"""
-pid {tmp_path / "nginx.pid"};
-error_log {tmp_path / "error.log"};
-events {{}}
-http {{
-    include /etc/nginx/mime.types;
-    client_body_temp_path {temp["body"]};
-    proxy_temp_path {temp["proxy"]};
-    fastcgi_temp_path {temp["fastcgi"]};
-    uwsgi_temp_path {temp["uwsgi"]};
-    scgi_temp_path {temp["scgi"]};
-    include {site};
-}}
-""",
-        encoding="utf-8",
-    )
-    return config
 
 
 def test_the_site_configuration_passes_nginx_t(tmp_path: Path) -> None:
@@ -66,7 +30,7 @@ def test_the_site_configuration_passes_nginx_t(tmp_path: Path) -> None:
     }
     site.write_text(localised(SITE, replacements), encoding="utf-8")
     run = subprocess.run(
-        ["nginx", "-t", "-q", "-p", str(tmp_path), "-c", str(main_config(tmp_path, site))],
+        ["nginx", "-t", "-q", "-p", str(tmp_path), "-c", str(nginx_main_config(tmp_path, site))],
         capture_output=True,
         text=True,
     )
