@@ -1,4 +1,4 @@
-"""The systemd unit verifies cleanly and keeps its hardening."""
+"""The systemd units verify cleanly and the service keeps its hardening."""
 
 from __future__ import annotations
 
@@ -12,14 +12,20 @@ from tests.conftest import ROOT, require
 from tests.deploy.conftest import DEPLOY, SERVER_ROOT, localised
 
 UNIT = DEPLOY / "yiti-survey.service"
+UNITS = ["yiti-survey.service", "yiti-backup.service", "yiti-backup.timer"]
 
 
-def test_the_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
+def test_the_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
     require(shutil.which("systemd-analyze") is not None, "systemd-analyze (Debian package systemd)")
-    unit = tmp_path / UNIT.name
-    unit.write_text(localised(UNIT, {SERVER_ROOT: str(ROOT)}), encoding="utf-8")
+    for name in UNITS:  # together, so the timer finds its service
+        text = localised(
+            DEPLOY / name, {SERVER_ROOT: str(ROOT)} if name.endswith("service") else {}
+        )
+        (tmp_path / name).write_text(text, encoding="utf-8")
     run = subprocess.run(
-        ["systemd-analyze", "verify", "--man=no", str(unit)], capture_output=True, text=True
+        ["systemd-analyze", "verify", "--man=no", *(str(tmp_path / name) for name in UNITS)],
+        capture_output=True,
+        text=True,
     )
     assert run.returncode == 0, run.stderr
     # Unknown keys are only warnings ("Unknown key …, ignoring"): any output is a defect.

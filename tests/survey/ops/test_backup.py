@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from survey.db import Database
+from survey.migrate import upgrade
 from survey.ops.backup import BackupError, backup, restore
 from tests.survey.ops.conftest import fill, rows, wipe
 
@@ -24,6 +25,19 @@ def test_a_round_trip_restores_every_row_after_the_tables_are_dropped(
     restore(store.url, tmp_path / "survey.backup")
     # Read through the engine that was open all along: no worker is left on a stale copy.
     assert rows(store) == before
+
+
+def test_a_sqlite_backup_restores_onto_a_new_machine(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'old' / 'survey.sqlite3'}")
+    upgrade(db)
+    fill(db)
+    before = rows(db)
+    backup(db.url, tmp_path / "survey.backup")
+    db.dispose()
+    fresh = Database(f"sqlite:///{tmp_path / 'new' / 'instance' / 'survey.sqlite3'}")
+    restore(fresh.url, tmp_path / "survey.backup")
+    assert rows(fresh) == before
+    fresh.dispose()
 
 
 def test_changes_made_after_the_backup_are_undone(store: Database, tmp_path: Path) -> None:
