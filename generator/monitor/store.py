@@ -192,10 +192,11 @@ def _filtered(path: Path, mask: np.ndarray) -> Iterator[pa.Table]:
     handle = pq.ParquetFile(path)
     start = 0
     for index in range(handle.num_row_groups):
-        group = handle.read_row_group(index)
-        here = mask[start : start + group.num_rows]
-        start += group.num_rows
-        if here.any():
+        rows = handle.metadata.row_group(index).num_rows
+        here = mask[start : start + rows]
+        start += rows
+        if here.any():  # read a row group only when some of its rows are wanted
+            group = handle.read_row_group(index)
             yield group if here.all() else group.filter(pa.array(here))
 
 
