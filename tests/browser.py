@@ -37,29 +37,18 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-# Test modules import `browser`, so pytest keeps one fixture per module; a second
-# sync_playwright() in the same thread fails, so they share one Playwright and count users.
-_SHARED: dict[str, Any] = {}
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the whole session, shared by every module that imports it."""
+    """One headless Chromium for the whole session (registered in tests/conftest.py, so every
+    module shares this one instance: a second sync Playwright in one thread would fail)."""
     executable = chromium_path()
     require(executable is not None, "Debian chromium (apt-get install chromium)")
-    if not _SHARED:
-        playwright = sync_playwright().start()
+    with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=executable, headless=True, args=CHROMIUM_ARGS
         )
-        _SHARED.update(playwright=playwright, browser=launched, users=0)
-    _SHARED["users"] += 1
-    yield _SHARED["browser"]
-    _SHARED["users"] -= 1
-    if _SHARED["users"] == 0:
-        _SHARED["browser"].close()
-        _SHARED["playwright"].stop()
-        _SHARED.clear()
+        yield launched
+        launched.close()
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:

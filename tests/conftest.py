@@ -32,3 +32,10 @@ def content_dir(tmp_path: Path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(CONTENT, target)
     return target
+
+
+# Registered here, after ROOT and require exist (tests.browser imports them), so every browser
+# test module shares one session-wide Chromium.
+from tests.browser import browser  # noqa: E402
+
+__all__ = ["browser"]

@@ -8,10 +8,10 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from tests.browser import WIDTHS, axe_violations, browser, describe, origin_of
+from tests.browser import WIDTHS, axe_violations, describe, origin_of
 from tests.generator.fixtures import built_site, hostile_content, site_url
 
-__all__ = ["browser", "built_site", "hostile_content", "site_url"]  # fixtures
+__all__ = ["built_site", "hostile_content", "site_url"]  # fixtures
 
 pytestmark = pytest.mark.browser
 

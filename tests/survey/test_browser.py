@@ -13,10 +13,8 @@ from werkzeug.exceptions import NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import make_server
 
-from tests.browser import WIDTHS, axe_violations, browser, describe, origin_of
+from tests.browser import WIDTHS, axe_violations, describe, origin_of
 from tests.survey.conftest import INVITED_TOPIC, TOPIC, WAVE, Clock, make_app, state_of
-
-__all__ = ["browser"]  # fixture
 
 pytestmark = pytest.mark.browser
 
