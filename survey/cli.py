@@ -18,6 +18,7 @@ from survey.config import instance_dir, settings
 from survey.db import Database
 from survey.migrate import current_revision, has_tables
 from survey.migrate import upgrade as upgrade_schema
+from survey.ops.cli import COMMANDS as OPS_COMMANDS
 from survey.repository import create_invitations, invitation_counts
 
 DATABASE_OPTION = click.option(
@@ -155,3 +156,8 @@ def _content_problems(exc: ContentError) -> click.ClickException:
 
 def _shown(db: Database) -> str:
     return db.engine.url.render_as_string(hide_password=True)
+
+
+# Backup and restore live in survey/ops (deployment tooling), under the same `yiti survey`.
+for _command in OPS_COMMANDS:
+    survey.add_command(_command)

@@ -6,7 +6,7 @@ import runpy
 from typing import Any
 
 import requests
-from gunicorn.config import Config  # type: ignore[import-untyped]  # gunicorn ships no types
+from gunicorn.config import Config
 
 from tests.deploy.conftest import GUNICORN_CONFIG as CONFIG
 from tests.deploy.conftest import Server

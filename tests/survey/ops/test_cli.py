@@ -8,6 +8,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from generator.cli import main as yiti_main
 from survey.db import Database
 from survey.ops.cli import COMMANDS
 from tests.survey.ops.conftest import fill, rows
@@ -77,3 +78,11 @@ def test_a_missing_backup_file_is_an_error_naming_it(
     assert result.exit_code == 1
     assert f"{missing} 不存在" in result.output
     assert "Traceback" not in result.output
+
+
+def test_backup_and_restore_are_yiti_survey_commands() -> None:
+    """The deployment docs and the backup timer call them as `yiti survey backup|restore`."""
+    for command in ("backup", "restore"):
+        result = CliRunner().invoke(yiti_main, ["survey", command, "--help"])
+        assert result.exit_code == 0, result.output
+        assert "FILE" in result.output
