@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from generator.cli import CONTENT_OPTION
 from generator.errors import ContentError
 from generator.loader import Content, load_content
 from generator.questionnaires import QUESTIONNAIRES_DIR
@@ -26,14 +27,6 @@ DATABASE_OPTION = click.option(
     "database_url",
     envvar="DATABASE_URL",
     help="SQLAlchemy URL (default: $DATABASE_URL, else SQLite at instance/survey.sqlite3).",
-)
-CONTENT_OPTION = click.option(
-    "--content",
-    "content_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("content"),
-    show_default=True,
-    help="The content folder.",
 )
 
 
