@@ -153,13 +153,13 @@ def _graph(procedure: Procedure, source: Source) -> list[Problem]:
     if extra:
         msg = f"流程只能有一个起点（第一步）；这些步骤没有任何上一步：{'、'.join(extra)}"
         return [source.problem(loc, msg)]
-    seen, todo = set(), [steps[0].id]
+    seen, pending = set(), [steps[0].id]
     by_id = {s.id: s for s in steps}
-    while todo:
-        current = todo.pop()
+    while pending:
+        current = pending.pop()
         if current not in seen:
             seen.add(current)
-            todo += by_id[current].targets()
+            pending += by_id[current].targets()
     out = [
         source.problem((*loc, i), f"步骤 “{s.id}” 从起点走不到")
         for i, s in enumerate(steps)

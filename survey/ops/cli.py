@@ -61,7 +61,7 @@ COMMANDS = (backup_command, restore_command)
 
 
 def _database_url(option: str | None) -> str:
-    # The secret key plays no part in copying a database; a placeholder keeps settings() from
+    # The secret key plays no part in copying a database; a stand-in value keeps settings() from
     # creating instance/secret_key as a side effect.
     overrides = {"SECRET_KEY": "unused"} | ({"DATABASE_URL": option} if option else {})
     url: str = settings(instance_dir(), overrides)["DATABASE_URL"]
