@@ -33,7 +33,8 @@ class Governance(ContentModel):
 
 
 class MonitoringRule(ContentModel):
-    """Which complaint records count toward the topic: any category match or keyword match."""
+    """Which complaint records count toward the topic: category among `categories` (any, if none
+    are listed), text containing a keyword, and none of `exclude_keywords`."""
 
     categories: list[Text] = Field(default_factory=list)
     keywords: list[Text] = Field(min_length=1)
