@@ -16,6 +16,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.security import safe_join
 from werkzeug.serving import run_simple
 
+from generator.errors import YitiError
 from generator.site_cli import SITE_OPTION
 from survey import create_app
 
@@ -66,5 +67,9 @@ def serve(site_dir: Path, host: str, port: int) -> None:
     """
     if not (site_dir / "index.html").is_file():
         raise click.ClickException(f"{site_dir}/ 里没有生成好的站点，请先运行 yiti build")
+    try:
+        app = combined_app(site_dir)
+    except YitiError as exc:  # broken content, or production settings missing
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"站点：http://{host}:{port}/  调查：http://{host}:{port}/survey/")
-    run_simple(host, port, combined_app(site_dir), threaded=True, use_reloader=False)
+    run_simple(host, port, app, threaded=True, use_reloader=False)

@@ -8,9 +8,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from generator.errors import YitiError
+
 # Every setting the app reads, with its default. Environment variables of the same name
 # (DATABASE_URL and SECRET_KEY also under their usual names) override these.
 DEFAULTS: dict[str, Any] = {
+    # "production" refuses to start without an explicit DATABASE_URL and SECRET_KEY and sends
+    # the session cookie over HTTPS only; anything else is a laptop or a test.
+    "YITI_ENV": "development",
     "YITI_CONTENT_DIR": "content",
     "DATABASE_URL": None,  # None: SQLite in WAL mode at instance/survey.sqlite3
     "SECRET_KEY": None,  # None: a random key kept in instance/secret_key, shared by all workers
@@ -51,11 +56,38 @@ def settings(instance_path: Path, overrides: Mapping[str, Any] | None = None) ->
     out = dict(DEFAULTS)
     out |= from_environment(os.environ)
     out |= dict(overrides or {})
+    if out["YITI_ENV"] == "production":
+        require_production_settings(out)
+        out["SESSION_COOKIE_SECURE"] = True
     if not out["DATABASE_URL"]:
         out["DATABASE_URL"] = f"sqlite:///{instance_path / 'survey.sqlite3'}"
     if not out["SECRET_KEY"]:
         out["SECRET_KEY"] = instance_secret(instance_path / "secret_key")
     return out
+
+
+class ProductionConfigError(YitiError):
+    """Production was asked for without the settings production cannot do without."""
+
+
+def require_production_settings(config: Mapping[str, Any]) -> None:
+    """Refuse the laptop defaults in production: a per-machine random key breaks sessions and
+    CSRF across app servers, and a local SQLite file is not the shared database."""
+    missing = [
+        f"{name}: {why}"
+        for name, why in (
+            ("DATABASE_URL", "生产环境必须指定数据库，例如 postgresql+psycopg://user@db/yiti"),
+            ("SECRET_KEY", "生产环境必须在所有应用服务器上设置同一个随机密钥（至少 32 个字符）"),
+        )
+        if not config.get(name)
+    ]
+    key = str(config.get("SECRET_KEY") or "")
+    if key and len(key) < 32:
+        missing.append(
+            "SECRET_KEY: 太短，至少 32 个字符，例如 python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+    if missing:
+        raise ProductionConfigError("YITI_ENV=production 下无法启动：\n" + "\n".join(missing))
 
 
 def instance_secret(path: Path) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 
 import click
 from sqlalchemy.engine import make_url
 
-from survey.config import instance_dir, settings
+from survey.config import ProductionConfigError, instance_dir, settings
 from survey.ops.backup import BackupError, backup, restore
 
 DATABASE_OPTION = click.option(
@@ -61,10 +63,15 @@ COMMANDS = (backup_command, restore_command)
 
 
 def _database_url(option: str | None) -> str:
-    # The secret key plays no part in copying a database; a stand-in value keeps settings() from
-    # creating instance/secret_key as a side effect.
-    overrides = {"SECRET_KEY": "unused"} | ({"DATABASE_URL": option} if option else {})
-    url: str = settings(instance_dir(), overrides)["DATABASE_URL"]
+    overrides: dict[str, str] = {"DATABASE_URL": option} if option else {}
+    if not (os.environ.get("SECRET_KEY") or os.environ.get("YITI_SECRET_KEY")):
+        # Copying a database needs no key; a throw-away one keeps settings() from creating
+        # instance/secret_key as a side effect (and passes production's length check).
+        overrides["SECRET_KEY"] = secrets.token_hex(32)
+    try:
+        url: str = settings(instance_dir(), overrides)["DATABASE_URL"]
+    except ProductionConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
     return url
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from werkzeug.test import Client
 
@@ -56,3 +57,14 @@ def test_serve_refuses_without_a_built_site(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["serve", "--site", str(tmp_path / "none")])
     assert result.exit_code == 1
     assert "请先运行 yiti build" in result.output
+
+
+def test_serve_in_production_without_settings_refuses_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("DATABASE_URL", "YITI_DATABASE_URL", "SECRET_KEY", "YITI_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("YITI_ENV", "production")
+    result = CliRunner().invoke(main, ["serve", "--site", str(site(tmp_path))])
+    assert result.exit_code == 1
+    assert "YITI_ENV=production 下无法启动" in result.output and "SECRET_KEY" in result.output

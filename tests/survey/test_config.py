@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from survey.config import instance_secret, settings
+from survey.config import ProductionConfigError, instance_secret, settings
 from survey.state import clock_from
 
 
@@ -49,3 +49,35 @@ def test_a_fixed_now_must_carry_its_time_zone() -> None:
     with pytest.raises(ValueError, match="必须带时区"):
         clock_from({"YITI_NOW": "2026-11-27T12:00:00"})
     assert clock_from({})().tzinfo is UTC
+
+
+@pytest.fixture
+def bare_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No database or key from the machine's environment: each test says what it sets."""
+    for name in ("DATABASE_URL", "SECRET_KEY", "YITI_DATABASE_URL", "YITI_SECRET_KEY", "YITI_ENV"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.usefixtures("bare_environment")
+def test_production_refuses_to_start_without_a_database_url(tmp_path: Path) -> None:
+    with pytest.raises(ProductionConfigError, match="DATABASE_URL"):
+        settings(tmp_path, {"YITI_ENV": "production", "SECRET_KEY": "k" * 64})
+
+
+@pytest.mark.usefixtures("bare_environment")
+def test_production_refuses_the_default_or_a_short_secret_key(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    with pytest.raises(ProductionConfigError, match="SECRET_KEY"):
+        settings(tmp_path, {"YITI_ENV": "production", "DATABASE_URL": url})
+    with pytest.raises(ProductionConfigError, match="太短"):
+        settings(tmp_path, {"YITI_ENV": "production", "DATABASE_URL": url, "SECRET_KEY": "abc"})
+    assert not (tmp_path / "secret_key").exists()  # no laptop key was made on the way
+
+
+@pytest.mark.usefixtures("bare_environment")
+def test_production_with_both_settings_starts_with_secure_cookies(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    config = settings(
+        tmp_path, {"YITI_ENV": "production", "DATABASE_URL": url, "SECRET_KEY": "k" * 64}
+    )
+    assert config["SESSION_COOKIE_SECURE"] is True

@@ -86,3 +86,14 @@ def test_backup_and_restore_are_yiti_survey_commands() -> None:
         result = CliRunner().invoke(yiti_main, ["survey", command, "--help"])
         assert result.exit_code == 0, result.output
         assert "FILE" in result.output
+
+
+def test_backup_in_production_without_a_database_url_is_a_clear_error(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("DATABASE_URL", "YITI_DATABASE_URL", "SECRET_KEY", "YITI_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("YITI_ENV", "production")
+    result = runner.invoke(yiti_main, ["survey", "backup", str(tmp_path / "b.sqlite3")])
+    assert result.exit_code == 1
+    assert "DATABASE_URL" in result.output and "Traceback" not in result.output
