@@ -15,6 +15,7 @@ from survey.config import instance_dir, settings
 from survey.db import Database
 from survey.errors import register_errors
 from survey.respondents import respondents
+from survey.security import register_security_headers
 from survey.state import EXTENSION, AppState, clock_from
 from survey.templating import register_template_helpers
 
@@ -38,5 +39,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     app.register_blueprint(respondents)
     register_errors(app)
+    register_security_headers(app)
     register_template_helpers(app)
     return app

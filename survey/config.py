@@ -37,11 +37,20 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SECURE": False,  # set true behind HTTPS
+    # Seconds a signed session cookie (the CSRF token, the device id) is accepted: the same
+    # day as a served form, then the browser starts a new session.
+    "PERMANENT_SESSION_LIFETIME": 24 * 3600,
     "MAX_CONTENT_LENGTH": 64 * 1024,  # bytes: a full answer with a 500-character comment is ~4 KiB
 }
 # Each setting X is read from the environment as YITI_X; these also under their usual names.
 PLAIN = {"DATABASE_URL", "SECRET_KEY"}
-INTS = {"YITI_MIN_FILL_SECONDS", "YITI_TICKET_MAX_AGE", "YITI_PROXY_COUNT", "MAX_CONTENT_LENGTH"}
+INTS = {
+    "YITI_MIN_FILL_SECONDS",
+    "YITI_TICKET_MAX_AGE",
+    "YITI_PROXY_COUNT",
+    "MAX_CONTENT_LENGTH",
+    "PERMANENT_SESSION_LIFETIME",
+}
 BOOLS = {"RATELIMIT_ENABLED", "SESSION_COOKIE_SECURE"}
 
 

@@ -1,0 +1,44 @@
+"""Security headers on every survey response, error pages included."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+
+# The pages load one stylesheet from /static and no script at all; there is nothing inline
+# to hash. Forms post only to the survey itself and no other site may frame it.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+HEADERS: dict[str, str] = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers without CSP level 2
+    "Referrer-Policy": "same-origin",  # links may carry an invitation code: keep it on this site
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+# Two years in seconds, as the HSTS preload list asks; only behind HTTPS in production.
+HSTS = "max-age=63072000; includeSubDomains"
+
+
+def register_security_headers(app: Flask) -> None:
+    """Add the security headers to every response; HSTS only when YITI_ENV is production."""
+    headers = dict(HEADERS)
+    if app.config["YITI_ENV"] == "production":
+        headers["Strict-Transport-Security"] = HSTS
+
+    def add_headers(response: Response) -> Response:
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    app.after_request(add_headers)
