@@ -9,9 +9,27 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_MS = 10_000  # a writer waits this long for another before giving up
+
+# What a resident is told when the database cannot take their answers, by cause.
+UNREACHABLE = "暂时无法连接数据库"
+READ_ONLY = "数据库当前为只读状态"
+DISK_FULL = "服务器磁盘空间已满"
+
+
+class DatabaseUnavailableError(Exception):
+    """The database cannot be reached or written to now; retrying later may succeed.
+
+    `cause` is said for a resident (in Chinese); `detail` names the engine's error for the log.
+    """
+
+    def __init__(self, cause: str, detail: str) -> None:
+        self.cause = cause
+        self.detail = detail
+        super().__init__(f"{cause}: {detail}")
 
 
 class Database:
@@ -25,8 +43,11 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any error."""
-        with self._sessions.begin() as session:
-            yield session
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except OperationalError as exc:
+            raise unavailable(exc) from exc
 
     def dispose(self) -> None:
         """Close pooled connections (tests, forked workers)."""
@@ -37,10 +58,12 @@ def make_engine(url: str) -> Engine:
     """An engine; SQLite files get WAL and a busy timeout so readers never block the writer."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        # pre-ping: a connection dropped while the database was away is replaced, not used.
         return create_engine(url, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
+    if parsed.database and parsed.database != ":memory:" and not _is_uri(url):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
+    connect_args = {"timeout": SQLITE_BUSY_MS / 1000}
+    engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
@@ -50,3 +73,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.close()
+
+
+def unavailable(error: OperationalError) -> DatabaseUnavailableError:
+    """The cause of an engine's operational error, in the resident's words."""
+    name = str(getattr(error.orig, "sqlite_errorname", ""))
+    if name.startswith("SQLITE_READONLY"):
+        return DatabaseUnavailableError(READ_ONLY, str(error.orig))
+    if name == "SQLITE_FULL":
+        return DatabaseUnavailableError(DISK_FULL, str(error.orig))
+    return DatabaseUnavailableError(UNREACHABLE, str(error.orig))
+
+
+def _is_uri(url: str) -> bool:
+    """SQLite `file:` URIs (e.g. `?mode=ro`) name no directory to create."""
+    return make_url(url).query.get("uri") == "true"

@@ -7,6 +7,8 @@ from flask.typing import ResponseReturnValue
 
 from survey import tickets
 from survey.abuse import flags_for, limiter, post_limit
+from survey.db import DatabaseUnavailableError
+from survey.errors import log_unavailable, retry_advice
 from survey.forms import SurveyForm
 from survey.repository import ConflictError, InvitationError, receipt_exists
 from survey.service import Survey, find_survey, open_surveys, submit
@@ -75,6 +77,10 @@ def _answer(survey: Survey, form: SurveyForm) -> ResponseReturnValue:
         return _page(survey, form)
     except ConflictError as exc:
         return render_template("respondents/conflict.html", survey=survey, error=exc), 409
+    except DatabaseUnavailableError as exc:
+        # The same form, answers and ticket again: a retry counts once under the same id.
+        log_unavailable(exc)
+        return _page(survey, form, notice=retry_advice(exc), status=503)
     slug, wave = survey.topic.slug, survey.wave.id
     return redirect(url_for(".thanks", slug=slug, wave=wave, receipt=receipt), 303)
 
@@ -117,7 +123,10 @@ def _new_ticket(survey: Survey, channel: str | None) -> str:
     return tickets.issue(secret, survey.topic.slug, survey.wave.id, channel or "link", now)
 
 
-def _page(survey: Survey, form: SurveyForm, notice: str | None = None) -> ResponseReturnValue:
-    return render_template(
+def _page(
+    survey: Survey, form: SurveyForm, notice: str | None = None, status: int = 200
+) -> ResponseReturnValue:
+    page = render_template(
         "respondents/questionnaire.html", survey=survey, form=form, notice=notice
     )
+    return page, status
