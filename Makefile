@@ -14,7 +14,7 @@ PORT ?= 8000
 # Chromium (browser tests), Node.js/npm (axe-core for accessibility tests), and for the
 # deployment and backup tests nginx, systemd-analyze, openssl and the PostgreSQL client tools.
 
-.PHONY: help run build bench test check lint typecheck pytest system-deps install clean
+.PHONY: help run build bench test check lint typecheck security pytest system-deps install clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,7 +31,7 @@ build: install ## Build site/ from content/ (atomic: a failed build keeps the ol
 bench: install ## Run every benchmark in quick mode
 	for script in bench/*.py; do case $$script in */__init__.py|*/synth_*) ;; *) $(BIN)/python $$script --quick;; esac; done
 
-test: install lint typecheck pytest ## Lint, type-check and run every test with coverage
+test: install lint typecheck security pytest ## Lint, type-check and run every test with coverage
 
 lint: install
 	$(BIN)/ruff check .
@@ -39,6 +39,10 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
+
+# bandit over the code that ships; its settings and the one skipped check are in pyproject.toml.
+security: install
+	$(BIN)/bandit -c pyproject.toml -r generator survey -q
 
 pytest: install
 	$(BIN)/pytest --cov --cov-report=term:skip-covered
