@@ -1,0 +1,120 @@
+"""A gunicorn worker killed with SIGKILL mid-burst: every acknowledged answer is stored once."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+
+from survey.db import Database
+from survey.migrate import upgrade
+from survey.repository import responses
+from tests.conftest import CONTENT, require
+from tests.deploy.conftest import (
+    GUNICORN,
+    GUNICORN_CONFIG,
+    NOW,
+    Server,
+    free_port,
+    running,
+)
+from tests.survey.conftest import ANSWERS, TOPIC, WAVE
+
+WORKERS = 3
+SUBMISSIONS = 60  # bounded: about two seconds of SQLite's write rate
+KILL_AFTER = 15  # receipts in hand when one worker is killed
+ATTEMPTS = 5  # a resident presses "submit" again after a dropped connection
+HIDDEN = re.compile(r'name="(csrf_token|ticket)"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture
+def burst_server(tmp_path: Path) -> Iterator[tuple[Server, str, int]]:
+    """gunicorn as shipped with several workers on a fresh SQLite database; and its master pid."""
+    require(GUNICORN.exists(), f"gunicorn at {GUNICORN}")
+    database = f"sqlite:///{tmp_path / 'survey.sqlite3'}"
+    db = Database(database)
+    upgrade(db)
+    db.dispose()
+    environment = os.environ | {
+        "DATABASE_URL": database,
+        "SECRET_KEY": "test-secret",
+        "YITI_CONTENT_DIR": str(CONTENT),
+        "YITI_INSTANCE_DIR": str(tmp_path / "instance"),
+        "YITI_NOW": NOW,
+        "YITI_POST_LIMIT": "100000/minute",  # one test address sends the whole burst
+    }
+    port = free_port()
+    pid = tmp_path / "gunicorn.pid"
+    command = [str(GUNICORN), "--config", str(GUNICORN_CONFIG), "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(WORKERS), "--pid", str(pid)]
+    server = Server(f"http://127.0.0.1:{port}", tmp_path / "gunicorn.log")
+    for started in running(command, server, environment):
+        yield started, database, int(pid.read_text())
+
+
+def workers(master: int) -> list[int]:
+    """The master's worker processes now (Linux: the kernel lists a process's children)."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def submit(base: str) -> str:
+    """One resident: GET the form, POST the answers (each again if the connection drops)."""
+    url = f"{base}/survey/{TOPIC}/{WAVE}/"
+    with requests.Session() as session:
+        body = _form(session, url)
+        for _ in range(ATTEMPTS):
+            try:
+                answer = session.post(url, data=body, allow_redirects=False, timeout=30)
+            except requests.ConnectionError:
+                continue  # the worker died holding this request; the same form is sent again
+            assert answer.status_code == 303, answer.text[:500]
+            return answer.headers["Location"].rstrip("/").rsplit("/", 1)[1]
+    raise AssertionError(f"no receipt after {ATTEMPTS} attempts")
+
+
+def _form(session: requests.Session, url: str) -> dict[str, object]:
+    for _ in range(ATTEMPTS):
+        try:
+            page = session.get(url, timeout=30)
+        except requests.ConnectionError:
+            continue  # the worker died while serving the form: the resident reloads
+        assert page.status_code == 200, page.text[:500]
+        return dict(HIDDEN.findall(page.text)) | {"website": ""} | ANSWERS
+    raise AssertionError(f"no form after {ATTEMPTS} attempts")
+
+
+def test_sigkill_of_a_worker_mid_burst_loses_and_doubles_nothing(
+    burst_server: tuple[Server, str, int],
+) -> None:
+    server, database, master = burst_server
+    receipts: list[str] = []
+    enough = threading.Event()
+
+    def one(_: int) -> str:
+        receipt = submit(server.base)
+        receipts.append(receipt)
+        if len(receipts) >= KILL_AFTER:
+            enough.set()
+        return receipt
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = pool.map(one, range(SUBMISSIONS))
+        assert enough.wait(timeout=30)
+        victim = workers(master)[0]
+        os.kill(victim, signal.SIGKILL)
+        acknowledged = list(results)
+    db = Database(database)
+    stored = responses(db, TOPIC, WAVE)
+    db.dispose()
+    assert len(acknowledged) == SUBMISSIONS
+    assert Counter(r.receipt for r in stored) == Counter(acknowledged)
+    assert len({r.submission_id for r in stored}) == len(stored) == SUBMISSIONS
