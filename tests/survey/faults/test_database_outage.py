@@ -100,3 +100,15 @@ def test_unreachable_postgres_gives_503_with_answers_and_recovers(
     client.post(URL, body, status=303)
     assert count_responses(db) == 1
     db.dispose()
+
+
+def test_pages_that_read_the_database_say_503_while_it_is_away(
+    tmp_path: Path, clock: Clock
+) -> None:
+    folder = tmp_path / "db"
+    app = make_app(f"sqlite:///{folder / 'survey.sqlite3'}", tmp_path, clock)
+    state_of(app).db.dispose()
+    folder.rename(tmp_path / "away")
+    page = CheckingClient(app.test_client()).get(f"{URL}thanks/ABCD-EFGH/", status=503)
+    assert "暂时无法连接数据库" in page.text()
+    assert "Traceback" not in page.text()
