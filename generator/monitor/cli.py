@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from generator.cli import CONTENT_OPTION
 from generator.errors import ContentError, YitiError
 from generator.loader import Content, load_content
 from generator.monitor.api import load_records, monitoring_for_site
@@ -26,14 +27,6 @@ STORE_OPTION = click.option(
     default=DEFAULT_STORE,
     show_default=True,
     help="Folder of the record store (Parquet files).",
-)
-CONTENT_OPTION = click.option(
-    "--content",
-    "content_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("content"),
-    show_default=True,
-    help="The content folder (topics, directory, monitoring/).",
 )
 SHOWN_REJECTS = 20  # rejects printed to the terminal; all of them are in the rejects file
 
