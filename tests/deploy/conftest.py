@@ -62,22 +62,28 @@ def gunicorn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     One for the whole run: starting workers that load the content takes seconds.
     """
     tmp_path = tmp_path_factory.mktemp("gunicorn")
-    database = f"sqlite:///{tmp_path / 'survey.sqlite3'}"
-    db = Database(database)
-    upgrade(db)
-    db.dispose()
-    environment = os.environ | {
-        "DATABASE_URL": database,
-        "SECRET_KEY": "test-secret",
-        "YITI_CONTENT_DIR": str(CONTENT),
-        "YITI_INSTANCE_DIR": str(tmp_path / "instance"),
-        "YITI_NOW": NOW,
-        "YITI_PROXY_COUNT": "1",
-    }
+    environment = survey_environment(tmp_path, YITI_PROXY_COUNT="1")
     port = free_port()
     command = [str(GUNICORN), "--config", str(GUNICORN_CONFIG), "--bind", f"127.0.0.1:{port}"]
     server = Server(f"http://127.0.0.1:{port}", tmp_path / "gunicorn.log")
     yield from running([*command, "--workers", "2"], server, environment)
+
+
+def survey_environment(folder: Path, **extra: str) -> dict[str, str]:
+    """The environment for the survey app under gunicorn: a fresh, migrated SQLite database in
+    `folder`, the shipped content and a fixed clock; `extra` settings on top."""
+    database = f"sqlite:///{folder / 'survey.sqlite3'}"
+    db = Database(database)
+    upgrade(db)
+    db.dispose()
+    return os.environ | {
+        "DATABASE_URL": database,
+        "SECRET_KEY": "test-secret",
+        "YITI_CONTENT_DIR": str(CONTENT),
+        "YITI_INSTANCE_DIR": str(folder / "instance"),
+        "YITI_NOW": NOW,
+        **extra,
+    }
 
 
 def running(command: list[str], server: Server, environment: dict[str, str]) -> Iterator[Server]:

@@ -15,16 +15,15 @@ import pytest
 import requests
 
 from survey.db import Database
-from survey.migrate import upgrade
 from survey.repository import responses
-from tests.conftest import CONTENT, require
+from tests.conftest import require
 from tests.deploy.conftest import (
     GUNICORN,
     GUNICORN_CONFIG,
-    NOW,
     Server,
     free_port,
     running,
+    survey_environment,
 )
 from tests.survey.conftest import ANSWERS, TOPIC, WAVE
 
@@ -39,25 +38,15 @@ HIDDEN = re.compile(r'name="(csrf_token|ticket)"[^>]*value="([^"]+)"')
 def burst_server(tmp_path: Path) -> Iterator[tuple[Server, str, int]]:
     """gunicorn as shipped with several workers on a fresh SQLite database; and its master pid."""
     require(GUNICORN.exists(), f"gunicorn at {GUNICORN}")
-    database = f"sqlite:///{tmp_path / 'survey.sqlite3'}"
-    db = Database(database)
-    upgrade(db)
-    db.dispose()
-    environment = os.environ | {
-        "DATABASE_URL": database,
-        "SECRET_KEY": "test-secret",
-        "YITI_CONTENT_DIR": str(CONTENT),
-        "YITI_INSTANCE_DIR": str(tmp_path / "instance"),
-        "YITI_NOW": NOW,
-        "YITI_POST_LIMIT": "100000/minute",  # one test address sends the whole burst
-    }
+    # One test address sends the whole burst.
+    environment = survey_environment(tmp_path, YITI_POST_LIMIT="100000/minute")
     port = free_port()
     pid = tmp_path / "gunicorn.pid"
     command = [str(GUNICORN), "--config", str(GUNICORN_CONFIG), "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", str(WORKERS), "--pid", str(pid)]
     server = Server(f"http://127.0.0.1:{port}", tmp_path / "gunicorn.log")
     for started in running(command, server, environment):
-        yield started, database, int(pid.read_text())
+        yield started, environment["DATABASE_URL"], int(pid.read_text())
 
 
 def workers(master: int) -> list[int]:
