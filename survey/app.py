@@ -11,6 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from generator.loader import load_content
 from survey.abuse import csrf, limiter
+from survey.accounts import init_accounts
+from survey.auth import auth
 from survey.config import instance_dir, settings
 from survey.db import Database
 from survey.errors import register_errors
@@ -37,7 +39,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[EXTENSION] = state
     csrf.init_app(app)
     limiter.init_app(app)
+    init_accounts(app)
     app.register_blueprint(respondents)
+    app.register_blueprint(auth)
     register_errors(app)
     register_security_headers(app)
     register_template_helpers(app)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,22 +10,15 @@ import click
 
 from generator.cli import CONTENT_OPTION
 from generator.errors import ContentError
-from generator.loader import Content, load_content
 from generator.questionnaires import QUESTIONNAIRES_DIR
 from generator.questionnaires import freeze as freeze_versions
-from survey.config import instance_dir, settings
-from survey.db import Database
+from survey.audit import append, cli_actor
+from survey.clitools import DATABASE_OPTION, content, content_problems, database, shown
 from survey.migrate import current_revision, has_tables
 from survey.migrate import upgrade as upgrade_schema
 from survey.ops.cli import COMMANDS as OPS_COMMANDS
 from survey.repository import create_invitations, invitation_counts
-
-DATABASE_OPTION = click.option(
-    "--database",
-    "database_url",
-    envvar="DATABASE_URL",
-    help="SQLAlchemy URL (default: $DATABASE_URL, else SQLite at instance/survey.sqlite3).",
-)
+from survey.usercli import user
 
 
 @click.group()
@@ -39,22 +30,22 @@ def survey() -> None:
 @DATABASE_OPTION
 def init_db(database_url: str | None) -> None:
     """Create the survey tables in an empty database (SQLite under instance/ by default)."""
-    with _database(database_url) as db:
+    with database(database_url) as db:
         if has_tables(db):
             revision = current_revision(db)
             click.echo(f"数据库已初始化（版本 {revision}）；要升级请运行 yiti survey upgrade")
             return
         upgrade_schema(db)
-        click.echo(f"已创建调查数据库（版本 {current_revision(db)}）：{_shown(db)}")
+        click.echo(f"已创建调查数据库（版本 {current_revision(db)}）：{shown(db)}")
 
 
 @survey.command()
 @DATABASE_OPTION
 def upgrade(database_url: str | None) -> None:
     """Create or upgrade the survey tables to the latest migration."""
-    with _database(database_url) as db:
+    with database(database_url) as db:
         upgrade_schema(db)
-        click.echo(f"调查数据库已是最新版本（{current_revision(db)}）：{_shown(db)}")
+        click.echo(f"调查数据库已是最新版本（{current_revision(db)}）：{shown(db)}")
 
 
 @survey.command()
@@ -88,8 +79,17 @@ def invite(
         handle = path.open("x", encoding="utf-8", newline="")
     except FileExistsError:
         raise click.ClickException(f"{path} 已存在；邀请码文件是唯一副本，不会覆盖") from None
-    with handle, _database(database_url) as db:
+    with handle, database(database_url) as db:
         codes = create_invitations(db, topic, wave, count, batch)
+        detail = {"count": count, "batch": batch, "file": str(path)}
+        append(
+            db,
+            datetime.now(UTC),
+            cli_actor(),
+            "invitations.create",
+            target=f"{topic}/{wave}",
+            detail=detail,
+        )
         writer = csv.writer(handle)
         writer.writerow(["code", "topic", "wave", "batch"])
         writer.writerows([code, topic, wave, batch] for code in codes)
@@ -99,7 +99,7 @@ def invite(
 
 
 def _require_invitation_wave(content_dir: Path, topic: str, wave: str) -> None:
-    questionnaire = _content(content_dir).questionnaires.for_wave(topic, wave)
+    questionnaire = content(content_dir).questionnaires.for_wave(topic, wave)
     if questionnaire is None:
         raise click.ClickException(f"议题 {topic} 在 {wave} 没有问卷（请检查 slug 和批次）")
     if questionnaire.access != "invitation":
@@ -120,37 +120,11 @@ def freeze(content_dir: Path) -> None:
     try:
         added = freeze_versions(content_dir, datetime.now(UTC))
     except ContentError as exc:
-        raise _content_problems(exc) from exc
+        raise content_problems(exc) from exc
     click.echo(f"新冻结：{'、'.join(added)}" if added else "没有需要新冻结的版本")
-
-
-@contextmanager
-def _database(url: str | None) -> Iterator[Database]:
-    config = settings(instance_dir(), {"DATABASE_URL": url} if url else None)
-    db = Database(config["DATABASE_URL"])
-    try:
-        yield db
-    finally:
-        db.dispose()
-
-
-def _content(content_dir: Path) -> Content:
-    try:
-        return load_content(content_dir)
-    except ContentError as exc:
-        raise _content_problems(exc) from exc
-
-
-def _content_problems(exc: ContentError) -> click.ClickException:
-    for problem in exc.problems:
-        click.echo(str(problem), err=True)
-    return click.ClickException(f"内容有 {len(exc.problems)} 个问题，请先修正（yiti check）")
-
-
-def _shown(db: Database) -> str:
-    return db.engine.url.render_as_string(hide_password=True)
 
 
 # Backup and restore live in survey/ops (deployment tooling), under the same `yiti survey`.
 for _command in OPS_COMMANDS:
     survey.add_command(_command)
+survey.add_command(user)

@@ -39,7 +39,13 @@ DEFAULTS: dict[str, Any] = {
     # Seconds a signed session cookie (the CSRF token, the device id) is accepted: the same
     # day as a served form, then the browser starts a new session.
     "PERMANENT_SESSION_LIFETIME": 24 * 3600,
-    "MAX_CONTENT_LENGTH": 64 * 1024,  # bytes: a full answer with a 500-character comment is ~4 KiB
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    # Evaluator, admin and auditor sessions: ended after this much inactivity, and at most
+    # this long after logging in, whatever the activity.
+    "YITI_LOGIN_IDLE_MINUTES": 30,
+    "YITI_LOGIN_MAX_HOURS": 8,
+    # Login attempts per address (429 beyond); wrong passwords also lock the account itself.
+    "YITI_LOGIN_LIMIT": "10/minute;60/hour",  # bytes: a full answer with a 500-character comment is ~4 KiB
 }
 # None: a random key kept in instance/secret_key, shared by all workers. Set apart from the
 # literal because bandit (B105) reads None beside the name SECRET_KEY as a hardcoded password.
@@ -52,6 +58,8 @@ INTS = {
     "YITI_PROXY_COUNT",
     "MAX_CONTENT_LENGTH",
     "PERMANENT_SESSION_LIFETIME",
+    "YITI_LOGIN_IDLE_MINUTES",
+    "YITI_LOGIN_MAX_HOURS",
 }
 BOOLS = {"RATELIMIT_ENABLED", "SESSION_COOKIE_SECURE"}
 

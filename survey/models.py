@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, MetaData, String
+from sqlalchemy import (
+    DDL,
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    event,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stable constraint names, so Alembic migrations name things the same on SQLite and PostgreSQL.
@@ -64,3 +75,94 @@ class Invitation(Base):
     wave: Mapped[str] = mapped_column(String(8))
     batch: Mapped[str] = mapped_column(String(40))  # which `yiti survey invite` run made it
     used: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class User(Base):
+    """An evaluator, admin or auditor who logs in; residents never have accounts."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
+    role: Mapped[str] = mapped_column(String(12))  # admin | evaluator | auditor
+    # Topic slugs an evaluator may read; empty means every topic.
+    topics: Mapped[list[str]]
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id, PHC string
+    # Part of the session's user id: replacing it logs out every session of this user.
+    session_token: Mapped[str] = mapped_column(String(32), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """One audited action. Append-only: database triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # UTC
+    actor: Mapped[str] = mapped_column(String(254))  # an email, `cli:<os user>`, or `anonymous`
+    action: Mapped[str] = mapped_column(String(40))  # e.g. login.failure, download, exclusion.add
+    target: Mapped[str] = mapped_column(String(200))  # what was acted on, e.g. `ebike/2026-end`
+    detail: Mapped[dict[str, Any]]  # filters, row counts, reasons
+    source: Mapped[str] = mapped_column(String(16))  # keyed hash of the address, or empty
+
+
+class Exclusion(Base):
+    """An evaluator's decision to leave a response out of every figure; the response stays."""
+
+    __tablename__ = "exclusions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), unique=True
+    )
+    reason: Mapped[str] = mapped_column(String(500))
+    excluded_by: Mapped[str] = mapped_column(String(254))
+    excluded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Publication(Base):
+    """A wave an admin published: the aggregate figures as they stood, for `yiti build`."""
+
+    __tablename__ = "publications"
+
+    wave: Mapped[str] = mapped_column(String(8), primary_key=True)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_by: Mapped[str] = mapped_column(String(254))
+    # Per topic slug: the figures shown on the public page (never a response row).
+    results: Mapped[dict[str, Any]]
+
+
+# The audit log refuses changes in the database itself, so no code path (app, shell, purge)
+# can rewrite history. Created with the table, by create_all and by the migration alike.
+APPEND_ONLY_SQLITE = [
+    f"CREATE TRIGGER audit_log_no_{verb.lower()} BEFORE {verb} ON audit_log "
+    f"BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
+    for verb in ("UPDATE", "DELETE")
+]
+APPEND_ONLY_POSTGRESQL = [
+    "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$",
+    "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()",
+]
+
+
+def _ddl(statement: str, dialect: str) -> Any:
+    """A DDL event target that runs `statement` only on `dialect`."""
+    return DDL(statement).execute_if(dialect=dialect)  # type: ignore[no-untyped-call]
+
+
+for _statement in APPEND_ONLY_SQLITE:
+    event.listen(AuditEntry.__table__, "after_create", _ddl(_statement, "sqlite"))
+for _statement in APPEND_ONLY_POSTGRESQL:
+    event.listen(AuditEntry.__table__, "after_create", _ddl(_statement, "postgresql"))
+event.listen(
+    AuditEntry.__table__,
+    "after_drop",
+    _ddl("DROP FUNCTION IF EXISTS audit_log_append_only()", "postgresql"),
+)

@@ -208,3 +208,21 @@ def client(app: Flask) -> CheckingClient:
 def page_client(sqlite_app: Flask) -> CheckingClient:
     """A checking client on the SQLite app."""
     return CheckingClient(sqlite_app.test_client())
+
+
+# Staff accounts: every test that logs in uses these, so the password rules are met once.
+PASSWORD = "correct horse battery staple"
+
+
+def add_staff(app: Flask, email: str, role: str, topics: tuple[str, ...] = ()) -> None:
+    """Create an account on `app`'s database (as `yiti survey user add` would)."""
+    from survey.users import add_user
+
+    add_user(state_of(app).db, email, role, PASSWORD, NOW, "cli:test", topics)
+
+
+def log_in(client: CheckingClient, email: str, password: str = PASSWORD) -> Page:
+    """Log `client` in as `email`; fails the test unless the login succeeds."""
+    page = client.get("/staff/login/")
+    body = {"csrf_token": page.hidden("csrf_token"), "email": email, "password": password}
+    return client.post("/staff/login/", body, status=302)

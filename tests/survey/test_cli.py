@@ -29,14 +29,14 @@ def test_init_db_creates_the_latest_schema_matching_the_models(
 ) -> None:
     result = runner.invoke(survey, ["init-db", "--database", database_url])
     assert result.exit_code == 0, result.output
-    assert "已创建调查数据库（版本 0001）" in result.output
+    assert "已创建调查数据库（版本 0002）" in result.output
     db = Database(database_url)
     with db.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     assert count_responses(db) == 0
     db.dispose()
     again = runner.invoke(survey, ["init-db", "--database", database_url])
-    assert again.exit_code == 0 and "数据库已初始化（版本 0001）" in again.output
+    assert again.exit_code == 0 and "数据库已初始化（版本 0002）" in again.output
 
 
 def test_upgrade_is_safe_to_repeat(runner: CliRunner, tmp_path: Path) -> None:
@@ -44,7 +44,7 @@ def test_upgrade_is_safe_to_repeat(runner: CliRunner, tmp_path: Path) -> None:
     for _ in range(2):
         result = runner.invoke(survey, ["upgrade", "--database", url])
         assert result.exit_code == 0, result.output
-        assert "已是最新版本（0001）" in result.output
+        assert "已是最新版本（0002）" in result.output
 
 
 def test_the_default_database_is_sqlite_in_wal_mode_under_instance(

@@ -1,0 +1,101 @@
+"""The audit trail: who did what to which data, appended in the same transaction as the act.
+
+Every access to response data and every change to accounts, waves and exclusions leaves an
+entry. Entries are written here and nowhere else; the table refuses UPDATE and DELETE in the
+database itself (see `survey.models.APPEND_ONLY_SQLITE`), so not even a purge can rewrite it.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.db import Database
+from survey.models import AuditEntry
+
+# Every action name the app records, with what it means for an auditor reading the log.
+ACTIONS: Final[dict[str, str]] = {
+    "login.success": "登录成功",
+    "login.failure": "登录失败",
+    "login.locked": "因多次登录失败锁定账户",
+    "logout": "退出登录",
+    "results.view": "查看结果",
+    "responses.view": "查看答卷或意见原文",
+    "download": "下载答卷数据",
+    "exclusion.add": "排除答卷",
+    "exclusion.remove": "撤销排除",
+    "user.add": "新增账户",
+    "user.change": "修改账户",
+    "wave.publish": "发布批次结果",
+    "wave.unpublish": "撤回批次结果",
+    "invitations.create": "生成邀请码",
+    "audit.export": "导出审计日志",
+    "purge": "按保存期限删除答卷",
+}
+ANONYMOUS: Final = "anonymous"
+PAGE_SIZE: Final = 200
+
+
+def cli_actor() -> str:
+    """The actor recorded for a command run on a server: the operating-system account."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        return "cli:unknown"
+
+
+def record(
+    session: Session,
+    at: datetime,
+    actor: str,
+    action: str,
+    target: str = "",
+    detail: Mapping[str, Any] | None = None,
+    source: str = "",
+) -> None:
+    """Append one entry inside the caller's transaction, so the act and its trace commit together."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}; add it to survey.audit.ACTIONS")
+    session.add(
+        AuditEntry(
+            at=at,
+            actor=actor[:254],
+            action=action,
+            target=target[:200],
+            detail=dict(detail or {}),
+            source=source,
+        )
+    )
+
+
+def append(db: Database, at: datetime, actor: str, action: str, **fields: Any) -> None:
+    """`record` in a transaction of its own, for acts that write nothing else (views, downloads)."""
+    with db.transaction() as session:
+        record(session, at, actor, action, **fields)
+
+
+def entries(db: Database, before_id: int | None = None, limit: int = PAGE_SIZE) -> list[AuditEntry]:
+    """A page of entries, newest first; `before_id` continues from the previous page."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(AuditEntry.id < before_id)
+    with db.transaction() as session:
+        return list(session.scalars(query))
+
+
+def all_entries(db: Database, chunk: int = 5000) -> Iterator[AuditEntry]:
+    """Every entry, oldest first, read in chunks so an export never holds the whole log."""
+    last = 0
+    while True:
+        query = select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id)
+        with db.transaction() as session:
+            rows = list(session.scalars(query.limit(chunk)))
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id

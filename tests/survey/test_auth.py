@@ -1,0 +1,111 @@
+"""Logging in and out over HTTP: sessions, throttling, lockout, expiry, no open redirect."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from flask import Flask
+
+from survey.audit import entries
+from survey.users import MAX_FAILURES
+from tests.survey.conftest import PASSWORD, CheckingClient, Clock, add_staff, log_in, state_of
+
+
+def logged_in_as(client: CheckingClient) -> str | None:
+    """The email the staff header shows after following the login page, or None."""
+    page = client.client.get("/staff/login/", follow_redirects=True).get_data(as_text=True)
+    found = re.search(r"<span>([^<（]+)（", page)
+    return found.group(1) if found else None
+
+
+def attempt(client: CheckingClient, email: str, password: str, status: int) -> str:
+    page = client.get("/staff/login/")
+    body = {"csrf_token": page.hidden("csrf_token"), "email": email, "password": password}
+    return client.post("/staff/login/", body, status=status).text()
+
+
+def test_a_wrong_password_shows_one_message_and_keeps_the_email(
+    app: Flask, client: CheckingClient
+) -> None:
+    add_staff(app, "eva@example.org", "evaluator")
+    text = attempt(client, "eva@example.org", "not the password", 400)
+    assert "邮箱或密码不正确" in text
+
+
+def test_empty_fields_are_named_next_to_the_field(app: Flask, client: CheckingClient) -> None:
+    page = client.get("/staff/login/")
+    shown = client.post("/staff/login/", {"csrf_token": page.hidden("csrf_token")}, status=400)
+    assert shown.errors() == {"email": "请填写邮箱", "password": "请填写密码"}
+
+
+def test_a_login_without_csrf_token_is_refused(app: Flask, client: CheckingClient) -> None:
+    add_staff(app, "eva@example.org", "evaluator")
+    client.post("/staff/login/", {"email": "eva@example.org", "password": PASSWORD}, status=400)
+
+
+def test_lockout_after_repeated_failures_is_explained(app: Flask, client: CheckingClient) -> None:
+    add_staff(app, "eva@example.org", "evaluator")
+    for _ in range(MAX_FAILURES - 1):
+        attempt(client, "eva@example.org", "not the password", 400)
+    assert "已锁定" in attempt(client, "eva@example.org", "not the password", 400)
+    assert "已锁定" in attempt(client, "eva@example.org", PASSWORD, 400)
+
+
+def test_too_many_attempts_from_one_address_get_429(app: Flask, client: CheckingClient) -> None:
+    app.config["YITI_LOGIN_LIMIT"] = "3/minute"
+    for _ in range(3):
+        attempt(client, "nobody@example.org", "not the password", 400)
+    page = client.get("/staff/login/")
+    body = {"csrf_token": page.hidden("csrf_token"), "email": "x@example.org", "password": "y"}
+    client.post("/staff/login/", body, status=429)
+
+
+def test_logout_needs_a_post_with_csrf_and_ends_the_session(
+    app: Flask, client: CheckingClient
+) -> None:
+    add_staff(app, "audit@example.org", "auditor")
+    log_in(client, "audit@example.org")
+    client.client.get("/staff/logout/")  # a link or an image cannot log anyone out
+    client.client.post("/staff/logout/")  # nor can another site's form (no CSRF token)
+    assert logged_in_as(client) == "audit@example.org"
+    page = client.client.get("/staff/login/", follow_redirects=True).get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert csrf is not None
+    client.post("/staff/logout/", {"csrf_token": csrf.group(1)}, status=302)
+    assert logged_in_as(client) is None
+    assert next(entry.action for entry in entries(state_of(app).db)) == "logout"
+
+
+def test_next_only_accepts_a_path_on_this_site(app: Flask, client: CheckingClient) -> None:
+    add_staff(app, "eva@example.org", "evaluator")
+    page = client.get("/staff/login/?next=//evil.example/")
+    body = {
+        "csrf_token": page.hidden("csrf_token"),
+        "email": "eva@example.org",
+        "password": PASSWORD,
+    }
+    response = client.client.post("/staff/login/?next=//evil.example/", data=body)
+    assert response.status_code == 302
+    assert "evil.example" not in response.headers["Location"]
+
+
+def test_an_idle_session_expires(app: Flask, client: CheckingClient, clock: Clock) -> None:
+    add_staff(app, "audit@example.org", "auditor")
+    log_in(client, "audit@example.org")
+    assert logged_in_as(client) == "audit@example.org"
+    clock.now += timedelta(minutes=int(app.config["YITI_LOGIN_IDLE_MINUTES"]) - 1)
+    assert logged_in_as(client) == "audit@example.org"  # activity keeps the session
+    clock.now += timedelta(minutes=int(app.config["YITI_LOGIN_IDLE_MINUTES"]) + 1)
+    assert logged_in_as(client) is None
+
+
+def test_a_busy_session_still_ends_after_the_maximum_length(
+    app: Flask, client: CheckingClient, clock: Clock
+) -> None:
+    add_staff(app, "audit@example.org", "auditor")
+    log_in(client, "audit@example.org")
+    for _ in range(int(app.config["YITI_LOGIN_MAX_HOURS"]) * 3 + 1):
+        clock.now += timedelta(minutes=20)
+        logged_in_as(client)
+    assert logged_in_as(client) is None
