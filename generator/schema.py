@@ -1,5 +1,6 @@
-"""JSON Schema for topic files, generated from the models so editors' YAML editors can check as
-they type (the committed copy is tested to be current)."""
+"""JSON Schema for content files (topics, site settings, questionnaires), generated from the
+models so editors' YAML editors can check as they type (the committed copy is tested to be
+current)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,22 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from generator.models import Site, Topic
+from generator.models.questionnaire import Instrument, TopicQuestions
 
 SCHEMA_DIR = Path("schema")
-SCHEMAS: dict[str, type[Topic] | type[Site]] = {
+SCHEMAS: dict[str, type[BaseModel]] = {
     "topic.schema.json": Topic,
     "site.schema.json": Site,
+    # content/questionnaires/standard.yml and content/questionnaires/topics/*.yml
+    "questionnaire.schema.json": Instrument,
+    "topic-questions.schema.json": TopicQuestions,
 }
 
 
-def schema_for(model: type[Topic] | type[Site]) -> dict[str, Any]:
+def schema_for(model: type[BaseModel]) -> dict[str, Any]:
     """The model's JSON Schema (draft 2020-12) with an id editors can recognise."""
     schema = model.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
@@ -24,7 +31,7 @@ def schema_for(model: type[Topic] | type[Site]) -> dict[str, Any]:
     return schema
 
 
-def render(model: type[Topic] | type[Site]) -> str:
+def render(model: type[BaseModel]) -> str:
     """The schema as stable, readable JSON text."""
     return json.dumps(schema_for(model), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
