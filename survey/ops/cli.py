@@ -9,15 +9,10 @@ from pathlib import Path
 import click
 from sqlalchemy.engine import make_url
 
+from survey.clitools import DATABASE_OPTION
 from survey.config import ProductionConfigError, instance_dir, settings
 from survey.ops.backup import BackupError, backup, restore
 
-DATABASE_OPTION = click.option(
-    "--database",
-    "database_url",
-    envvar="DATABASE_URL",
-    help="SQLAlchemy URL (default: $DATABASE_URL, else SQLite at instance/survey.sqlite3).",
-)
 FILE_ARGUMENT = click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 
 
