@@ -53,6 +53,14 @@ class Wave(ContentModel):
     id: WaveId
     opens: datetime
     closes: datetime
+    weighting: Literal["none", "district_population"] = Field(
+        default="none",
+        description=(
+            "How evaluators' results pages show this wave by default: unweighted, or weighted "
+            "to the districts' 2020 census population (content/directory). Either view stays "
+            "one click away."
+        ),
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
