@@ -23,6 +23,8 @@ run: install ## Build the site from content/, prepare the survey database, serve
 	$(BIN)/yiti check
 	$(BIN)/yiti build
 	$(BIN)/yiti survey upgrade
+	$(BIN)/yiti survey sample-data --if-empty
+	@echo 'Evaluator login: .venv/bin/yiti survey user add you@example.org --role evaluator, then http://$(HOST):$(PORT)/survey/staff/login/'
 	$(BIN)/yiti serve --host $(HOST) --port $(PORT)
 
 build: install ## Build site/ from content/ (atomic: a failed build keeps the old site)

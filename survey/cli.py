@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +19,8 @@ from survey.clitools import DATABASE_OPTION, content, content_problems, database
 from survey.migrate import current_revision, has_tables
 from survey.migrate import upgrade as upgrade_schema
 from survey.ops.cli import COMMANDS as OPS_COMMANDS
-from survey.repository import create_invitations, invitation_counts
+from survey.repository import count_responses, create_invitations, invitation_counts
+from survey.sample import sample_responses, sample_targets, store_sample
 from survey.usercli import user
 
 
@@ -107,6 +110,34 @@ def _require_invitation_wave(content_dir: Path, topic: str, wave: str) -> None:
             f"{topic} 在 {wave} 是开放式调查，不使用邀请码；要用邀请码，请在 "
             f"{content_dir}/{QUESTIONNAIRES_DIR}/topics/{topic}.yml 中写 access: invitation"
         )
+
+
+@survey.command("sample-data")
+@click.option(
+    "--count", default=1200, type=click.IntRange(1, 1_000_000), help="Responses per topic."
+)
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database holds any response.")
+@DATABASE_OPTION
+@CONTENT_OPTION
+def sample_data(count: int, if_empty: bool, database_url: str | None, content_dir: Path) -> None:
+    """Store synthetic responses (channel `sample`) for every topic with a questionnaire.
+
+    For demos and training (`make run` calls it with --if-empty): results pages and downloads
+    have something to show. Refused with YITI_ENV=production.
+    """
+    if os.environ.get("YITI_ENV") == "production":
+        raise click.ClickException("YITI_ENV=production 下不能写入示例答卷")
+    loaded = content(content_dir)
+    now = datetime.now(UTC)
+    with database(database_url) as db:
+        if if_empty and count_responses(db):
+            click.echo("数据库中已有答卷，未写入示例答卷")
+            return
+        for questionnaire in sample_targets(loaded, now):
+            seed = zlib.crc32(f"{questionnaire.topic}/{questionnaire.wave}".encode())
+            made = sample_responses(loaded, questionnaire, count, now, seed)
+            stored = store_sample(db, made)
+            click.echo(f"已写入示例答卷 {stored} 份：{questionnaire.topic} {questionnaire.wave}")
 
 
 @survey.command()

@@ -1,0 +1,84 @@
+"""Sample responses for demos: valid answers to the real questionnaire, marked, never in production."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from click.testing import CliRunner
+
+from generator.loader import load_content
+from survey.cli import survey
+from survey.db import Database
+from survey.migrate import upgrade
+from survey.repository import count_responses, responses
+from survey.sample import CHANNEL, sample_responses, sample_targets
+from tests.conftest import CONTENT
+from tests.survey.conftest import NOW, TOPIC, WAVE
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """A migrated, empty survey database."""
+    database = Database(database_url)
+    upgrade(database)
+    yield database
+    database.dispose()
+
+
+def test_every_sample_answer_is_one_the_questionnaire_offers() -> None:
+    content = load_content(CONTENT)
+    questionnaire = content.questionnaires.for_wave(TOPIC, WAVE)
+    assert questionnaire is not None
+    streets = {s.code: s.district for s in content.directory.streets}
+    made = list(sample_responses(content, questionnaire, 300, NOW))
+    assert len(made) == 300
+    for response in made:
+        assert response.channel == CHANNEL and response.flags == []
+        assert questionnaire.wave.split("-")[0] == str(response.submitted_at.year)
+        assert response.submitted_at <= NOW
+        assert streets[response.street or ""] == response.district
+        for question in questionnaire.questions:
+            answer = response.answers[question.id]
+            if question.kind == "single":
+                assert answer in question.options
+            if question.kind == "multiple":
+                assert set(answer) <= set(question.options)
+    satisfied = sum(r.satisfaction in ("非常满意", "满意", "基本满意") for r in made) / len(made)
+    assert 0.75 < satisfied < 0.98  # like published waves, not uniform noise
+
+
+def test_only_waves_that_have_opened_get_samples() -> None:
+    content = load_content(CONTENT)
+    before = content.site.waves[-1].opens.replace(year=2025)
+    assert sample_targets(content, before) == []
+    assert {(q.topic, q.wave) for q in sample_targets(content, NOW)} >= {(TOPIC, WAVE)}
+
+
+def test_the_command_fills_an_empty_database_once(db: Database) -> None:
+    args = [
+        "sample-data",
+        "--count",
+        "40",
+        "--if-empty",
+        "--database",
+        db.url,
+        "--content",
+        str(CONTENT),
+    ]
+    first = CliRunner().invoke(survey, args)
+    assert first.exit_code == 0, first.output
+    stored = count_responses(db)
+    assert stored == 40 * first.output.count("已写入示例答卷")
+    assert {r.channel for r in responses(db, TOPIC, WAVE)} == {CHANNEL}
+    again = CliRunner().invoke(survey, args)
+    assert "已有答卷" in again.output and count_responses(db) == stored
+
+
+def test_production_refuses_sample_data(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YITI_ENV", "production")
+    result = CliRunner().invoke(
+        survey, ["sample-data", "--database", db.url, "--content", str(CONTENT)]
+    )
+    assert result.exit_code == 1 and "YITI_ENV=production" in result.output
+    assert count_responses(db) == 0
