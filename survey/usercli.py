@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -79,9 +79,7 @@ def list_(database_url: str | None) -> None:
 @DATABASE_OPTION
 def passwd(email: str, password: str, database_url: str | None) -> None:
     """Set a new password for EMAIL; its open sessions end."""
-    with database(database_url) as db:
-        _run(lambda: update_user(db, email, _now(), cli_actor(), password=password))
-    click.echo(f"已更新 {email} 的密码")
+    _change(email, database_url, f"已更新 {email} 的密码", password=password)
 
 
 @user.command("disable")
@@ -89,9 +87,7 @@ def passwd(email: str, password: str, database_url: str | None) -> None:
 @DATABASE_OPTION
 def disable(email: str, database_url: str | None) -> None:
     """Stop EMAIL from logging in (the account and its audit trail stay); sessions end."""
-    with database(database_url) as db:
-        _run(lambda: update_user(db, email, _now(), cli_actor(), active=False))
-    click.echo(f"已停用 {email}")
+    _change(email, database_url, f"已停用 {email}", active=False)
 
 
 @user.command("enable")
@@ -99,9 +95,7 @@ def disable(email: str, database_url: str | None) -> None:
 @DATABASE_OPTION
 def enable(email: str, database_url: str | None) -> None:
     """Let a disabled EMAIL log in again."""
-    with database(database_url) as db:
-        _run(lambda: update_user(db, email, _now(), cli_actor(), active=True))
-    click.echo(f"已启用 {email}")
+    _change(email, database_url, f"已启用 {email}", active=True)
 
 
 @user.command("unlock")
@@ -109,9 +103,14 @@ def enable(email: str, database_url: str | None) -> None:
 @DATABASE_OPTION
 def unlock(email: str, database_url: str | None) -> None:
     """Lift a lockout after repeated failed logins before it expires."""
+    _change(email, database_url, f"已解锁 {email}", unlock=True)
+
+
+def _change(email: str, database_url: str | None, done: str, **changes: Any) -> None:
+    """Apply one account change (audited, sessions ended) and say what was done."""
     with database(database_url) as db:
-        _run(lambda: update_user(db, email, _now(), cli_actor(), unlock=True))
-    click.echo(f"已解锁 {email}")
+        _run(lambda: update_user(db, email, _now(), cli_actor(), **changes))
+    click.echo(done)
 
 
 def _run(action: Callable[[], T]) -> T:

@@ -21,6 +21,8 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.test import TestResponse
 
 from survey import create_app
+from survey.db import Database
+from survey.migrate import upgrade
 from survey.repository import create_schema
 from survey.state import AppState
 from tests.conftest import CONTENT, require
@@ -85,6 +87,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@pytest.fixture
+def migrated_db(database_url: str) -> Iterator[Database]:
+    """A database at the latest migration, as `yiti survey upgrade` leaves it (each store)."""
+    database = Database(database_url)
+    upgrade(database)
+    yield database
+    database.dispose()
 
 
 @pytest.fixture

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from click.testing import CliRunner
 
 from generator.loader import load_content
 from survey.cli import survey
 from survey.db import Database
-from survey.migrate import upgrade
 from survey.repository import count_responses, responses
 from survey.sample import CHANNEL, sample_responses, sample_targets
 from tests.conftest import CONTENT
@@ -18,12 +15,9 @@ from tests.survey.conftest import NOW, TOPIC, WAVE
 
 
 @pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    """A migrated, empty survey database."""
-    database = Database(database_url)
-    upgrade(database)
-    yield database
-    database.dispose()
+def db(migrated_db: Database) -> Database:
+    """A migrated, empty survey database on each store."""
+    return migrated_db
 
 
 def test_every_sample_answer_is_one_the_questionnaire_offers() -> None:

@@ -2,34 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from survey.audit import entries
 from survey.cli import survey
 from survey.db import Database
-from survey.migrate import upgrade
 from survey.users import authenticate, list_users
 from tests.conftest import CONTENT
 from tests.survey.conftest import NOW, PASSWORD, TOPIC
 
 
 @pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    """A migrated, empty survey database."""
-    database = Database(database_url)
-    upgrade(database)
-    yield database
-    database.dispose()
+def db(migrated_db: Database) -> Database:
+    """A migrated, empty survey database on each store."""
+    return migrated_db
+
+
+def invoke(db: Database, *args: str, password: str | None = None) -> Result:
+    """Invoke `yiti survey ARGS` on `db`, typing `password` twice at the prompts."""
+    typed = f"{password}\n{password}\n" if password is not None else None
+    return CliRunner().invoke(survey, [*args, "--database", db.url], input=typed)
 
 
 def run(db: Database, *args: str, password: str | None = None) -> str:
-    """Invoke `yiti survey ARGS` on `db`, typing `password` twice at the prompts."""
-    typed = f"{password}\n{password}\n" if password is not None else None
-    options = ["--database", db.url]
-    result = CliRunner().invoke(survey, [*args, *options], input=typed)
+    """`invoke`, expecting success; the output."""
+    result = invoke(db, *args, password=password)
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -57,44 +55,20 @@ def test_user_add_makes_an_account_that_can_log_in(db: Database) -> None:
 
 
 def test_an_unknown_topic_is_refused_before_anything_is_stored(db: Database) -> None:
-    result = CliRunner().invoke(
-        survey,
-        [
-            "user",
-            "add",
-            "a@example.org",
-            "--role",
-            "evaluator",
-            "--topics",
-            "no-such-topic",
-            "--content",
-            str(CONTENT),
-            "--database",
-            db.url,
-        ],
-        input=f"{PASSWORD}\n{PASSWORD}\n",
-    )
+    result = invoke(
+        db, "user", "add", "a@example.org", "--role", "evaluator", "--topics", "no-such-topic",
+        "--content", str(CONTENT), password=PASSWORD,
+    )  # fmt: skip
     assert result.exit_code == 1
     assert "--topics 中没有这些议题：no-such-topic" in result.output
     assert list_users(db) == []
 
 
 def test_a_short_password_is_refused_with_the_rule(db: Database) -> None:
-    result = CliRunner().invoke(
-        survey,
-        [
-            "user",
-            "add",
-            "a@example.org",
-            "--role",
-            "auditor",
-            "--content",
-            str(CONTENT),
-            "--database",
-            db.url,
-        ],
-        input="short\nshort\n",
-    )
+    result = invoke(
+        db, "user", "add", "a@example.org", "--role", "auditor", "--content", str(CONTENT),
+        password="short",
+    )  # fmt: skip
     assert result.exit_code == 1 and "至少 12 个字符" in result.output
     assert list_users(db) == []
 
@@ -128,5 +102,5 @@ def test_disable_unlock_and_passwd_change_the_account_and_are_audited(db: Databa
 
 
 def test_changing_an_unknown_account_says_how_to_create_it(db: Database) -> None:
-    result = CliRunner().invoke(survey, ["user", "disable", "x@example.org", "--database", db.url])
+    result = invoke(db, "user", "disable", "x@example.org")
     assert result.exit_code == 1 and "yiti survey user add" in result.output
