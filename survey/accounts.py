@@ -22,7 +22,7 @@ from survey.users import user_by_token
 F = TypeVar("F", bound=Callable[..., Any])
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "请先登录"
+login_manager.login_message = "此页面需要登录"  # shown on the login page
 login_manager.session_protection = "strong"  # a session moved to another browser is dropped
 
 

@@ -109,3 +109,37 @@ def test_a_busy_session_still_ends_after_the_maximum_length(
         clock.now += timedelta(minutes=20)
         logged_in_as(client)
     assert logged_in_as(client) is None
+
+
+def test_a_staff_page_sends_an_anonymous_visitor_to_log_in_and_back(
+    app: Flask, client: CheckingClient
+) -> None:
+    from flask import Blueprint
+
+    from survey.accounts import require_role
+
+    bp = Blueprint("probe", __name__)
+
+    @bp.get("/staff/probe/")
+    @require_role("auditor")
+    def probe() -> str:
+        return "<!doctype html><html lang='zh-CN'><title>t</title><h1>probe</h1></html>"
+
+    app.register_blueprint(bp)
+    response = client.client.get("/staff/probe/")
+    assert response.status_code == 302 and "/staff/login/" in response.headers["Location"]
+    login_page = client.get(response.headers["Location"])
+    assert "此页面需要登录" in login_page.text()
+    add_staff(app, "audit@example.org", "auditor")
+    page = client.get("/staff/login/")
+    body = {
+        "csrf_token": page.hidden("csrf_token"),
+        "email": "audit@example.org",
+        "password": PASSWORD,
+    }
+    done = client.client.post(response.headers["Location"], data=body)
+    assert done.headers["Location"] == "/staff/probe/"
+    add_staff(app, "eva@example.org", "evaluator")
+    other = CheckingClient(app.test_client())
+    log_in(other, "eva@example.org")
+    assert other.client.get("/staff/probe/").status_code == 403  # wrong role
