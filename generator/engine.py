@@ -14,6 +14,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
+from generator.csp import secure_site
 from generator.errors import YitiError
 
 
@@ -33,7 +34,11 @@ class _Collect(logging.Handler):
 
 
 def run(config_file: Path, site_dir: Path) -> None:
-    """Build `config_file`'s docs into `site_dir`, strict: any warning fails the build."""
+    """Build `config_file`'s docs into `site_dir`, strict: any warning fails the build.
+
+    Then the pages are made to fit the site's Content-Security-Policy (generator/csp.py), still
+    inside the build's temporary folder, so a page that would not fit fails the whole build.
+    """
     collect = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
@@ -45,3 +50,4 @@ def run(config_file: Path, site_dir: Path) -> None:
         raise EngineError(f"MkDocs 构建失败：\n{details}") from exc
     finally:
         logger.removeHandler(collect)
+    secure_site(site_dir)

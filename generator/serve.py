@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask, abort, send_from_directory
+from flask import Flask, Response, abort, send_from_directory
 from flask.typing import ResponseReturnValue
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.security import safe_join
 from werkzeug.serving import run_simple
 
+from generator.csp import site_headers
 from generator.errors import YitiError
 from generator.site_cli import SITE_OPTION
 from survey import create_app
@@ -24,9 +25,16 @@ SURVEY_MOUNT = "/survey"
 
 
 def static_site(site_dir: Path) -> Flask:
-    """A WSGI app serving a built MkDocs site: directory URLs, its own 404 page."""
+    """A WSGI app serving a built MkDocs site: directory URLs, its own 404 page, and on every
+    response the security headers nginx sends in production (no HSTS: previews are plain HTTP)."""
     app = Flask(__name__, static_folder=None)
     root = site_dir.resolve()
+    headers = site_headers()
+
+    @app.after_request
+    def add_headers(response: Response) -> Response:
+        response.headers.update(headers)
+        return response
 
     @app.get("/", defaults={"path": ""})
     @app.get("/<path:path>")

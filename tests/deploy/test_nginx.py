@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from generator.csp import site_headers
 from tests.conftest import ROOT, require
 from tests.deploy.conftest import DEPLOY, SERVER_ROOT, localised, nginx_main_config, self_signed
 
@@ -58,15 +59,23 @@ def test_logs_never_hold_query_strings_referers_or_addresses() -> None:
     assert logs and all(name == "yiti_private" for _, name in logs)
 
 
-def test_static_pages_get_the_security_headers() -> None:
-    headers = HEADERS.read_text(encoding="utf-8")
-    for name in (
-        "Content-Security-Policy",
-        "Strict-Transport-Security",
-        "X-Content-Type-Options",
-        "X-Frame-Options",
-        "Referrer-Policy",
-    ):
-        assert f"add_header {name} " in headers
-    assert "frame-ancestors 'none'" in headers
-    assert "object-src 'none'" in headers
+def snippet_headers() -> dict[str, str]:
+    """The headers the shipped snippet adds, by name; each must be sent on every status."""
+    lines = [line for line in HEADERS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    found = [re.fullmatch(r'add_header (\S+) "([^"]*)" always;', line) for line in lines]
+    assert all(m or line.startswith("#") for m, line in zip(found, lines, strict=True)), lines
+    return {m.group(1): m.group(2) for m in found if m}
+
+
+def test_static_pages_get_exactly_the_headers_yiti_serve_sends_plus_hsts() -> None:
+    assert snippet_headers() == site_headers(https=True)
+    assert "'unsafe-inline'" not in snippet_headers()["Content-Security-Policy"]
+
+
+def test_every_static_location_includes_the_headers_and_the_survey_keeps_its_own() -> None:
+    text = SITE.read_text(encoding="utf-8")
+    blocks = dict(re.findall(r"\n    location ([^{]+?) \{(.*?)\n    \}", text, re.S))
+    static = [name for name in blocks if not name.startswith(("/survey", "= /survey"))]
+    assert static and all(f"include {SNIPPET};" in blocks[name] for name in static), static
+    # add_header in the survey's block would replace the survey app's own (stricter) policy.
+    assert "add_header" not in blocks["/survey/"] and "include" not in blocks["/survey/"]

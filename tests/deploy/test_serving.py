@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from generator.csp import site_headers
+from survey.security import HEADERS
 from tests.conftest import require
 from tests.deploy.conftest import (
     DEPLOY,
@@ -80,13 +82,19 @@ def get(server: Server, path: str, **options: object) -> requests.Response:
 
 
 def test_static_pages_carry_the_security_headers(nginx: tuple[Server, Server]) -> None:
-    page = get(nginx[0], "/")
-    assert page.status_code == 200
-    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
-    assert page.headers["X-Content-Type-Options"] == "nosniff"
-    assert page.headers["X-Frame-Options"] == "DENY"
-    assert "max-age=" in page.headers["Strict-Transport-Security"]
-    assert "nginx/" not in page.headers["Server"]
+    for path, status in [("/", 200), (f"/{PLAIN_CSS}", 200), ("/no-such-page/", 404)]:
+        page = get(nginx[0], path)
+        assert page.status_code == status
+        for name, value in site_headers(https=True).items():
+            assert page.headers.get(name) == value, f"{path}: {name}"
+        assert "nginx/" not in page.headers["Server"]
+
+
+def test_the_survey_keeps_its_own_headers_through_nginx(nginx: tuple[Server, Server]) -> None:
+    form = get(nginx[0], "/survey/privacy/")
+    assert form.status_code == 200
+    for name, value in HEADERS.items():
+        assert form.headers.get(name) == value, name  # requests joins repeated headers with ","
 
 
 def test_html_revalidates_and_hashed_assets_are_cached_for_a_year(

@@ -36,20 +36,24 @@ PAGE_TYPES = {
 
 @pytest.fixture
 def page(browser: Any, request: pytest.FixtureRequest) -> Any:
-    """A fresh page; fails the test if any script dialog opens (content must never run)."""
+    """A fresh page; fails the test if any script dialog opens (content must never run) or if
+    Chromium reports that the Content-Security-Policy blocked anything (the site would break)."""
     width, height = WIDTHS[getattr(request, "param", "desktop")]
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     new = context.new_page()
     dialogs: list[str] = []
+    violations: list[str] = []
 
     def on_dialog(dialog: Any) -> None:
         dialogs.append(dialog.message)
         dialog.dismiss()
 
     new.on("dialog", on_dialog)
+    new.on("console", lambda m: violations.append(m.text) if "Content Security" in m.text else None)
     yield new
     context.close()
     assert not dialogs, f"a script from content ran: {dialogs}"
+    assert not violations, f"the Content-Security-Policy blocked: {violations}"
 
 
 @pytest.mark.parametrize("page", list(WIDTHS), indirect=True)
@@ -111,6 +115,37 @@ def test_hostile_content_is_inert_text(page: Any, site_url: str, built_site: Pat
     assert "<script>alert('x')</script>" in page.locator("h1").inner_text()
     page.goto(site_url + TOPIC + "qa/")
     assert page.locator("a[href^='javascript:']").count() == 0
+
+
+def test_pages_are_served_with_a_policy_that_allows_nothing_inline(
+    page: Any, site_url: str
+) -> None:
+    response = page.goto(site_url + TOPIC)
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "style-src 'self';" in policy
+
+
+def test_a_blocked_inline_style_is_reported_on_the_console(browser: Any, site_url: str) -> None:
+    """The page fixture's check can fail: Chromium reports what the policy blocks."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(site_url + "/")
+    with page.expect_console_message(lambda m: "Content Security" in m.text, timeout=15_000):
+        page.evaluate(
+            "document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')"
+        )
+    context.close()
+
+
+def test_charts_keep_their_colours_and_text_under_the_policy(page: Any, site_url: str) -> None:
+    page.goto(site_url + TOPIC + "monitoring/")
+    chart = page.locator("svg.yiti-chart")
+    line = chart.locator("g[id^='line2d'] path").last  # the data line, drawn last
+    assert line.evaluate("e => getComputedStyle(e).stroke") == "rgb(31, 78, 140)"
+    assert line.evaluate("e => getComputedStyle(e).fill") == "none"
+    label = chart.locator("text").first
+    assert label.evaluate("e => getComputedStyle(e).fontSize") == "10px"
+    assert label.evaluate("e => getComputedStyle(e).fill") == "rgb(26, 26, 26)"
 
 
 def test_procedure_table_prints_on_a4_without_the_site_chrome(page: Any, site_url: str) -> None:

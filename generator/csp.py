@@ -1,0 +1,155 @@
+"""The static site's Content-Security-Policy: no inline script or style, kept true at build time.
+
+The policy allows scripts and styles from the site's own files only. Material for MkDocs writes
+two small start-up scripts inline; the theme (generator/theme/partials/javascripts/) loads them
+from files instead. matplotlib's charts carry their styles inline (a `<style>` rule and `style=`
+attributes), which such a policy blocks, so after each build `secure_site` rewrites every inline
+SVG's styles as SVG presentation attributes, which CSP does not govern, and then fails the build
+if any page still holds something inline that the policy would block. A fixed policy is what lets
+nginx send it from a static file (deploy/nginx/yiti-security-headers.conf).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from generator.errors import YitiError
+from survey.security import HEADERS, HSTS
+
+# data: images: Material's stylesheet draws its icons as data: SVGs (CSS mask-image).
+SITE_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "worker-src 'self'",  # the search index runs in a Web Worker from the site's files
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+# SVG properties that have a presentation attribute of the same name (SVG 1.1, section 6.4).
+PRESENTATION = frozenset(
+    [
+        "clip-path",
+        "clip-rule",
+        "color",
+        "display",
+        "dominant-baseline",
+        "fill",
+        "fill-opacity",
+        "fill-rule",
+        "font-family",
+        "font-size",
+        "font-style",
+        "font-weight",
+        "letter-spacing",
+        "opacity",
+        "stroke",
+        "stroke-dasharray",
+        "stroke-dashoffset",
+        "stroke-linecap",
+        "stroke-linejoin",
+        "stroke-miterlimit",
+        "stroke-opacity",
+        "stroke-width",
+        "text-anchor",
+        "visibility",
+    ]
+)
+SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+# One attribute of a start tag, with a quoted, unquoted or no value (HTML's tokenizer, roughly).
+ATTRIBUTE = r"""\s+([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'[^']*'|[^\s"'=<>`]+))?"""
+TAG = re.compile(rf"<([a-zA-Z][^\s/>]*)((?:{ATTRIBUTE})*)\s*/?>")
+ATTRIBUTES = re.compile(ATTRIBUTE)
+# matplotlib's one rule for the whole drawing: *{stroke-linejoin: round; stroke-linecap: butt}
+STAR_RULE = re.compile(r'<style type="text/css">\*\{([^{}]*)\}</style>')
+# Script types a browser runs; any other type (application/json: Material's settings) is data.
+SCRIPT_TYPES = {"", "text/javascript", "module", "application/javascript"}
+
+
+class InlineContentError(YitiError):
+    """A built page holds inline script or style that the site's policy would block."""
+
+
+def site_headers(https: bool = False) -> dict[str, str]:
+    """The survey's security headers with the site's own policy; HSTS only behind HTTPS."""
+    headers = HEADERS | {"Content-Security-Policy": SITE_POLICY}
+    return headers | {"Strict-Transport-Security": HSTS} if https else headers
+
+
+def secure_site(site_dir: Path) -> None:
+    """Move inline SVG styles into attributes on every page, then check that nothing inline is
+    left on any page or drawing (a drawing opened on its own gets the same policy)."""
+    for page in site_dir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        secured = SVG.sub(lambda match: styles_as_attributes(match.group(0)), text)
+        if secured != text:
+            page.write_text(secured, encoding="utf-8")
+    documents = sorted([*site_dir.rglob("*.html"), *site_dir.rglob("*.svg")])
+    problems = [
+        f"{path.relative_to(site_dir)}: {what}"
+        for path in documents
+        for what in blocked(path.read_text(encoding="utf-8"))
+    ]
+    if problems:
+        listed = "\n".join(problems[:20])
+        raise InlineContentError(f"页面里有内容安全策略（CSP）会拦截的内联脚本或样式：\n{listed}")
+
+
+def blocked(html: str) -> list[str]:
+    """What in `html` the site's policy would block: inline scripts that run, style elements,
+    style attributes and event-handler attributes, each as the start of its tag."""
+    found = []
+    for tag in TAG.finditer(html):
+        name, names = tag.group(1).lower(), attributes(tag.group(2))
+        runs = name == "script" and "src" not in names and names.get("type", "") in SCRIPT_TYPES
+        if runs or name == "style" or "style" in names or any(n.startswith("on") for n in names):
+            found.append(tag.group(0)[:80])
+    return found
+
+
+def attributes(text: str) -> dict[str, str]:
+    """A start tag's attributes by lower-case name (values only when double-quoted)."""
+    return {m.group(1).lower(): m.group(2) or "" for m in ATTRIBUTES.finditer(text)}
+
+
+def styles_as_attributes(svg: str) -> str:
+    """An SVG drawing with its inline styles as presentation attributes, drawn the same.
+
+    matplotlib's `*` rule set the line ends of every element unless its own style said
+    otherwise; as attributes of the root they are inherited, and an element's own wins.
+    """
+    rule = STAR_RULE.search(svg)
+    if rule:
+        svg = svg.replace(rule.group(0), "", 1)
+        root = TAG.match(svg)
+        assert root is not None  # the text starts with <svg
+        svg = with_declarations(root, rule.group(1)) + svg[root.end() :]
+    return TAG.sub(lambda tag: with_declarations(tag, ""), svg)
+
+
+def with_declarations(tag: re.Match[str], declarations: str) -> str:
+    """The start tag `tag` with `declarations` and its own style attribute as presentation
+    attributes; a declaration without one stays in a style attribute, which the check after
+    the build then reports."""
+    names = attributes(tag.group(2))
+    own = names.pop("style", None)
+    if own is None and not declarations:
+        return tag.group(0)
+    kept = [m.group(0) for m in ATTRIBUTES.finditer(tag.group(2)) if m.group(1).lower() != "style"]
+    added = []
+    for declaration in filter(None, (d.strip() for d in f"{declarations};{own or ''}".split(";"))):
+        name, _, value = (part.strip() for part in declaration.partition(":"))
+        if name in PRESENTATION and name not in names:
+            names[name] = value
+            added.append(f' {name}="{value}"')
+        else:
+            added.append(f' style="{declaration}"')
+    close = "/>" if tag.group(0).endswith("/>") else ">"
+    return f"<{tag.group(1)}{''.join(kept)}{''.join(added)}{close}"
