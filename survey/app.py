@@ -16,6 +16,7 @@ from survey.auth import auth
 from survey.config import instance_dir, settings
 from survey.db import Database
 from survey.errors import register_errors
+from survey.evaluators import evaluators
 from survey.respondents import respondents
 from survey.security import register_security_headers
 from survey.state import EXTENSION, AppState, clock_from
@@ -42,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_accounts(app)
     app.register_blueprint(respondents)
     app.register_blueprint(auth)
+    app.register_blueprint(evaluators)
     register_errors(app)
     register_security_headers(app)
     register_template_helpers(app)

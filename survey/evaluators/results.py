@@ -1,0 +1,91 @@
+"""The wave table: per topic the headline figures, each with its n and definition.
+
+Service layer between the views and analysis: reads the frame through `store`, computes with
+`survey.analysis.rates.summary` and hands finished `Figure`s to the template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import pandas as pd
+
+from generator.models import Topic, Wave
+from generator.models.site import SatisfactionDefinition
+from survey.analysis.columns import (
+    AWARENESS_RATE,
+    EXCLUDED_COUNT,
+    MEAN_SCORE,
+    MEASURE,
+    SATISFACTION_RATE,
+    SOLVED_RATE,
+    SUSPECT_COUNT,
+    TOP_BOX,
+    TOPIC,
+    N,
+)
+from survey.analysis.rates import summary
+from survey.db import Database
+from survey.evaluators import store
+from survey.evaluators.present import LABELS, Figure, count, definitions, figure
+
+# The wave table's figure columns, in order (valid n is the 满意率's n, shown in its own column).
+COLUMNS: Final = (
+    *(SATISFACTION_RATE, TOP_BOX, MEAN_SCORE, SOLVED_RATE, AWARENESS_RATE),
+    *(SUSPECT_COUNT, EXCLUDED_COUNT),
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the wave table and the footnote that defines it."""
+
+    measure: str
+    label: str
+    definition: str
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    """One topic of the wave table; `figures` is empty when nobody has answered yet."""
+
+    slug: str
+    title: str
+    valid_n: str
+    figures: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
+class WaveTable:
+    """Everything the wave page shows."""
+
+    wave: Wave
+    columns: tuple[Column, ...]
+    rows: tuple[TopicRow, ...]
+
+
+def columns(definition: SatisfactionDefinition) -> tuple[Column, ...]:
+    """The figure columns with their definitions (content/site.yml for the satisfaction ones)."""
+    texts = definitions(definition)
+    return tuple(Column(m, LABELS[m], texts[m]) for m in COLUMNS)
+
+
+def wave_table(
+    db: Database, wave: Wave, topics: Sequence[Topic], definition: SatisfactionDefinition
+) -> WaveTable:
+    """The headline figures of each topic in `wave` (unweighted; weighting is per topic page)."""
+    frame = store.frame(db, [t.slug for t in topics], [wave.id])
+    figures = summary(frame, definition) if len(frame) else pd.DataFrame(columns=[TOPIC])
+    rows = tuple(_row(topic, figures.loc[figures[TOPIC] == topic.slug]) for topic in topics)
+    return WaveTable(wave, columns(definition), rows)
+
+
+def _row(topic: Topic, figures: pd.DataFrame) -> TopicRow:
+    by_measure = {f.measure: f for f in (figure(r) for r in figures.to_dict("records"))}
+    if not by_measure:
+        return TopicRow(topic.slug, topic.title, "0", ())
+    shown = tuple(by_measure[m] for m in COLUMNS)
+    valid = figures.loc[figures[MEASURE] == SATISFACTION_RATE, N].iloc[0]
+    return TopicRow(topic.slug, topic.title, count(float(valid)), shown)

@@ -1,0 +1,177 @@
+"""What the evaluator pages read and write: responses, exclusions and their audit entries.
+
+Views call these and never open a session. Exclusions never touch the response row: adding one
+inserts into `exclusions`, undoing it deletes that decision, and either act is audited in the
+same transaction, so the log and the figures cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from survey.analysis.frame import responses_frame
+from survey.audit import record
+from survey.db import Database
+from survey.models import Exclusion, Response
+
+# The columns `survey.analysis.frame` reads; not the digest or the address hash.
+FRAME_COLUMNS: Final = (
+    *(Response.id, Response.receipt, Response.topic, Response.wave, Response.version),
+    *(Response.submitted_at, Response.channel, Response.district, Response.street),
+    *(Response.satisfaction, Response.answers, Response.flags),
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, when and from where, as the audit log records it."""
+
+    email: str
+    at: datetime
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One response in the evaluator's list, with its exclusion if there is one."""
+
+    id: int
+    receipt: str
+    submitted_at: datetime
+    channel: str
+    district: str
+    flags: tuple[str, ...]
+    comment: str
+    reason: str | None  # the exclusion reason; None if the response counts
+    excluded_by: str | None
+    excluded_at: datetime | None
+
+
+def frame(db: Database, topics: Collection[str], waves: Collection[str]) -> pd.DataFrame:
+    """The analysis frame of these topics and waves, exclusions marked (survey.analysis.frame)."""
+    where = (Response.topic.in_(list(topics)), Response.wave.in_(list(waves)))
+    with db.transaction() as session:
+        rows = session.execute(select(*FRAME_COLUMNS).where(*where).order_by(Response.id))
+        records = [dict(row) for row in rows.mappings()]
+        excluded = session.scalars(select(Exclusion.response_id).join(Response).where(*where)).all()
+    return responses_frame(records, set(excluded))
+
+
+def listed(
+    db: Database, topic: str, wave: str, offset: int, limit: int
+) -> tuple[list[Listed], int]:
+    """A page of one topic and wave's responses, newest first, and how many there are in all."""
+    where = (Response.topic == topic, Response.wave == wave)
+    query = (
+        select(Response, Exclusion)
+        .outerjoin(Exclusion, Exclusion.response_id == Response.id)
+        .where(*where)
+        .order_by(Response.submitted_at.desc(), Response.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    with db.transaction() as session:
+        total = int(session.scalar(select(func.count(Response.id)).where(*where)) or 0)
+        rows = [_listed(response, exclusion) for response, exclusion in session.execute(query)]
+    return rows, total
+
+
+def _listed(response: Response, exclusion: Exclusion | None) -> Listed:
+    comment = response.answers.get("comment")
+    return Listed(
+        id=response.id,
+        receipt=response.receipt,
+        submitted_at=_utc(response.submitted_at),
+        channel=response.channel,
+        district=response.district,
+        flags=tuple(response.flags or ()),
+        comment=comment if isinstance(comment, str) else "",
+        reason=exclusion.reason if exclusion else None,
+        excluded_by=exclusion.excluded_by if exclusion else None,
+        excluded_at=_utc(exclusion.excluded_at) if exclusion else None,
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    """Stored times are UTC; SQLite hands them back without a zone."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def exclude(
+    db: Database, actor: Actor, topic: str, wave: str, response_id: int, reason: str
+) -> bool:
+    """Leave a response out of every figure; False if it is not one of this topic and wave's.
+
+    Excluding an excluded response changes nothing and logs nothing: the first reason stands.
+    """
+    with db.transaction() as session:
+        response = _response(session, topic, wave, response_id)
+        if response is None:
+            return False
+        if _exclusion(session, response_id) is None:
+            session.add(
+                Exclusion(
+                    response_id=response_id,
+                    reason=reason,
+                    excluded_by=actor.email,
+                    excluded_at=actor.at,
+                )
+            )
+            _audit(session, actor, "exclusion.add", response, {"reason": reason})
+    return True
+
+
+def include(db: Database, actor: Actor, topic: str, wave: str, response_id: int) -> bool:
+    """Undo an exclusion (the response counts again); False if not this topic and wave's."""
+    with db.transaction() as session:
+        response = _response(session, topic, wave, response_id)
+        if response is None:
+            return False
+        exclusion = _exclusion(session, response_id)
+        if exclusion is not None:
+            detail = {"reason": exclusion.reason, "excluded_by": exclusion.excluded_by}
+            session.delete(exclusion)
+            _audit(session, actor, "exclusion.remove", response, detail)
+    return True
+
+
+def _response(session: Session, topic: str, wave: str, response_id: int) -> Response | None:
+    return session.scalar(
+        select(Response).where(
+            Response.id == response_id, Response.topic == topic, Response.wave == wave
+        )
+    )
+
+
+def _exclusion(session: Session, response_id: int) -> Exclusion | None:
+    return session.scalar(select(Exclusion).where(Exclusion.response_id == response_id))
+
+
+def _audit(
+    session: Session, actor: Actor, action: str, response: Response, detail: dict[str, Any]
+) -> None:
+    about = {"topic": response.topic, "wave": response.wave, "receipt": response.receipt}
+    record(
+        session,
+        actor.at,
+        actor.email,
+        action,
+        target=f"response:{response.id}",
+        detail=about | detail,
+        source=actor.source,
+    )
+
+
+def log_views(db: Database, actor: Actor, actions: Sequence[str], detail: dict[str, Any]) -> None:
+    """Audit what a page showed (results.view, responses.view …) in one transaction."""
+    target = "/".join(str(detail[key]) for key in ("topic", "wave") if detail.get(key))
+    with db.transaction() as session:
+        for action in actions:
+            record(session, actor.at, actor.email, action, target, detail, actor.source)
