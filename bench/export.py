@@ -7,9 +7,13 @@ parent's size at fork does not count; the figure includes the process's imports 
 
 - baseline: the naive download, every row read with one query into one DataFrame
   (`pandas.read_sql_query`) and written with `DataFrame.to_csv`;
-- csv, xlsx, sav: the real path, rows read in chunks of 10,000 (`yield_per`), turned into the
-  analysis frame (`responses_frame`), then `write_csv` / `write_xlsx` / `write_sav` with the
-  standard questionnaire's variable table (formula guard, codebook, labels included);
+- csv, xlsx, sav: the download route's own code path (`survey.downloads.service`): for each
+  wave, the "all topics" download of that wave, so the two downloads together hold the same
+  1,000,000 rows as the baseline. CSV is the very generator the view streams
+  (`service.csv_stream`: rows in chunks of 10,000 through `yield_per`, answers parsed per chunk
+  by Arrow, formula guard, audit entries at start and end); XLSX and SAV are `service.build`,
+  which writes the temporary file the view sends. The standard questionnaire's variable table
+  (codebook, labels) is used for every synthetic topic;
 - results: the largest topic's results page figures (summary, distribution, districts,
   mid-year to year-end change, drivers, weighted rates) from its rows.
 
@@ -41,12 +45,12 @@ from sqlalchemy import insert, select  # noqa: E402
 from generator.loader import load_content  # noqa: E402
 from survey.analysis.breakdown import by_district, change, drivers  # noqa: E402
 from survey.analysis.columns import WENT_BADLY, WENT_WELL  # noqa: E402
-from survey.analysis.export import write_csv, write_sav, write_xlsx  # noqa: E402
 from survey.analysis.frame import responses_frame  # noqa: E402
 from survey.analysis.rates import distribution, summary  # noqa: E402
-from survey.analysis.variables import questionnaire_variables  # noqa: E402
 from survey.analysis.weighting import district_margins, weighted_rates  # noqa: E402
 from survey.db import Database  # noqa: E402
+from survey.downloads import service  # noqa: E402
+from survey.downloads.scope import ALL, Scope  # noqa: E402
 from survey.migrate import upgrade  # noqa: E402
 from survey.models import Response  # noqa: E402
 
@@ -143,26 +147,55 @@ def chunks(db: Database, topic: str | None = None) -> Iterator[pd.DataFrame]:
             yield responses_frame(part)
 
 
+def requests(db: Database, content: Any) -> list[service.Request]:
+    """The download requests of the route: all topics of each wave, by a bench account."""
+    questionnaire = content.questionnaires.for_wave("ebike-charging", "2026-end")
+    assert questionnaire is not None
+    at = pd.Timestamp("2026-11-27T04:00:00Z").to_pydatetime()
+    return [
+        service.Request(db, Scope(wave, ALL, tuple(TOPICS), (questionnaire,)), "bench", at)
+        for wave in WAVES
+    ]
+
+
+def download(phase: str, asks: list[service.Request], out: Path) -> int:
+    """Run the route's download code for each request, appending the bodies to `out`."""
+    rows = 0
+    with out.open("wb") as handle:
+        for ask in asks:
+            if phase == "csv":
+                for block in service.csv_stream(ask, bom=True):  # what the view streams
+                    handle.write(block)
+                rows += _completed_rows(ask)
+                continue
+            built = service.build(ask, phase)  # what the view sends from a temporary file
+            with built.handle:
+                while block := built.handle.read(1 << 20):
+                    handle.write(block)
+            rows += built.rows
+    return rows
+
+
+def _completed_rows(ask: service.Request) -> int:
+    """Rows of the last completed download, as its audit entry recorded them."""
+    from survey.audit import entries
+
+    return int(entries(ask.db, limit=1)[0].detail["rows"])
+
+
 def run_phase(phase: str, url: str, out: Path) -> dict[str, Any]:
     """One measured phase; returns rows written and seconds."""
     db = Database(url)
     content = load_content(ROOT / "content")
-    questionnaire = content.questionnaires.for_wave("ebike-charging", "2026-end")
-    assert questionnaire is not None
-    variables = questionnaire_variables(questionnaire)
+    asks = requests(db, content)
     setup_mb = reset_peak_rss()
     began = time.perf_counter()
     if phase == "baseline":
         frame = pd.read_sql_query("SELECT * FROM responses ORDER BY id", db.engine)
         frame.to_csv(out, index=False)
         rows = len(frame)
-    elif phase == "csv":
-        with out.open("wb") as handle:
-            rows = write_csv(chunks(db), variables, handle).rows
-    elif phase == "xlsx":
-        rows = write_xlsx(chunks(db), variables, out, {"filters": "all"})
-    elif phase == "sav":
-        rows = write_sav(chunks(db), variables, out)
+    elif phase in ("csv", "xlsx", "sav"):
+        rows = download(phase, asks, out)
     else:
         rows = results(db, content.site.satisfaction, district_margins(content.directory.districts))
     return {"rows": rows, "seconds": time.perf_counter() - began, "setup_mb": setup_mb}

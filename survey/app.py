@@ -16,6 +16,7 @@ from survey.auditors import auditors
 from survey.auth import auth
 from survey.config import instance_dir, settings
 from survey.db import Database
+from survey.downloads import downloads
 from survey.errors import register_errors
 from survey.evaluators import evaluators
 from survey.respondents import respondents
@@ -44,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_accounts(app)
     app.register_blueprint(respondents)
     app.register_blueprint(auth)
+    app.register_blueprint(downloads)
     app.register_blueprint(evaluators)
     app.register_blueprint(auditors)
     register_errors(app)

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 import pyreadstat
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -31,6 +33,7 @@ from survey.analysis.variables import (
     codebook,
     coded,
     guard,
+    guard_arrow,
     prepare,
 )
 
@@ -63,6 +66,39 @@ class Tally:
         return str(self.digest.hexdigest())
 
 
+def _csv_header(variables: Sequence[Variable], bom: bool) -> bytes:
+    header = pd.DataFrame(columns=[v.name for v in variables]).to_csv(
+        index=False, lineterminator="\r\n"
+    )
+    return ((BOM if bom else "") + header).encode("utf-8")
+
+
+def csv_table_bytes(
+    tables: Iterable[pa.Table],
+    variables: Sequence[Variable],
+    *,
+    bom: bool = True,
+    tally: Tally | None = None,
+) -> Iterator[bytes]:
+    """`csv_bytes` for chunks already in the declared columns (Arrow tables): the download path.
+
+    Arrow's CSV writer quotes every text cell ("needed" quoting), which spreadsheets and
+    pandas read exactly as the unquoted form; the guard runs on every chunk before writing.
+    """
+    tally = tally if tally is not None else Tally()
+    first = _csv_header(variables, bom)
+    tally.digest.update(first)
+    yield first
+    options = pacsv.WriteOptions(include_header=False, eol="\r\n", batch_size=4096)
+    for table in tables:
+        sink = pa.BufferOutputStream()
+        pacsv.write_csv(guard_arrow(table), sink, options)
+        block = sink.getvalue().to_pybytes()
+        tally.rows += table.num_rows
+        tally.digest.update(block)
+        yield block
+
+
 def csv_bytes(
     chunks: Iterable[pd.DataFrame],
     variables: Sequence[Variable],
@@ -72,10 +108,7 @@ def csv_bytes(
 ) -> Iterator[bytes]:
     """The CSV as UTF-8 byte blocks (header, then one block per chunk), pulled lazily."""
     tally = tally if tally is not None else Tally()
-    header = pd.DataFrame(columns=[v.name for v in variables]).to_csv(
-        index=False, lineterminator="\r\n"
-    )
-    first = ((BOM if bom else "") + header).encode("utf-8")
+    first = _csv_header(variables, bom)
     tally.digest.update(first)
     yield first
     for chunk in chunks:
@@ -105,14 +138,20 @@ def write_xlsx(
     variables: Sequence[Variable],
     out: Path | IO[bytes],
     metadata: Mapping[str, str],
+    *,
+    prepared: bool = False,
 ) -> int:
-    """Sheets responses, codebook and metadata, written in openpyxl's write-only mode."""
+    """Sheets responses, codebook and metadata, written in openpyxl's write-only mode.
+
+    `prepared`: the chunks already hold the declared columns (the download path), so
+    `prepare` is skipped.
+    """
     workbook = Workbook(write_only=True)
     responses, book, meta = (workbook.create_sheet(title) for title in SHEETS)
     responses.append([v.name for v in variables])
     rows = 0
     for chunk in chunks:
-        table = prepare(chunk, variables)
+        table = chunk if prepared else prepare(chunk, variables)
         for record in table.itertuples(index=False, name=None):
             responses.append([_cell(responses, value) for value in record])
         rows += len(table)
@@ -150,6 +189,7 @@ def write_sav(
     path: Path,
     *,
     max_rows: int = SAV_MAX_ROWS,
+    prepared: bool = False,
 ) -> int:
     """SPSS .sav with variable labels, value labels and user-missing codes (pyreadstat)."""
     parts, rows = [], 0
@@ -157,7 +197,7 @@ def write_sav(
         rows += len(chunk)
         if rows > max_rows:
             raise ExportTooLargeError(f"SPSS 文件最多 {max_rows} 行；请缩小范围，或下载 CSV")
-        parts.append(coded(prepare(chunk, variables), variables))
+        parts.append(coded(chunk if prepared else prepare(chunk, variables), variables))
     empty = pd.DataFrame({v.name: pd.Series(dtype=_sav_dtype(v)) for v in variables})
     table = pd.concat(parts, ignore_index=True) if parts else empty
     pyreadstat.write_sav(

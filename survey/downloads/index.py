@@ -1,0 +1,50 @@
+"""The downloads page's table: waves, newest first, with the topics an account may download."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from generator.loader import Content
+from survey.downloads.scope import ALL, topics_in_wave
+
+# Format, label, what it is: the order links are shown in.
+LINKS: tuple[tuple[str, str, str], ...] = (
+    ("csv", "CSV", "UTF-8 带 BOM，Excel 可直接打开"),
+    ("csv-utf8", "CSV（无 BOM）", "纯 UTF-8，供 R、Python 等程序读取"),
+    ("xlsx", "Excel（XLSX）", "答卷、变量说明和元数据三个工作表"),
+    ("sav", "SPSS（SAV）", "含变量标签、值标签和缺失值代码"),
+    ("codebook", "变量说明（CSV）", "变量名、标签、类型、取值和缺失值代码"),
+    ("manifest", "清单（JSON）", "CSV 的行数、SHA-256、筛选条件、问卷版本和生成时间"),
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table: a topic (or all topics) of a wave."""
+
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True)
+class WaveRows:
+    """A wave and its lines, "all topics" first when there is more than one topic."""
+
+    wave: str
+    rows: list[Row]
+
+
+def listing(content: Content, sees: Callable[[str], bool]) -> list[WaveRows]:
+    """Waves with at least one topic the account may see, newest first."""
+    titles = {t.slug: t.title for t in content.topics}
+    out = []
+    for wave in sorted((w.id for w in content.site.waves), reverse=True):
+        slugs = topics_in_wave(content, wave, sees)
+        if not slugs:
+            continue
+        rows = [Row(slug, titles[slug]) for slug in slugs]
+        if len(slugs) > 1:
+            rows.insert(0, Row(ALL, f"全部议题（{len(slugs)} 个，仅限您有权查看的议题）"))
+        out.append(WaveRows(wave, rows))
+    return out

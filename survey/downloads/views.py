@@ -1,0 +1,106 @@
+"""Evaluators' downloads: per topic and wave, or all their topics of a wave, in their formats.
+
+Login required for admins and evaluators; auditors get 403; a topic outside the account's
+scope answers 404 like one that does not exist. The views resolve the scope and hand over to
+`survey.downloads.service`; they never open a database session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+)
+from flask.typing import ResponseReturnValue
+
+from survey.abuse import source_key
+from survey.accounts import account, require_role, require_topic, staff_context
+from survey.analysis.export import ExportTooLargeError
+from survey.downloads import service
+from survey.downloads.index import LINKS, listing
+from survey.downloads.scope import ALL, Scope, resolve
+from survey.state import current_state
+
+downloads = Blueprint("downloads", __name__, url_prefix="/staff/downloads")
+downloads.context_processor(staff_context)
+ROLES = ("admin", "evaluator")
+
+
+@downloads.get("/")
+@require_role(*ROLES)
+def index() -> ResponseReturnValue:
+    """Every wave with the account's topics and a link per format."""
+    state = current_state()
+    waves = listing(state.content, account().sees_topic)
+    return render_template("downloads/index.html", waves=waves, links=LINKS)
+
+
+@downloads.get("/<wave>/<slug>.<fmt>")
+@require_role(*ROLES)
+def download(wave: str, slug: str, fmt: str) -> ResponseReturnValue:
+    """One file; CSV streams, the others are built in a temporary file first."""
+    if slug != ALL:
+        require_topic(slug)
+    if fmt != service.MANIFEST and fmt not in service.FORMATS:
+        abort(404)
+    ask = _request(_scope(wave, slug))
+    if fmt == service.MANIFEST:
+        return _manifest(ask)
+    if fmt in ("csv", "csv-utf8"):
+        body = stream_with_context(service.csv_stream(ask, bom=fmt == "csv"))
+        return _response(body, ask.scope, fmt)
+    try:
+        built = service.build(ask, fmt)
+    except ExportTooLargeError as exc:
+        abort(413, description=str(exc))
+    ask.audit(fmt, status="completed", rows=built.rows, sha256=built.sha256)
+    extension, media = service.FORMATS[fmt]
+    name = ask.scope.filename(extension)
+    sent = send_file(built.handle, media, as_attachment=True, download_name=name, etag=False)
+    sent.headers["Cache-Control"] = "no-store"
+    sent.headers["X-Content-SHA256"] = built.sha256
+    sent.headers["X-Row-Count"] = str(built.rows)
+    return sent
+
+
+def _scope(wave: str, slug: str) -> Scope:
+    scope = resolve(current_state().content, wave, slug, account().sees_topic)
+    if scope is None:
+        abort(404)
+    return scope
+
+
+def _request(scope: Scope) -> service.Request:
+    state = current_state()
+    return service.Request(state.db, scope, account().email, state.clock(), source_key())
+
+
+def _manifest(ask: service.Request) -> ResponseReturnValue:
+    of = request.args.get("of", "csv")
+    if of not in service.FORMATS:
+        abort(404)
+    try:
+        body = service.manifest(ask, of).to_json()
+    except ExportTooLargeError as exc:
+        abort(413, description=str(exc))
+    name = ask.scope.filename(f"{service.FORMATS[of][0]}.manifest.json")
+    return Response(body, mimetype="application/json", headers=_attachment(name))
+
+
+def _response(body: Iterable[bytes], scope: Scope, fmt: str) -> Response:
+    extension, media = service.FORMATS[fmt]
+    sent = Response(body, content_type=media, headers=_attachment(scope.filename(extension)))
+    sent.headers["Cache-Control"] = "no-store"  # response data never sits in a shared cache
+    return sent
+
+
+def _attachment(name: str) -> dict[str, str]:
+    """Content-Disposition with the UTF-8 name (RFC 6266); slugs are ASCII anyway."""
+    return {"Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"}
