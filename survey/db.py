@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -46,6 +46,16 @@ class Database:
         try:
             with self._sessions.begin() as session:
                 yield session
+        except OperationalError as exc:
+            raise unavailable(exc) from exc
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A plain connection in one transaction, for single statements that need no ORM:
+        committed on success, rolled back on any error."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
         except OperationalError as exc:
             raise unavailable(exc) from exc
 

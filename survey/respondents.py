@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import generate_csrf
 
-from survey import tickets
+from survey import pagecache, tickets
 from survey.abuse import flags_for, limiter, post_limit
 from survey.db import DatabaseUnavailableError
 from survey.errors import log_unavailable, retry_advice
@@ -16,6 +19,8 @@ from survey.state import current_state
 
 respondents = Blueprint("respondents", __name__)
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+# Fields of a blank questionnaire whose value differs per request (CSRF may be off in tests).
+SLOTS = ("csrf_token", "ticket", "invitation")
 
 
 @respondents.get("/")
@@ -38,23 +43,45 @@ def privacy() -> ResponseReturnValue:
 def questionnaire(slug: str, wave: str) -> ResponseReturnValue:
     """The questionnaire: served with a fresh ticket; answers stored once, then a receipt."""
     state = current_state()
-    survey = find_survey(state.content, slug, wave, state.clock())
+    survey = find_survey(state.content, slug, wave, state.clock(), state.questionnaire)
     if survey is None:
         abort(404)
     if not survey.accepting or survey.questionnaire is None:
         status = 403 if request.method == "POST" else 200
         return render_template("respondents/closed.html", survey=survey), status
-    posted = request.method == "POST"
-    if posted and request.mimetype not in FORM_TYPES:
+    if request.method != "POST":  # GET, and HEAD as Flask answers it
+        return _blank(survey)
+    if request.mimetype not in FORM_TYPES:
         abort(400, description="只接受网页表单提交的答卷。")
     # Answers come from the form body only (Flask-WTF would otherwise also read JSON).
-    form = state.form_for(survey.questionnaire)(formdata=request.form if posted else None)
-    if posted:
-        return _answer(survey, form)
-    form.ticket.data = _new_ticket(survey, request.args.get("channel"))
-    if "invitation" in form:
-        form["invitation"].data = request.args.get("code", "")[:40]
-    return _page(survey, form)
+    return _answer(survey, state.form_for(survey.questionnaire)(formdata=request.form))
+
+
+def _blank(survey: Survey) -> ResponseReturnValue:
+    """A fresh form: the blank page rendered once, with this request's token, ticket and code."""
+    assert survey.questionnaire is not None
+    key = (survey.topic.slug, survey.wave.id, survey.questionnaire.version, request.script_root)
+    page = current_state().pages.get(key, lambda: _draw_blank(survey))
+    fresh: dict[str, Callable[[], str]] = {
+        "csrf_token": generate_csrf,
+        "ticket": lambda: _new_ticket(survey, request.args.get("channel")),
+        "invitation": lambda: request.args.get("code", "")[:40],
+    }
+    return page.fill({slot: fresh[slot]() for slot in page.slots})
+
+
+def _draw_blank(survey: Survey) -> tuple[str, dict[str, str]]:
+    """The blank questionnaire page with a marker where each per-request value goes."""
+    assert survey.questionnaire is not None
+    form = current_state().form_for(survey.questionnaire)(formdata=None)
+    marks = pagecache.markers(tuple(slot for slot in SLOTS if slot in form))
+    for slot, mark in marks.items():
+        if slot == "csrf_token":
+            form.csrf_token.current_token = mark
+        else:
+            form[slot].data = mark
+    page = render_template("respondents/questionnaire.html", survey=survey, form=form, notice=None)
+    return page, marks
 
 
 def _answer(survey: Survey, form: SurveyForm) -> ResponseReturnValue:
@@ -112,7 +139,7 @@ def _store(survey: Survey, form: SurveyForm, ticket: tickets.Ticket) -> str:
 def thanks(slug: str, wave: str, receipt: str) -> ResponseReturnValue:
     """The thank-you page with the receipt code."""
     state = current_state()
-    survey = find_survey(state.content, slug, wave, state.clock())
+    survey = find_survey(state.content, slug, wave, state.clock(), state.questionnaire)
     if survey is None or len(receipt) > 20 or not receipt_exists(state.db, slug, wave, receipt):
         abort(404)
     return render_template("respondents/thanks.html", survey=survey, receipt=receipt)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,19 +29,26 @@ class Survey:
     open_now: Wave | None  # the topic's wave taking answers now, which may be another one
 
 
-def find_survey(content: Content, slug: str, wave_id: str, now: datetime) -> Survey | None:
+# (topic, wave) → questionnaire; the app state's cached look-up, or content's own.
+Lookup = Callable[[str, str], Questionnaire | None]
+
+
+def find_survey(
+    content: Content, slug: str, wave_id: str, now: datetime, lookup: Lookup | None = None
+) -> Survey | None:
     """The survey at `/<slug>/<wave_id>/`, or None if the topic does not run that wave."""
+    for_wave = lookup or content.questionnaires.for_wave
     topic = next((t for t in content.topics if t.slug == slug), None)
     if topic is None or wave_id not in topic.waves:
         return None
     wave = next((w for w in content.site.waves if w.id == wave_id), None)
     if wave is None:
         return None
-    questionnaire = content.questionnaires.for_wave(slug, wave_id)
+    questionnaire = for_wave(slug, wave_id)
     accepting = questionnaire is not None and is_open(wave, now)
     later = next_wave(content.site, topic, now)
     current = open_wave(content.site, topic, now)
-    if current is not None and content.questionnaires.for_wave(slug, current.id) is None:
+    if current is not None and for_wave(slug, current.id) is None:
         current = None
     return Survey(topic, wave, questionnaire, accepting, now < wave.opens, later, current)
 

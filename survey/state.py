@@ -13,6 +13,7 @@ from generator.loader import Content
 from generator.models import Questionnaire
 from survey.db import Database
 from survey.forms import SurveyForm, form_class
+from survey.pagecache import PageCache
 
 EXTENSION = "yiti_survey"
 
@@ -44,6 +45,17 @@ class AppState:
     clock: Callable[[], datetime] = utc_now
     # Form classes by (topic, wave): built once, so their widgets' rendered options are reused.
     forms: dict[tuple[str, str], type[SurveyForm]] = field(default_factory=dict)
+    # Blank questionnaire pages, rendered once (survey/pagecache.py).
+    pages: PageCache = field(default_factory=PageCache)
+    # Questionnaires by (topic, wave): content merges and validates one on every look-up (~0.1 ms).
+    questionnaires: dict[tuple[str, str], Questionnaire | None] = field(default_factory=dict)
+
+    def questionnaire(self, topic: str, wave: str) -> Questionnaire | None:
+        """What `topic` asks in `wave`, from content, merged once."""
+        key = (topic, wave)
+        if key not in self.questionnaires:
+            self.questionnaires[key] = self.content.questionnaires.for_wave(topic, wave)
+        return self.questionnaires[key]
 
     def form_for(self, questionnaire: Questionnaire) -> type[SurveyForm]:
         """The form class for `questionnaire`, built on first use."""

@@ -82,3 +82,22 @@ def test_question_fields_leave_out_the_ticket_honeypot_and_code(context: Flask) 
     names = [f.name for f in form.question_fields()]
     assert not {"ticket", "website", "invitation", "csrf_token"} & set(names)
     assert names[-1] == "comment"
+
+
+def test_a_street_that_is_not_an_option_is_refused_and_none_is_fine(context: Flask) -> None:
+    for unknown in ("999999999", "万寿路街道", " 110108001"):
+        form = form_for(context, ANSWERS | {"street": unknown})
+        assert form.errors["street"][0] == "请从列出的选项中选择", unknown
+    assert form_for(context, ANSWERS | {"street": ""}).errors == {}
+    assert form_for(context, {k: v for k, v in ANSWERS.items() if k != "street"}).errors == {}
+
+
+def test_forms_share_the_street_choices_without_changing_them(context: Flask) -> None:
+    state = state_of(context)
+    questionnaire = state.content.questionnaires.for_wave(TOPIC, WAVE)
+    assert questionnaire is not None
+    form = form_class(questionnaire, state.content.directory)
+    first, second = form(formdata=MultiDict([("street", "110108001")])), form(formdata=None)
+    assert first["street"].choices is second["street"].choices
+    assert first["street"].data == "110108001" and second["street"].data is None
+    assert len(first["street"].choices) == 1 + len(state.content.directory.streets)
