@@ -1,0 +1,92 @@
+"""The results pages in real Chromium: axe-core finds no WCAG 2.1 A/AA violation on the wave
+table, the topic page (weighted and not) and the response list, at desktop and phone width."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.exceptions import NotFound
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.serving import make_server
+
+from tests.browser import WIDTHS, axe_violations, describe
+from tests.survey.conftest import PASSWORD, TOPIC, WAVE, Clock, add_staff, make_app, state_of
+from tests.survey.evaluators.conftest import EVALUATOR, Answer, literal_set, many, seed
+
+pytestmark = pytest.mark.browser
+
+RESULTS = f"/survey/staff/results/{WAVE}/"
+PAGES = {
+    "wave": RESULTS,
+    "topic": f"{RESULTS}{TOPIC}/",
+    "topic-unweighted": f"{RESULTS}{TOPIC}/?weighting=none",
+    "responses": f"{RESULTS}{TOPIC}/responses/",
+}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app with seeded responses and an evaluator, served on 127.0.0.1 under /survey."""
+    tmp = Path(tmp_path_factory.mktemp("results"))
+    app = make_app(f"sqlite:///{tmp / 'survey.sqlite3'}", tmp, Clock(), TESTING=False)
+    commented = [Answer("满意", comment="楼下新装了充电桩", went_well=("反馈及时",))]
+    seed(app, literal_set() + commented + many(2, "不满意", flags=("too_fast",)))
+    add_staff(app, EVALUATOR, "evaluator")
+    mounted = DispatcherMiddleware(NotFound(), {"/survey": app.wsgi_app})
+    httpd = make_server("127.0.0.1", 0, mounted, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join()
+    state_of(app).db.dispose()
+
+
+@pytest.fixture(params=list(WIDTHS), scope="module")
+def signed_in(request: pytest.FixtureRequest, browser: Any, server: str) -> Iterator[Any]:
+    """A page at each width, logged in as the evaluator through the login form."""
+    width, height = WIDTHS[request.param]
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(server + "/survey/staff/login/")
+    page.fill("input[name=email]", EVALUATOR)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/staff/results/")
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("path", list(PAGES.values()), ids=list(PAGES))
+def test_no_accessibility_violations_on_results_pages(
+    signed_in: Any, server: str, path: str
+) -> None:
+    signed_in.goto(server + path)
+    assert signed_in.locator("h1").count() == 1
+    violations = axe_violations(signed_in)
+    assert not violations, describe(violations)
+
+
+@pytest.mark.parametrize("path", list(PAGES.values()), ids=list(PAGES))
+def test_wide_tables_scroll_inside_their_region_not_the_page(
+    signed_in: Any, server: str, path: str
+) -> None:
+    signed_in.goto(server + path)
+    width = signed_in.viewport_size["width"]
+    assert signed_in.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_the_chart_is_drawn_with_its_colours_under_the_strict_csp(
+    signed_in: Any, server: str
+) -> None:
+    errors: list[str] = []
+    signed_in.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    signed_in.goto(server + PAGES["topic"])
+    bar = signed_in.locator("svg.yiti-chart rect[fill='#1f4e8c']").first
+    assert bar.evaluate("e => getComputedStyle(e).fill") == "rgb(31, 78, 140)"
+    assert signed_in.locator("svg.yiti-chart").bounding_box()["width"] > 300
+    assert not errors, errors
