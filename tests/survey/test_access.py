@@ -1,0 +1,390 @@
+"""The route-enumeration access test: every rule in the app's URL map, every method it takes, as
+an anonymous visitor, an evaluator scoped to one topic, an auditor and an admin.
+
+Two topics get one response each whose comment is a unique marker; a marker in a reply means
+that reply carries the response. The test knows no route by name: it walks `app.url_map`, so a
+route added tomorrow is checked tomorrow, and a route with a parameter the test cannot fill, a
+method it does not try or a blueprint nobody has said who may use fails it until someone does.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+import tempfile
+import uuid
+import zipfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyreadstat
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+from werkzeug.routing import Rule
+from werkzeug.test import TestResponse
+
+from survey.audit import all_entries
+from survey.errors import CSRF_MESSAGE
+from survey.repository import Submission, responses, save_response
+from tests.survey.conftest import (
+    ANSWERS,
+    INVITED_TOPIC,
+    NOW,
+    TOPIC,
+    WAVE,
+    CheckingClient,
+    Clock,
+    add_staff,
+    log_in,
+    make_app,
+    state_of,
+)
+
+TOPIC_A, TOPIC_B = TOPIC, INVITED_TOPIC  # the evaluator is scoped to A; B is the other one
+TITLE_B = "文明养犬"
+MARKERS = {TOPIC_A: "LEAKMARK-A-7f3c91", TOPIC_B: "LEAKMARK-B-2d84e6"}
+# Download formats that carry responses (and so the markers), then those that describe them.
+DATA_FORMATS = ("csv", "csv-utf8", "xlsx", "sav")
+FORMATS = (*DATA_FORMATS, "codebook", "manifest")
+ALL = "all"  # the downloads' slug for every topic the account may see
+# Who may use each blueprint; any other logged-in role gets 403. None is the static endpoint.
+PUBLIC = {None, "respondents", "auth"}
+ROLES_OF = {
+    "evaluators": {"admin", "evaluator"},
+    "downloads": {"admin", "evaluator"},
+    "admin": {"admin"},
+    "auditors": {"auditor"},
+}
+EMAILS = {
+    "evaluator": "scoped@example.org",
+    "auditor": "auditor@example.org",
+    "admin": "admin@example.org",
+}
+LOGIN = "/staff/login/"
+# Sent with every POST besides the CSRF token: enough for a staff form to pass validation, so
+# what stops a POST for someone out of scope is the scope check, not a missing field.
+POST_FIELDS = {"reason": "访问控制测试（自动）", "page": "1"}
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """The seeded responses: id and receipt per topic."""
+
+    ids: dict[str, int]
+    receipts: dict[str, str]
+
+
+def seed(app: Flask) -> Seeded:
+    """One response per topic, stored as the survey stores them, its comment the topic's marker."""
+    state = state_of(app)
+    common = ANSWERS | {"street": "万寿路街道"}  # stored as the name, as `submit` does
+    answers = {
+        TOPIC_A: common | {"comment": f"充电桩 {MARKERS[TOPIC_A]}"},
+        TOPIC_B: {k: v for k, v in common.items() if k != "charging_distance"}
+        | {"leash": "多数拴绳", "comment": f"遛狗 {MARKERS[TOPIC_B]}"},
+    }
+    for topic, given in answers.items():
+        questionnaire = state.content.questionnaires.for_wave(topic, WAVE)
+        assert questionnaire is not None
+        submission = Submission(
+            uuid.uuid4().hex, topic, WAVE, questionnaire.version, "link", given, NOW
+        )
+        save_response(state.db, submission)
+    stored = {topic: responses(state.db, topic, WAVE)[0] for topic in answers}
+    return Seeded(
+        ids={topic: row.id for topic, row in stored.items()},
+        receipts={topic: row.receipt for topic, row in stored.items()},
+    )
+
+
+def value_sets(seeded: Seeded) -> dict[str, dict[str, Any]]:
+    """Parameter values per probe. A tuple means: try each. A parameter missing here fails the
+    test, so a new kind of route cannot go unchecked."""
+    base: dict[str, Any] = {"wave": WAVE, "fmt": FORMATS, "filename": "survey.css"}
+
+    def topic(slug: str, response_of: str) -> dict[str, Any]:
+        receipt = seeded.receipts.get(slug, seeded.receipts[response_of])
+        return base | {"slug": slug, "response_id": seeded.ids[response_of], "receipt": receipt}
+
+    return {
+        "B": topic(TOPIC_B, TOPIC_B),  # the other topic, through and through
+        "A with B's response": topic(TOPIC_A, TOPIC_B),  # A's URL, B's response id
+        "all": topic(ALL, TOPIC_B),  # every topic the account may see
+        "A": topic(TOPIC_A, TOPIC_A),  # in scope: the evaluator must see A here
+    }
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the test makes: a rule, a method, a URL and the probe that filled it."""
+
+    rule: Rule
+    method: str
+    url: str
+    probe: str
+    values: Mapping[str, Any]
+
+    @property
+    def blueprint(self) -> str | None:
+        """The rule's blueprint (None for the app's own static route)."""
+        return self.rule.endpoint.rpartition(".")[0] or None
+
+
+def calls(app: Flask, probes: Mapping[str, Mapping[str, Any]]) -> list[Call]:
+    """Every rule × method × probe × value combination; logout last (it ends the session)."""
+    out: list[Call] = []
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint == "auth.logout", r.rule))
+    for rule in rules:
+        methods = set(rule.methods or ()) - {"HEAD", "OPTIONS"}
+        if methods - {"GET", "POST"}:
+            pytest.fail(f"{rule.rule} takes {sorted(methods)}: teach the access test to send them")
+        for probe, values in probes.items():
+            unknown = set(rule.arguments) - set(values)
+            if unknown:
+                pytest.fail(f"{rule.rule}: the access test cannot fill {sorted(unknown)}")
+            for filled in combinations(values, sorted(rule.arguments)):
+                with app.test_request_context():
+                    url = app.url_for(rule.endpoint, **filled)
+                out += [Call(rule, m, url, probe, filled) for m in sorted(methods)]
+    # A URL that no probe changes (no parameters, or the same values) is requested once.
+    unique = {(c.method, c.url): c for c in reversed(out)}
+    return [c for c in out if unique[(c.method, c.url)] is c]
+
+
+def combinations(values: Mapping[str, Any], names: list[str]) -> Iterator[dict[str, Any]]:
+    """Each combination of the named parameters' values (tuples are alternatives)."""
+    options = [v if isinstance(v, tuple) else (v,) for v in (values[n] for n in names)]
+    for chosen in itertools.product(*options):
+        yield dict(zip(names, chosen, strict=True))
+
+
+def readable(response: TestResponse) -> str:
+    """Everything a reply says, as text: pages, CSV and JSON as they are; XLSX (and any zip)
+    unpacked; SPSS files read back; so a marker cannot hide in a compressed download."""
+    body = response.get_data()
+    response.close()
+    return text_of(body)
+
+
+def text_of(body: bytes) -> str:
+    """The text inside `body`, whatever the file format."""
+    if body.startswith(b"PK\x03\x04"):
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return "\n".join(text_of(archive.read(name)) for name in archive.namelist())
+    if body[:4] in (b"$FL2", b"$FL3"):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "data.sav"
+            path.write_bytes(body)
+            frame, meta = pyreadstat.read_sav(str(path))
+        return frame.to_csv() + repr(meta.column_labels) + repr(meta.variable_value_labels)
+    return body.decode("utf-8", errors="replace")
+
+
+@dataclass
+class Visitor:
+    """A client as one role (or anonymous), with a CSRF token valid for its session."""
+
+    role: str
+    client: FlaskClient
+    token: str = ""
+    seen: list[tuple[Call, int, str]] = field(default_factory=list)
+
+    def refresh_token(self) -> None:
+        """A token from the page the login URL leads to (the login form, or a staff page whose
+        logout form carries one), so CSRF is never what stops a POST."""
+        page = CheckingClient(self.client).get(LOGIN, follow_redirects=True)
+        self.token = page.hidden("csrf_token")
+
+    def send(self, call: Call) -> tuple[int, str, TestResponse]:
+        """Make `call`; POSTs carry the CSRF token and the usual staff form fields."""
+        data = POST_FIELDS | {"csrf_token": self.token} if call.method == "POST" else None
+        response = self.client.open(call.url, method=call.method, data=data)
+        text = readable(response)
+        self.seen.append((call, response.status_code, text))
+        return response.status_code, text, response
+
+
+@pytest.fixture
+def access_app(database_url: str, tmp_path: Path, clock: Clock) -> Iterator[Flask]:
+    """The app with the shipped content, on each database; no rate limits, because the test
+    sends more logins and posts from one address in a minute than a person would."""
+    app = make_app(database_url, tmp_path, clock, RATELIMIT_ENABLED=False)
+    yield app
+    state_of(app).db.dispose()
+
+
+def visitors(app: Flask) -> dict[str, Visitor]:
+    """An anonymous visitor and one logged-in visitor per role."""
+    add_staff(app, EMAILS["evaluator"], "evaluator", (TOPIC_A,))
+    add_staff(app, EMAILS["auditor"], "auditor")
+    add_staff(app, EMAILS["admin"], "admin")
+    out = {"anonymous": Visitor("anonymous", app.test_client())}
+    for role, email in EMAILS.items():
+        checking = CheckingClient(app.test_client())
+        log_in(checking, email)
+        out[role] = Visitor(role, checking.client)
+    for visitor in out.values():
+        visitor.refresh_token()
+    return out
+
+
+def expected(visitor: Visitor, call: Call) -> set[int] | None:
+    """The statuses `visitor` may get for `call`; None: any status below 500."""
+    blueprint = call.blueprint
+    if blueprint in PUBLIC:
+        public_get = call.method == "GET" and call.probe in ("A", "B") and blueprint != "auth"
+        return {200} if visitor.role == "anonymous" and public_get else None
+    if blueprint not in ROLES_OF:
+        pytest.fail(f"blueprint {blueprint!r} ({call.rule.rule}): add it to PUBLIC or ROLES_OF")
+    if visitor.role == "anonymous":
+        return {302}  # to the login page (checked by the caller)
+    if visitor.role not in ROLES_OF[blueprint]:
+        return {403}
+    scoped = visitor.role == "evaluator"
+    if scoped and call.probe == "B" and {"slug", "response_id"} & set(call.rule.arguments):
+        return {404}
+    if scoped and call.probe == "A with B's response" and "response_id" in call.rule.arguments:
+        return {404}
+    if visitor.role == "auditor" and call.method == "GET":
+        return {200}
+    return None
+
+
+def forbidden_markers(role: str) -> list[str]:
+    """Markers `role` must never receive."""
+    if role == "admin":
+        return []
+    if role == "evaluator":
+        return [MARKERS[TOPIC_B]]
+    return list(MARKERS.values())
+
+
+def check(visitor: Visitor, call: Call, status: int, text: str, response: TestResponse) -> None:
+    """One reply against the rules for its visitor."""
+    where = f"{visitor.role} {call.method} {call.url} ({call.probe})"
+    assert status < 500, f"{where}: {status}"
+    allowed = expected(visitor, call)
+    assert allowed is None or status in allowed, f"{where}: {status}, expected {allowed}"
+    if status == 302 and visitor.role == "anonymous" and call.blueprint not in PUBLIC:
+        assert response.headers["Location"].startswith(LOGIN), where
+    for marker in forbidden_markers(visitor.role):
+        assert marker not in text, f"{where}: response data of another topic ({marker})"
+    if visitor.role == "evaluator" and call.blueprint not in PUBLIC:
+        assert TITLE_B not in text, f"{where}: names the topic outside the evaluator's scope"
+    if call.method == "POST":
+        assert CSRF_MESSAGE not in text, f"{where}: the CSRF token was refused"
+    if visitor.role == "evaluator" and status == 200 and _all_data_download(call):
+        assert MARKERS[TOPIC_A] in text, f"{where}: the in-scope topic is missing"
+
+
+def _all_data_download(call: Call) -> bool:
+    return (
+        call.blueprint == "downloads"
+        and call.values.get("slug") == ALL
+        and call.values.get("fmt") in DATA_FORMATS
+        and "fmt" in call.rule.arguments
+    )
+
+
+def audit_snapshot(app: Flask) -> list[tuple[Any, ...]]:
+    """Every audit entry, oldest first, as plain values."""
+    return [
+        (e.id, e.at, e.actor, e.action, e.target, e.detail, e.source)
+        for e in all_entries(state_of(app).db)
+    ]
+
+
+def test_no_route_gives_response_data_to_anyone_outside_its_scope(access_app: Flask) -> None:
+    check_every_route(access_app)
+
+
+def check_every_route(app: Flask) -> None:
+    """Seed, log everyone in, make every call as everyone, then the app-wide checks."""
+    seeded = seed(app)
+    probes = value_sets(seeded)
+    people = visitors(app)
+    before = audit_snapshot(app)
+    statements: list[str] = []
+    engine = state_of(app).db.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731  (conn, cursor, statement…)
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        todo = calls(app, probes)
+        for visitor in people.values():
+            for call in todo:
+                status, text, response = visitor.send(call)
+                check(visitor, call, status, text, response)
+                if call.rule.endpoint == "auth.logout":
+                    visitor.refresh_token()  # the session ended
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert_positive_controls(app, people)
+    assert_audit_log_only_grew(app, before, statements)
+
+
+def assert_positive_controls(app: Flask, people: Mapping[str, Visitor]) -> None:
+    """The markers do reach those allowed to see them: the checks above are not vacuous."""
+    blueprints = {r.endpoint.rpartition(".")[0] for r in app.url_map.iter_rules()}
+    if not {"evaluators", "downloads"} & blueprints:
+        return  # no route shows responses yet
+    for role, wanted in [("admin", MARKERS.values()), ("evaluator", [MARKERS[TOPIC_A]])]:
+        texts = "\n".join(text for _, _, text in people[role].seen)
+        for marker in wanted:
+            assert marker in texts, f"{role} never saw {marker}: the probes reach no response data"
+    if "downloads" in blueprints:
+        all_downloads = [
+            c for c, s, _ in people["evaluator"].seen if _all_data_download(c) and s == 200
+        ]
+        assert all_downloads, "no 'all topics' download was fetched by the scoped evaluator"
+
+
+def assert_audit_log_only_grew(app: Flask, before: list[tuple[Any, ...]], sql: list[str]) -> None:
+    """No request changed or removed an entry: the old ones are all still there, unchanged, and
+    every statement that named the audit table read it or inserted into it."""
+    after = audit_snapshot(app)
+    assert after[: len(before)] == before
+    assert len(after) > len(before)  # the views and downloads above were recorded
+    touching = [s for s in sql if re.search(r"\baudit_log\b", s)]
+    assert touching
+    for statement in touching:
+        verb = statement.lstrip().split(None, 1)[0].upper()
+        assert verb in ("INSERT", "SELECT"), statement
+
+
+# Every parameter the shipped routes take, with any value: for the tests of the test below.
+ANY_VALUES = {"wave": WAVE, "slug": TOPIC_A, "receipt": "x", "filename": "x", "response_id": 1}
+
+
+def test_a_route_that_leaks_to_anonymous_visitors_is_caught(tmp_path: Path, clock: Clock) -> None:
+    url = f"sqlite:///{tmp_path / 'survey.sqlite3'}"
+    access_app = make_app(url, tmp_path, clock, RATELIMIT_ENABLED=False)
+
+    def leak(wave: str, slug: str) -> str:
+        return "".join(MARKERS.values())
+
+    access_app.add_url_rule("/staff/results/<wave>/<slug>/leak", "evaluators.leak", leak)
+    with pytest.raises(AssertionError, match=r"anonymous GET /staff/results/2026-end/\S+/leak"):
+        check_every_route(access_app)
+    state_of(access_app).db.dispose()
+
+
+def test_a_route_with_a_parameter_the_test_cannot_fill_fails_it(sqlite_app: Flask) -> None:
+    sqlite_app.add_url_rule("/staff/results/<token>/", "evaluators.by_token", lambda token: "")
+    with pytest.raises(pytest.fail.Exception, match=r"cannot fill \['token'\]"):
+        calls(sqlite_app, {"probe": ANY_VALUES | {"fmt": "csv"}})
+
+
+def test_a_blueprint_nobody_declared_fails_the_test(sqlite_app: Flask) -> None:
+    sqlite_app.add_url_rule("/staff/reports/", "reports.index", lambda: "")
+    (call,) = [
+        c
+        for c in calls(sqlite_app, {"probe": ANY_VALUES | {"fmt": "csv"}})
+        if c.url == "/staff/reports/"
+    ]
+    with pytest.raises(pytest.fail.Exception, match="add it to PUBLIC or ROLES_OF"):
+        expected(Visitor("admin", sqlite_app.test_client()), call)
