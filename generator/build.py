@@ -17,6 +17,7 @@ from generator import engine
 from generator.loader import Content, load_content
 from generator.monitor.api import load_records, monitoring_for_site
 from generator.monitor.store import DEFAULT_STORE
+from generator.published import load_published
 from generator.render.monitoring import Monitoring
 from generator.render.site import render_site
 from generator.site_config import dump, mkdocs_config
@@ -40,10 +41,12 @@ def build(
     """Build the site from `content_dir` into `site_dir`, atomically.
 
     Monitoring figures come from the imported records in `store`, or from the sample records
-    in the content folder while nothing has been imported.
+    in the content folder while nothing has been imported. Published survey results come from
+    `content/results/` (generator/published.py), so building never needs the survey database.
     """
     content = load_content(content_dir)
-    pages = render_site(content, now or datetime.now(UTC), monitoring_of(content, store))
+    published = load_published(content)  # content/results/*.yml, never the survey database
+    pages = render_site(content, now or datetime.now(UTC), monitoring_of(content, store), published)
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=site_dir.parent, prefix=".yiti-build-") as tmp:

@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from generator.loader import load_content
 from survey.abuse import csrf, limiter
 from survey.accounts import init_accounts
+from survey.admin import admin
 from survey.auditors import auditors
 from survey.auth import auth
 from survey.config import instance_dir, settings
@@ -48,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(downloads)
     app.register_blueprint(evaluators)
     app.register_blueprint(auditors)
+    app.register_blueprint(admin)
     register_errors(app)
     register_security_headers(app)
     register_template_helpers(app)

@@ -35,10 +35,11 @@ SECTIONS: tuple[Section, ...] = (
     Section("procedure", "procedure.md", "一表：办理流程表", "topic/procedure.md.j2"),
     Section("flowchart", "flowchart.md", "一图：办理流程图", "topic/flowchart.md.j2"),
     Section("qa", "qa.md", "一问答：政策问答", "topic/qa.md.j2"),
-    # Only for topics with complaint records (no empty sections).
+    # Only for topics with complaint records, or with published survey results (no empty sections).
     Section("monitoring", "monitoring.md", "诉求量监测", "topic/monitoring.md.j2"),
+    Section("results", "results.md", "满意度调查结果", "topic/results.md.j2"),
 )
-OPTIONAL_SECTIONS = frozenset({"monitoring"})
+OPTIONAL_SECTIONS = frozenset({"monitoring", "results"})
 
 
 def topic_dir(topic: Topic) -> str:

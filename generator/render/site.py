@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from generator.loader import Content
 from generator.models import Topic
+from generator.published import Published
 from generator.render.environment import environment
 from generator.render.flowchart import render_svgs
 from generator.render.monitoring import (
@@ -30,6 +31,7 @@ from generator.render.pages import (
     topic_context,
     topic_dir,
 )
+from generator.render.published import topic_results
 
 TASK_STATUS = {
     "not_started": "未开始",
@@ -43,7 +45,10 @@ CURRENT_MARKER = Markup('{ aria-current="page" }')
 
 
 def render_site(
-    content: Content, now: datetime, monitoring: Monitoring | None = None
+    content: Content,
+    now: datetime,
+    monitoring: Monitoring | None = None,
+    published: Published | None = None,
 ) -> dict[str, str]:
     """All pages (Markdown) and assets (SVG) of the site, keyed by docs-relative path."""
     common = site_context(content, now)
@@ -61,7 +66,8 @@ def render_site(
     svgs = render_svgs([(t.procedure, flowchart_title(t)) for t in content.topics])
     for topic, svg in zip(content.topics, svgs, strict=True):
         extra = topic_monitoring(monitoring, topic) if monitoring else None
-        pages.update(render_topic(content, topic, now, common, svg, extra))
+        results = topic_results(published, topic) if published else None
+        pages.update(render_topic(content, topic, now, common, svg, extra, results))
     if monitoring is not None:
         pages.update(render_monitoring(content, monitoring, common))
     return pages
@@ -90,18 +96,24 @@ def render_topic(
     common: dict[str, Any],
     svg: str | None = None,
     monitoring: dict[str, Any] | None = None,
+    results: list[dict[str, Any]] | None = None,
 ) -> dict[str, str]:
-    """The section pages and the flowchart download of one topic."""
+    """The section pages and the flowchart download of one topic.
+
+    Optional sections (monitoring, published survey results) appear only with their data.
+    """
     if svg is None:
         svg = render_svgs([(topic.procedure, flowchart_title(topic))])[0]
     context = {**common, **topic_context(content, topic, now, svg)}
-    sections = [s for s in SECTIONS if s.key not in OPTIONAL_SECTIONS or monitoring]
+    present = {"monitoring": bool(monitoring), "results": bool(results)}
+    sections = [s for s in SECTIONS if s.key not in OPTIONAL_SECTIONS or present[s.key]]
     context.update(
         task_status=TASK_STATUS,
         levels=LEVELS,
         current_marker=CURRENT_MARKER,
         sections=sections,
         monitoring=monitoring,
+        results=results,
     )
     base = topic_dir(topic)
     out = {
