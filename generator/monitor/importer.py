@@ -13,14 +13,25 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
 
 from generator.models import Directory
-from generator.monitor.columns import CATEGORY, ROW
+from generator.monitor.checks import Places, check_batch, records_table
+from generator.monitor.columns import CATEGORY, REQUEST_ID, ROW
+from generator.monitor.fields import numeric_keys, text_array
 from generator.monitor.places import streets_frame
 from generator.monitor.reading import InputError, RaggedRowsError, read_batches
-from generator.monitor.store import import_lock, staging, stored_ids, write_rejects
-from generator.monitor.validate import drop_repeats, rows_to_store, validate
+from generator.monitor.store import Staging, import_lock, staging, stored_ids, write_rejects
+from generator.monitor.validate import (
+    drop_repeats,
+    empty_rejects,
+    failed_rows,
+    parse_times,
+    rows_to_store,
+    validate,
+)
 
 
 @dataclass(frozen=True)
@@ -90,25 +101,42 @@ def import_file(
 
 
 def _stage(
-    path: Path, batches: Iterable[pd.DataFrame], streets: pd.DataFrame, store: Path
+    path: Path, batches: Iterable[pa.RecordBatch], streets: pd.DataFrame, store: Path
 ) -> ImportResult:
-    """Validate batch by batch into a staging file, then keep the rows that are new."""
+    """Check batch by batch into a staging file, then keep the rows that are new."""
     with import_lock(store), staging(store) as stage:
-        rejects = []
-        for batch in batches:
-            records, rejected = validate(batch, streets)
-            stage.write(records)
-            rejects.append(rejected)
-        if not rejects:
-            raise InputError(f"{path.name}：只有表头，没有记录")
-        # Read back from the staging file: fresh, compact strings, not slices of CSV blocks.
-        ids = stage.ids()
+        ids, rejects = _write_checked(path, batches, streets, stage)
         keep, involved, already = rows_to_store(ids, stored_ids(store))
         repeats = drop_repeats(stage.rows(involved.to_numpy()))[1]
         part = stage.commit(keep.to_numpy())
     read = len(ids) + sum(len(r) for r in rejects)
-    rejected = _in_row_order(*rejects, repeats)
+    rejected = _in_row_order(empty_rejects(), *rejects, repeats)
     return ImportResult(read, int(keep.sum()), already, rejected, part, None)
+
+
+def _write_checked(
+    path: Path, batches: Iterable[pa.RecordBatch], streets: pd.DataFrame, stage: Staging
+) -> tuple[pd.Series, list[pd.DataFrame]]:
+    """Stage the rows that pass; (their request ids as keys, rejects of each batch)."""
+    places = Places.of(streets)
+    rejects: list[pd.DataFrame] = []
+    keys: list[np.ndarray] | None = []
+    seen = 0
+    for batch in batches:
+        seen += 1
+        checked = check_batch(batch, places, parse_times)
+        records = records_table(checked)
+        stage.write_table(records)
+        if keys is not None:  # plain-number ids: keep int64 keys, not 25 million strings
+            found = numeric_keys(text_array(records.column(REQUEST_ID)))
+            keys = None if found is None else [*keys, found]
+        if not checked.ok.all():
+            rejects.append(failed_rows(batch, checked, streets))
+    if not seen:
+        raise InputError(f"{path.name}：只有表头，没有记录")
+    if keys is None:
+        return stage.ids(), rejects
+    return pd.Series(np.concatenate([np.empty(0, "int64"), *keys])), rejects
 
 
 def default_rejects_file(store: Path, source: Path) -> Path:
@@ -117,7 +145,7 @@ def default_rejects_file(store: Path, source: Path) -> Path:
 
 
 def _validated(
-    batches: Iterable[pd.DataFrame], streets: pd.DataFrame
+    batches: Iterable[pa.RecordBatch], streets: pd.DataFrame
 ) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
     return [validate(batch, streets) for batch in batches]
 

@@ -1,4 +1,4 @@
-"""Read an export (CSV, XLSX or Parquet) into raw frames of text, one batch at a time.
+"""Read an export (CSV, XLSX or Parquet) into raw Arrow batches of text, one at a time.
 
 Every field stays text here, so a bad value becomes a reported reject in `validate`, never a
 parse failure that stops the whole file. Rows are numbered as a spreadsheet shows them: the
@@ -14,7 +14,7 @@ import threading
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from queue import Full, Queue
-from typing import Any
+from typing import Any, TypeVar
 
 import charset_normalizer
 import numpy as np
@@ -86,33 +86,38 @@ def read_batches(
     encoding: str | None = None,
     mapping: dict[str, str] | None = None,
     exact: bool = False,
-) -> Iterator[pd.DataFrame]:
-    """Raw frames (ROW, READ_PROBLEM and each mapped field as text) from any supported file.
+) -> Iterator[pa.RecordBatch]:
+    """Raw batches (ROW, each mapped field as text, READ_PROBLEM unless there can be none) from
+    any supported file. KIND, CATEGORY, DISTRICT and STREET may be dictionary-encoded.
 
     For CSV, the fast reader raises RaggedRowsError if a row has the wrong number of fields; call
     again with `exact=True` to read line by line and report those rows by number.
     """
     fmt = file_format(path)
     if fmt == "xlsx":
-        return _xlsx(path, mapping)
+        return map(_to_batch, _xlsx(path, mapping))
     if fmt == "parquet":
         return _parquet(path, mapping)
     enc = normalise_encoding(encoding) if encoding else detect_encoding(_head(path))
-    return _csv_exact(path, enc, mapping) if exact else prefetch(_csv_fast(path, enc, mapping))
+    if exact:
+        return map(_to_batch, _csv_exact(path, enc, mapping))
+    return prefetch(_csv_fast(path, enc, mapping))
 
 
-_Queue = Queue[tuple[pd.DataFrame | None, BaseException | None]]
+def _to_batch(frame: pd.DataFrame) -> pa.RecordBatch:
+    return pa.RecordBatch.from_pandas(frame, preserve_index=False)
 
 
-def prefetch(
-    batches: Iterator[pd.DataFrame], depth: int = 2
-) -> Generator[pd.DataFrame, None, None]:
+T = TypeVar("T")
+
+
+def prefetch(batches: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
     """Read the next batches in a thread while the caller validates this one.
 
     Arrow parses CSV without holding the GIL, so on two cores reading and validating overlap.
     Errors in the thread are raised here; stopping early stops the thread.
     """
-    queue: _Queue = Queue(maxsize=depth)
+    queue: Queue[tuple[T | None, BaseException | None]] = Queue(maxsize=depth)
     stop = threading.Event()
     thread = threading.Thread(
         target=_fill, args=(batches, queue, stop), name="monitor-csv-reader", daemon=True
@@ -131,7 +136,9 @@ def prefetch(
         thread.join()
 
 
-def _fill(batches: Iterator[pd.DataFrame], queue: _Queue, stop: threading.Event) -> None:
+def _fill(
+    batches: Iterator[T], queue: Queue[tuple[T | None, BaseException | None]], stop: threading.Event
+) -> None:
     """Put each batch, then (None, None) at the end or (None, error); give up once stopped."""
     try:
         for batch in batches:
@@ -143,7 +150,9 @@ def _fill(batches: Iterator[pd.DataFrame], queue: _Queue, stop: threading.Event)
 
 
 def _put(
-    queue: _Queue, item: tuple[pd.DataFrame | None, BaseException | None], stop: threading.Event
+    queue: Queue[tuple[T | None, BaseException | None]],
+    item: tuple[T | None, BaseException | None],
+    stop: threading.Event,
 ) -> bool:
     """Put `item` unless the consumer has stopped; whether it was put."""
     while not stop.is_set():
@@ -191,7 +200,9 @@ def _as_text(values: pd.Series) -> pd.Series:
     return values.fillna("").astype("str").reset_index(drop=True)
 
 
-def _csv_fast(path: Path, encoding: str, mapping: dict[str, str] | None) -> Iterator[pd.DataFrame]:
+def _csv_fast(
+    path: Path, encoding: str, mapping: dict[str, str] | None
+) -> Iterator[pa.RecordBatch]:
     found = resolve_headers(_header(path, encoding), mapping)
     ragged: list[str] = []
     row = 2
@@ -199,7 +210,7 @@ def _csv_fast(path: Path, encoding: str, mapping: dict[str, str] | None) -> Iter
         for batch in _open_csv(path, encoding, found, ragged):
             if ragged:
                 raise RaggedRowsError
-            yield _frame({h: batch.column(h).to_pandas() for h in found}, found, row)
+            yield _arrow_batch(batch, found, row)
             row += batch.num_rows
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise InputError(
@@ -207,6 +218,16 @@ def _csv_fast(path: Path, encoding: str, mapping: dict[str, str] | None) -> Iter
         ) from exc
     if ragged:
         raise RaggedRowsError
+
+
+def _arrow_batch(batch: pa.RecordBatch, found: dict[str, str], first_row: int) -> pa.RecordBatch:
+    """The CSV reader's batch with fields for headers and ROW in front: no copy of the text."""
+    header = {f: h for h, f in found.items()}
+    fields = ordered_fields(found)
+    rows = pa.array(np.arange(first_row, first_row + batch.num_rows, dtype="int64"))
+    return pa.RecordBatch.from_arrays(
+        [rows, *(batch.column(header[f]) for f in fields)], names=[ROW, *fields]
+    )
 
 
 def _arrow_encoding(encoding: str) -> str:
@@ -279,14 +300,17 @@ def _xlsx(path: Path, mapping: dict[str, str] | None) -> Iterator[pd.DataFrame]:
     yield _frame({h: sheet[h] for h in found}, found, 2)
 
 
-def _parquet(path: Path, mapping: dict[str, str] | None) -> Iterator[pd.DataFrame]:
+def _parquet(path: Path, mapping: dict[str, str] | None) -> Iterator[pa.RecordBatch]:
     handle = pq.ParquetFile(path)
     found = resolve_headers(handle.schema_arrow.names, mapping)
     row = 2
     for batch in handle.iter_batches(batch_size=BATCH_ROWS, columns=list(found)):
-        cols = {
-            h: batch.column(h).cast(pa.string()).to_pandas(types_mapper=pd.ArrowDtype)
-            for h in found
-        }
-        yield _frame(cols, found, row)
+        text = batch.select(list(found)).cast(pa.schema([(h, pa.string()) for h in found]))
+        yield _arrow_batch(_without_nulls(text), found, row)
         row += batch.num_rows
+
+
+def _without_nulls(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Missing values as "", as a CSV has them."""
+    columns = [c.fill_null("") if c.null_count else c for c in batch.columns]
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)

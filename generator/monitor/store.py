@@ -10,7 +10,9 @@ from __future__ import annotations
 import fcntl
 import os
 import uuid
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,6 +60,7 @@ REJECT_HEADERS = {ROW: "行号", REASON: "原因", **FIELD_LABELS}
 # Snappy: fast to write and read; dictionary pages only where values repeat (ids and text
 # would only waste the attempt).
 _WRITE_OPTIONS = {"compression": "snappy", "use_dictionary": list(DICTIONARY_COLUMNS)}
+_PENDING_WRITES = 2  # batches queued for the writer thread: bounds the memory they hold
 
 
 def records_dir(store: Path) -> Path:
@@ -117,7 +120,9 @@ class Staging:
     """An import being written: a hidden file beside the parts, renamed into place by `commit`.
 
     Batches are written as they are validated, so an import never holds all its records in
-    memory; the row each record came from is kept (column ROW) for tracing it back.
+    memory; the row each record came from is kept (column ROW) for tracing it back. Parquet
+    encoding runs in a writer thread (Arrow releases the GIL), so on two cores it overlaps
+    with checking the next batch; a failed write is raised by a later call.
     """
 
     def __init__(self, store: Path) -> None:
@@ -126,12 +131,20 @@ class Staging:
         self.folder = folder
         self.path = folder / f".staging-{uuid.uuid4().hex}.parquet"
         self._writer: Any = pq.ParquetWriter(self.path, STAGED_SCHEMA, **_WRITE_OPTIONS)
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="monitor-parquet-writer")
+        self._pending: deque[Future[None]] = deque()
 
     def write(self, records: pd.DataFrame) -> None:
         """Append one batch of records (with or without ROW)."""
         frame = records.reindex(columns=[*RECORD_COLUMNS, ROW])
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        self._writer.write_table(table.cast(STAGED_SCHEMA))
+        self.write_table(pa.Table.from_pandas(frame, preserve_index=False))
+
+    def write_table(self, table: pa.Table) -> None:
+        """Append one Arrow batch of records (STAGED_SCHEMA's columns) in the writer thread."""
+        while len(self._pending) >= _PENDING_WRITES:
+            self._pending.popleft().result()
+        staged = table.cast(STAGED_SCHEMA)
+        self._pending.append(self._thread.submit(self._writer.write_table, staged))
 
     def rows(self, mask: np.ndarray) -> pd.DataFrame:
         """The staged rows where `mask` (over all rows, in order) is true."""
@@ -167,7 +180,15 @@ class Staging:
         return target
 
     def _close(self) -> None:
-        if self._writer is not None:
+        """Finish the queued writes (raising the first failure) and close the file."""
+        if self._writer is None:
+            return
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            self._thread.shutdown(wait=True, cancel_futures=True)
+            self._pending.clear()
             self._writer.close()
             self._writer = None
 

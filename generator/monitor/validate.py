@@ -1,7 +1,7 @@
 """Raw text rows → typed records, and rejects with their row number and every reason.
 
-Pure functions: frames in, frames out. Checks run on whole columns; reasons are spelled out only
-for the (normally few) rejected rows, so a clean 25-million-row year stays fast.
+Pure functions: frames in, frames out. Checks run on whole Arrow columns (`checks`); reasons are
+spelled out only for the (normally few) rejected rows, so a clean 25-million-row year stays fast.
 """
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import cast
 
-import numpy as np
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
 
+from generator.monitor.checks import Checked, Places, check_batch, records_frame
 from generator.monitor.columns import (
     CATEGORY,
     DISTRICT,
@@ -26,6 +27,7 @@ from generator.monitor.columns import (
     STREET,
     TEXT,
 )
+from generator.monitor.fields import numeric_keys, text_array
 
 # Tried after ISO 8601 (which also takes 2025/3/1 8:30), for exports that spell dates in Chinese.
 FALLBACK_TIME_FORMATS = ("%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y%m%d%H%M%S")
@@ -43,76 +45,33 @@ def parse_times(text: pd.Series) -> pd.Series:
     return out.astype("datetime64[s]")
 
 
-def validate(raw: pd.DataFrame, streets: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def validate(
+    raw: pd.DataFrame | pa.RecordBatch, streets: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split raw rows into typed records (with ROW) and rejects (REJECT_COLUMNS).
 
-    KIND, CATEGORY, DISTRICT and STREET may come as text or as categoricals (the CSV reader
-    dictionary-encodes them); either way only their distinct values are trimmed and looked up.
+    KIND, CATEGORY, DISTRICT and STREET become categoricals: KINDS, the directory's sorted
+    districts and streets, and the categories found. The checks run in Arrow (`checks`).
     """
-    records = typed(raw, streets)
-    ok = (
-        (raw[READ_PROBLEM] == "").to_numpy()
-        & (records[REQUEST_ID] != "").to_numpy()
-        & records[RECEIVED_AT].notna().to_numpy()
-        & (records[KIND].cat.codes >= 0).to_numpy()
-        & (records[CATEGORY].cat.codes >= 0).to_numpy()
-        & _known_places(records[DISTRICT], records[STREET], streets)
-    )
-    when = records[RECEIVED_AT]
-    if ok.all():
-        # A fresh empty frame: a zero-row slice of `raw` would keep its whole CSV block alive.
-        return records, empty_rejects()
-    return records.loc[ok].reset_index(drop=True), rejects_of(raw[~ok], when[~ok], streets)
+    batch = raw if isinstance(raw, pa.RecordBatch) else raw_batch(raw)
+    checked = check_batch(batch, Places.of(streets), parse_times)
+    return records_frame(checked), failed_rows(batch, checked, streets)
 
 
-def typed(raw: pd.DataFrame, streets: pd.DataFrame) -> pd.DataFrame:
-    """Every raw row converted; what cannot be converted is missing (NaT, category code -1)."""
-    text = raw[TEXT] if TEXT in raw else pd.Series("", index=raw.index, dtype="str")
-    return pd.DataFrame(
-        {
-            ROW: raw[ROW],
-            REQUEST_ID: raw[REQUEST_ID].str.strip(),
-            RECEIVED_AT: parse_times(raw[RECEIVED_AT].str.strip()),
-            KIND: as_categorical(raw[KIND], list(KINDS)),
-            CATEGORY: as_categorical(raw[CATEGORY]),
-            DISTRICT: as_categorical(raw[DISTRICT], sorted(set(streets[DISTRICT]))),
-            STREET: as_categorical(raw[STREET], sorted(set(streets[STREET]))),
-            TEXT: text.mask(text == "") if (text == "").any() else text,
-        }
-    )
+def raw_batch(raw: pd.DataFrame) -> pa.RecordBatch:
+    """A raw pandas frame (ROW, fields as text, READ_PROBLEM) as an Arrow batch."""
+    return pa.RecordBatch.from_pandas(raw, preserve_index=False)
 
 
-def _known_places(district: pd.Series, street: pd.Series, streets: pd.DataFrame) -> np.ndarray:
-    """Whether each (district, street) pair is in the directory."""
-    known = _pair_ids(
-        pd.Categorical(streets[DISTRICT], categories=district.cat.categories),
-        pd.Categorical(streets[STREET], categories=street.cat.categories),
-    )
-    found = _pair_ids(pd.Categorical(district), pd.Categorical(street))
-    return np.asarray(found.isin(known).to_numpy() & (found >= 0).to_numpy())
-
-
-def as_categorical(values: pd.Series, categories: list[str] | None = None) -> pd.Categorical:
-    """Text → categorical over `categories` (others: missing); trims only distinct values.
-
-    Factorising finds the few distinct values without a Python object per row, which is
-    what building the categorical from 25 million strings would cost. Without `categories`,
-    the trimmed non-empty values found become the categories.
-    """
-    codes, uniques = pd.factorize(values)
-    trimmed = pd.Index(np.asarray(uniques, dtype=object)).astype("str").str.strip()
-    if categories is None:
-        categories = sorted(set(trimmed) - {""})
-    lookup = pd.Index(categories).get_indexer(trimmed)
-    mapped = np.append(lookup, -1)[codes]  # factorize codes missing values as -1
-    dtype: pd.CategoricalDtype = pd.CategoricalDtype(categories)
-    return cast(pd.Categorical, pd.Categorical.from_codes(mapped, dtype=dtype))
-
-
-def _pair_ids(district: pd.Categorical, street: pd.Categorical) -> pd.Series:
-    # A street name is unique only within its district: key the pair as one integer.
-    ids = district.codes.astype("int64") * (len(street.categories) + 1) + street.codes
-    return pd.Series(np.where((district.codes < 0) | (street.codes < 0), -1, ids))
+def failed_rows(raw: pa.RecordBatch, checked: Checked, streets: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `raw` that failed a check, each with every reason (REJECT_COLUMNS)."""
+    bad = ~checked.ok
+    if not bad.any():
+        return empty_rejects()
+    rows: pd.DataFrame = raw.filter(pa.array(bad)).to_pandas()
+    if READ_PROBLEM not in rows:
+        rows[READ_PROBLEM] = ""
+    return rejects_of(rows, pd.Series(checked.received_at[bad]), streets)
 
 
 def rejects_of(raw: pd.DataFrame, received: pd.Series, streets: pd.DataFrame) -> pd.DataFrame:
@@ -197,23 +156,35 @@ def empty_rejects() -> pd.DataFrame:
 
 def rows_to_store(ids: pd.Series, stored_ids: pd.Series) -> tuple[pd.Series, pd.Series, int]:
     """(rows to store, rows whose id occurs more than once in the file, first rows already
-    stored). A row is stored when it is the first of its id in the file and not stored yet."""
+    stored). A row is stored when it is the first of its id in the file and not stored yet.
+    `ids` may be text or already int64 keys (see `id_keys`); `stored_ids` is text."""
     keys, stored = id_keys(ids), id_keys(stored_ids)
-    if keys.dtype != stored.dtype:  # one side has ids that are not plain numbers
-        keys, stored = ids, stored_ids
-    first = ~keys.duplicated(keep="first")
+    if keys.dtype != stored.dtype and len(stored):  # ids that are not plain numbers
+        keys, stored = ids.astype("str"), stored_ids
+    first = _first_of_each(keys)
     involved = keys.duplicated(keep=False) if not first.all() else ~first
     known = keys.isin(stored) if len(stored) else pd.Series(False, index=ids.index)
     return first & ~known, involved, int((first & known).sum())
 
 
+def _first_of_each(keys: pd.Series) -> pd.Series:
+    """Whether each key is the first of its value. Exports usually list work orders in
+    ascending order: then no key repeats, and 25 million keys need no hash table."""
+    values = keys.to_numpy()
+    if keys.dtype == "int64" and bool((values[1:] > values[:-1]).all()):
+        return pd.Series(True, index=keys.index)
+    return ~keys.duplicated(keep="first")
+
+
 def id_keys(ids: pd.Series) -> pd.Series:
     """Ids as 64-bit integers when every id is a plain number (as hotline work-order numbers
-    are), else the ids themselves. Hashing integers takes a fraction of the memory and time
-    that hashing 25 million strings does."""
-    numeric = ids.str.fullmatch(r"[1-9][0-9]{0,17}")
-    if len(ids) and bool(numeric.all()):
-        return ids.astype("int64")
+    are), else the ids themselves; int64 ids are already keys. Hashing integers takes a
+    fraction of the memory and time that hashing 25 million strings does."""
+    if ids.dtype == "int64":
+        return ids
+    keys = numeric_keys(text_array(pa.array(ids, pa.string()))) if len(ids) else None
+    if keys is not None:
+        return pd.Series(keys, index=ids.index)
     return ids if len(ids) else pd.Series([], dtype="int64")
 
 

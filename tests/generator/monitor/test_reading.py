@@ -40,9 +40,9 @@ def test_a_gb18030_csv_is_read_as_text_with_spreadsheet_row_numbers(tmp_path: Pa
         tmp_path / "x.csv", "A1,2024-03-01,投诉,住房,东城区,东华门街道,\n\nA2,,,,,,\n"
     )
     (batch,) = list(read_batches(path))
-    assert batch[ROW].tolist() == [2, 3, 4]
-    assert batch[REQUEST_ID].tolist() == ["A1", "", "A2"]
-    assert batch["district"].tolist() == ["东城区", "", ""]
+    assert batch.column(ROW).to_pylist() == [2, 3, 4]
+    assert batch.column(REQUEST_ID).to_pylist() == ["A1", "", "A2"]
+    assert batch.column("district").to_pylist() == ["东城区", "", ""]
 
 
 def test_rows_with_the_wrong_number_of_fields_are_reread_exactly(tmp_path: Path) -> None:
@@ -51,8 +51,8 @@ def test_rows_with_the_wrong_number_of_fields_are_reread_exactly(tmp_path: Path)
     with pytest.raises(RaggedRowsError):
         list(read_batches(path))
     (batch,) = list(read_batches(path, exact=True))
-    assert batch[ROW].tolist() == [2, 3, 4]
-    assert batch[READ_PROBLEM].tolist() == [
+    assert batch.column(ROW).to_pylist() == [2, 3, 4]
+    assert batch.column(READ_PROBLEM).to_pylist() == [
         "",
         "列数不对：应为 7 列，实际 3 列",
         "列数不对：应为 7 列，实际 8 列",

@@ -22,7 +22,6 @@ from generator.monitor.columns import (
 )
 from generator.monitor.validate import (
     REJECT_COLUMNS,
-    as_categorical,
     drop_repeats,
     id_keys,
     parse_times,
@@ -54,12 +53,6 @@ def test_times_in_iso_slash_and_chinese_forms_parse_and_impossible_dates_do_not(
         ]
     ).astype("datetime64[s]")
     assert_series_equal(parse_times(text), expected)
-
-
-def test_as_categorical_keeps_fixed_categories_and_marks_unknown_values_missing() -> None:
-    values = pd.Series(["投诉", "吐槽", "咨询", None], dtype="str")
-    expected = pd.Categorical(["投诉", None, "咨询", None], categories=list(KINDS))
-    assert as_categorical(values, list(KINDS)).equals(expected)
 
 
 def test_good_rows_become_typed_records(streets: pd.DataFrame) -> None:

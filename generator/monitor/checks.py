@@ -1,0 +1,155 @@
+"""One raw Arrow batch → every row typed, and which rows pass every check.
+
+The checks run on whole columns (see `fields`); only rows that fail are turned into pandas
+rows and spelled out by `validate.rejects_of`. The same function serves the big CSV import
+(records go straight to the staging Parquet file as Arrow) and the small pandas callers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+from generator.monitor.columns import (
+    CATEGORY,
+    DISTRICT,
+    KIND,
+    KINDS,
+    READ_PROBLEM,
+    RECEIVED_AT,
+    REQUEST_ID,
+    ROW,
+    STREET,
+    TEXT,
+)
+from generator.monitor.fields import (
+    byte_lengths,
+    codes_in,
+    found_values,
+    parse_time_column,
+    text_array,
+    trimmed,
+)
+
+CODED = (KIND, CATEGORY, DISTRICT, STREET)
+
+
+@dataclass(frozen=True)
+class Places:
+    """The directory's districts and streets, sorted, and which (district, street) exist."""
+
+    districts: list[str]
+    streets: list[str]
+    known: np.ndarray  # bool [district code + 1, street code + 1]; index 0 is "unknown"
+
+    @classmethod
+    def of(cls, streets: pd.DataFrame) -> Places:
+        """From a streets frame (places.streets_frame)."""
+        districts, names = sorted(set(streets[DISTRICT])), sorted(set(streets[STREET]))
+        known = np.zeros((len(districts) + 1, len(names) + 1), dtype=bool)
+        rows = pd.Index(districts).get_indexer(streets[DISTRICT]) + 1
+        known[rows, pd.Index(names).get_indexer(streets[STREET]) + 1] = True
+        return cls(districts, names, known)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Every row of a raw batch typed (missing where it cannot be), and which rows pass."""
+
+    row: np.ndarray  # int64, spreadsheet numbering
+    request_id: pa.Array  # trimmed text
+    received_at: np.ndarray  # datetime64[s], NaT where unreadable
+    codes: dict[str, np.ndarray]  # CODED column → position in `categories`, -1 if unknown
+    categories: dict[str, list[str]]
+    text: pa.Array  # text, null where empty
+    ok: np.ndarray  # bool
+
+
+def check_batch(
+    raw: pa.RecordBatch, places: Places, parse: Callable[[pd.Series], pd.Series]
+) -> Checked:
+    """Type every field of `raw` and mark the rows that pass every check.
+
+    `parse` reads the time spellings other than 'YYYY-MM-DD HH:MM:SS' (validate.parse_times).
+    """
+    categories = {
+        KIND: list(KINDS),
+        CATEGORY: found_values(raw.column(CATEGORY)),
+        DISTRICT: places.districts,
+        STREET: places.streets,
+    }
+    codes = {c: codes_in(raw.column(c), categories[c]) for c in CODED}
+    ids = trimmed(raw.column(REQUEST_ID))
+    when = parse_time_column(trimmed(raw.column(RECEIVED_AT)), parse)
+    ok = (
+        _no_read_problem(raw)
+        & (byte_lengths(ids) > 0)
+        & ~np.isnat(when)
+        & (codes[KIND] >= 0)
+        & (codes[CATEGORY] >= 0)
+        & places.known[codes[DISTRICT] + 1, codes[STREET] + 1]
+    )
+    row = np.asarray(raw.column(ROW).to_numpy(zero_copy_only=False), dtype="int64")
+    return Checked(row, ids, when, codes, categories, _text(raw), ok)
+
+
+def _no_read_problem(raw: pa.RecordBatch) -> np.ndarray:
+    if READ_PROBLEM not in raw.schema.names:
+        return np.ones(raw.num_rows, dtype=bool)
+    problems = text_array(raw.column(READ_PROBLEM))
+    return np.asarray(pc.equal(problems, "").to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _text(raw: pa.RecordBatch) -> pa.Array:
+    """The free text, unchanged, with "" as missing (a stored record has text or none)."""
+    if TEXT not in raw.schema.names:
+        return pa.nulls(raw.num_rows, pa.string())
+    text = text_array(raw.column(TEXT))
+    empty = pc.equal(text, "")
+    return pc.if_else(empty, pa.scalar(None, pa.string()), text) if pc.any(empty).as_py() else text
+
+
+def records_table(checked: Checked) -> pa.Table:
+    """The rows that pass: RECORD_COLUMNS and ROW, in that order (the store's staged schema)."""
+    ok = checked.ok
+    keep = None if ok.all() else pa.array(ok)
+    columns = {
+        REQUEST_ID: checked.request_id if keep is None else checked.request_id.filter(keep),
+        RECEIVED_AT: pa.array(checked.received_at[ok]),
+        **{
+            c: pc.take(pa.array(checked.categories[c], pa.string()), checked.codes[c][ok])
+            for c in CODED
+        },
+        TEXT: checked.text if keep is None else checked.text.filter(keep),
+        ROW: pa.array(checked.row[ok]),
+    }
+    return pa.table(columns)
+
+
+def records_frame(checked: Checked) -> pd.DataFrame:
+    """The rows that pass as a pandas frame: categoricals, datetime64[s], text with NaN."""
+    ok = checked.ok
+    coded = {
+        c: pd.Categorical.from_codes(
+            checked.codes[c][ok], dtype=pd.CategoricalDtype(checked.categories[c])
+        )
+        for c in CODED
+    }
+    return pd.DataFrame(
+        {
+            ROW: checked.row[ok],
+            REQUEST_ID: _str_series(checked.request_id.filter(pa.array(ok))),
+            RECEIVED_AT: checked.received_at[ok],
+            **coded,
+            TEXT: _str_series(checked.text.filter(pa.array(ok))),
+        }
+    )
+
+
+def _str_series(values: pa.Array) -> pd.Series:
+    return pd.Series(values.to_pandas(), dtype="str").reset_index(drop=True)
