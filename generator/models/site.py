@@ -86,6 +86,16 @@ class Site(ContentModel):
     sample_notice: Text = Field(
         description="Shown on every page that carries sample content.",
     )
+    retention_years: int = Field(
+        default=3,
+        ge=1,
+        le=30,
+        description=(
+            "How many years after a wave closes its responses are kept; `yiti survey purge` "
+            "deletes them after that. The privacy notice (questionnaires/standard.yml) must "
+            "promise the same period: purge refuses to run while they differ."
+        ),
+    )
 
     @model_validator(mode="after")
     def _unique_waves(self) -> Self:
