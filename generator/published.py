@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Final, Literal
 
+import yaml
 from pydantic import Field, ValidationError
 
 from generator.errors import ContentError, Problem
@@ -139,3 +140,15 @@ def _by_topic(
         for slug, results in published.topics.items():
             by_topic.setdefault(slug, []).append((calendar[published.wave], results))
     return by_topic
+
+
+HEADER: Final = (
+    "# 由 `yiti survey publish-export` 根据管理员在调查系统中的发布写入，请勿手工修改。\n"
+    "# 只含汇总数字（答卷数、比例、置信区间和口径），不含任何单份答卷。`yiti build` 读取本目录。\n"
+)
+
+
+def dump(published: PublishedWave) -> str:
+    """The text of `content/results/<wave>.yml`: stable key order, so reviews see real changes."""
+    data = published.model_dump(mode="json")
+    return HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)

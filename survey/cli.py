@@ -14,6 +14,7 @@ from generator.cli import CONTENT_OPTION
 from generator.errors import ContentError
 from generator.questionnaires import QUESTIONNAIRES_DIR
 from generator.questionnaires import freeze as freeze_versions
+from survey.admincli import publish_export, purge
 from survey.audit import append, cli_actor
 from survey.clitools import DATABASE_OPTION, content, content_problems, database, shown
 from survey.migrate import current_revision, has_tables
@@ -159,3 +160,5 @@ def freeze(content_dir: Path) -> None:
 for _command in OPS_COMMANDS:
     survey.add_command(_command)
 survey.add_command(user)
+survey.add_command(publish_export)
+survey.add_command(purge)
