@@ -17,7 +17,13 @@ from generator.monitor.columns import (
     TOPIC,
     TOPIC_YEAR,
 )
-from generator.monitor.topics import HIT_COLUMNS, assign_topics, counted_years, rules_frame
+from generator.monitor.topics import (
+    HIT_COLUMNS,
+    assign_topics,
+    contains,
+    counted_years,
+    rules_frame,
+)
 
 
 def records(rows: list[tuple[str, str, str, str | None]]) -> pd.DataFrame:
@@ -104,3 +110,11 @@ def test_hits_carry_request_ids_only_when_the_records_have_them(rules: pd.DataFr
     one = records([("R1", "2024-01-01", "住房", "加装电梯")]).drop(columns=REQUEST_ID)
     found = assign_topics(one, rules)
     assert list(found.columns) == [TOPIC, TOPIC_YEAR, RECEIVED_AT]
+
+
+def test_contains_keeps_row_order_across_slices_and_missing_text_never_matches() -> None:
+    text = pd.Series(["加装电梯", None, "电梯加装好了", "物业费", "", "充电桩"] * 3, dtype="str")
+    expected = [True, False, True, False, False, False] * 3
+    assert contains(text, "加装电梯|电梯加装").tolist() == expected
+    assert contains(text.iloc[[2, 0]], "加装").tolist() == [True, True]
+    assert contains(pd.Series([], dtype="str"), "x").tolist() == []
