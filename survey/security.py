@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 # The pages load one stylesheet from /static and no script at all; there is nothing inline
 # to hash. Forms post only to the survey itself and no other site may frame it.
@@ -26,12 +26,17 @@ HEADERS: dict[str, str] = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+# Staff pages and downloads carry response data and audit entries: no shared cache, no disk
+# cache and no back/forward cache may keep them after the evaluator has logged out.
+STAFF_PREFIX = "/staff/"
+STAFF_CACHE_CONTROL = "no-store"
 # Two years in seconds, as the HSTS preload list asks; only behind HTTPS in production.
 HSTS = "max-age=63072000; includeSubDomains"
 
 
 def register_security_headers(app: Flask) -> None:
-    """Add the security headers to every response; HSTS only when YITI_ENV is production."""
+    """Add the security headers to every response; HSTS only when YITI_ENV is production;
+    `Cache-Control: no-store` on every staff response, whatever the view set."""
     headers = dict(HEADERS)
     if app.config["YITI_ENV"] == "production":
         headers["Strict-Transport-Security"] = HSTS
@@ -39,6 +44,8 @@ def register_security_headers(app: Flask) -> None:
     def add_headers(response: Response) -> Response:
         for name, value in headers.items():
             response.headers.setdefault(name, value)
+        if request.path.startswith(STAFF_PREFIX):
+            response.headers["Cache-Control"] = STAFF_CACHE_CONTROL
         return response
 
     app.after_request(add_headers)

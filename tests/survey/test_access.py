@@ -15,7 +15,7 @@ import re
 import tempfile
 import uuid
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -314,17 +314,25 @@ def check_every_route(app: Flask) -> None:
     listener = lambda *args: statements.append(args[2])  # noqa: E731  (conn, cursor, statement…)
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        todo = calls(app, probes)
-        for visitor in people.values():
-            for call in todo:
-                status, text, response = visitor.send(call)
-                check(visitor, call, status, text, response)
-                if call.rule.endpoint == "auth.logout":
-                    visitor.refresh_token()  # the session ended
+        for visitor, call, response, text in replies(people.values(), calls(app, probes)):
+            check(visitor, call, response.status_code, text, response)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert_positive_controls(app, people)
     assert_audit_log_only_grew(app, before, statements)
+
+
+def replies(
+    people: Iterable[Visitor], todo: list[Call]
+) -> Iterator[tuple[Visitor, Call, TestResponse, str]]:
+    """Each visitor makes each call in turn; a logout ends the session, so a fresh CSRF token
+    is fetched after it (logout comes last: the rest of the calls are few and anonymous)."""
+    for visitor in people:
+        for call in todo:
+            _, text, response = visitor.send(call)
+            yield visitor, call, response, text
+            if call.rule.endpoint == "auth.logout":
+                visitor.refresh_token()
 
 
 def assert_positive_controls(app: Flask, people: Mapping[str, Visitor]) -> None:

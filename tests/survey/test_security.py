@@ -5,16 +5,37 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from survey.security import HEADERS, HSTS
-from tests.survey.conftest import TOPIC, WAVE, CheckingClient, Clock, make_app, state_of
+from survey.security import HEADERS, HSTS, STAFF_CACHE_CONTROL, STAFF_PREFIX
+from tests.survey.conftest import (
+    PASSWORD,
+    TOPIC,
+    WAVE,
+    CheckingClient,
+    Clock,
+    add_staff,
+    log_in,
+    make_app,
+    state_of,
+)
+from tests.survey.test_access import (
+    FORMATS,
+    Call,
+    Visitor,
+    calls,
+    replies,
+    seed,
+    value_sets,
+    visitors,
+)
 
 PRODUCTION = {"YITI_ENV": "production", "SECRET_KEY": "k" * 64}
+# Routes that answer with a file to save rather than a page (when they answer 200).
+FILE_ENDPOINTS = {"downloads.download", "auditors.export"}
 
 
 @pytest.fixture
@@ -25,31 +46,16 @@ def production_app(tmp_path: Path, clock: Clock) -> Iterator[Flask]:
     state_of(app).db.dispose()
 
 
-def receipt_of(client: CheckingClient) -> str:
-    """Submit a complete answer and return the receipt code from the thanks page's URL."""
-    page = client.post(f"/{TOPIC}/{WAVE}/", client.form())
-    return page.response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
-
-
-def every_route(app: Flask, receipt: str) -> list[tuple[str, str]]:
-    """(method, URL) per rule in the app's URL map, parameters filled from the shipped content;
-    GET where the rule takes it, else its other method."""
-    values: dict[str, Any] = {
-        "slug": TOPIC,
-        "wave": WAVE,
-        "receipt": receipt,
-        "filename": "survey.css",
-    }
-    with app.test_request_context():
-        rules = list(app.url_map.iter_rules())
-        urls = [
-            (
-                "GET" if "GET" in (rule.methods or ()) else "POST",
-                app.url_for(rule.endpoint, **{k: values[k] for k in rule.arguments}),
-            )
-            for rule in rules
-        ]
-    return urls
+@pytest.fixture
+def everyone(tmp_path: Path, clock: Clock) -> Iterator[tuple[Flask, list[Call], list[Visitor]]]:
+    """An app on SQLite with responses in two topics, every call the access test makes, and the
+    visitors: anonymous, a scoped evaluator, an auditor and an admin (no rate limits)."""
+    app = make_app(
+        f"sqlite:///{tmp_path / 'survey.sqlite3'}", tmp_path, clock, RATELIMIT_ENABLED=False
+    )
+    todo = calls(app, value_sets(seed(app)))
+    yield app, todo, list(visitors(app).values())
+    state_of(app).db.dispose()
 
 
 def assert_secure_headers(response: TestResponse, hsts: bool = False) -> None:
@@ -59,16 +65,48 @@ def assert_secure_headers(response: TestResponse, hsts: bool = False) -> None:
     assert ("Strict-Transport-Security" in response.headers) is hsts
 
 
-def test_every_route_sends_the_security_headers(page_client: CheckingClient) -> None:
-    app = page_client.client.application
-    urls = every_route(app, receipt_of(page_client))
-    assert len(urls) == len(list(app.url_map.iter_rules())) >= 5
-    for method, url in urls:
-        response = page_client.client.open(url, method=method)
-        response.close()  # the static file's handle
-        # 400: a POST-only route (logout) without its CSRF token.
-        assert response.status_code == (200 if method == "GET" else 400), url
+def test_every_route_sends_the_security_headers_to_everyone(
+    everyone: tuple[Flask, list[Call], list[Visitor]],
+) -> None:
+    """Every rule of the URL map (as the access test fills it), anonymous and logged in, whatever
+    the status: pages, redirects, errors, downloads and the static files."""
+    app, todo, people = everyone
+    assert {c.rule.endpoint for c in todo} == {r.endpoint for r in app.url_map.iter_rules()}
+    statuses = set()
+    for *_, response, _text in replies(people, todo):
         assert_secure_headers(response)
+        statuses.add(response.status_code)
+    assert {200, 302, 403, 404} <= statuses  # pages, login redirects and refusals all checked
+
+
+def test_staff_replies_are_never_stored_by_any_cache(
+    everyone: tuple[Flask, list[Call], list[Visitor]],
+) -> None:
+    """Response data and audit entries must not stay in a shared cache or the browser's
+    back/forward cache after logout: every /staff reply says no-store, refusals included."""
+    _, todo, people = everyone
+    staff = [c for c in todo if c.url.startswith(STAFF_PREFIX)]
+    assert staff
+    for visitor, call, response, _ in replies(people, staff):
+        where = f"{visitor.role} {call.method} {call.url}"
+        assert response.headers.get("Cache-Control") == STAFF_CACHE_CONTROL, where
+
+
+def test_downloads_are_attachments_that_browsers_may_not_sniff(
+    everyone: tuple[Flask, list[Call], list[Visitor]],
+) -> None:
+    """A CSV or manifest opened in the browser could be sniffed as HTML with a pasted comment
+    in it; as an attachment with nosniff it is only ever saved."""
+    _, todo, people = everyone
+    files = [c for c in todo if c.rule.endpoint in FILE_ENDPOINTS]
+    sent = 0
+    for _, call, response, _ in replies(people, files):
+        if response.status_code == 200:
+            sent += 1
+            assert response.headers["Content-Disposition"].startswith("attachment;"), call.url
+            assert response.headers["X-Content-Type-Options"] == "nosniff", call.url
+            assert not (response.mimetype or "").startswith("text/html"), call.url
+    assert sent >= len(FORMATS)  # the admin's and evaluator's files, the auditor's export
 
 
 @pytest.mark.parametrize(
@@ -130,10 +168,11 @@ def test_pages_have_no_inline_script_or_style(page_client: CheckingClient) -> No
             assert not [a for a in tag.attrs if a.startswith("on")], f"{url}: inline handler"
 
 
-def test_production_adds_hsts_to_every_response(production_app: Flask) -> None:
-    client = production_app.test_client()
-    for url in ["/", f"/{TOPIC}/{WAVE}/", "/nowhere"]:
-        response = client.get(url)
+def test_production_adds_hsts_to_every_route(production_app: Flask) -> None:
+    anonymous = Visitor("anonymous", production_app.test_client())
+    anonymous.refresh_token()
+    todo = calls(production_app, value_sets(seed(production_app)))
+    for *_, response, _text in replies([anonymous], todo):
         assert response.headers["Strict-Transport-Security"] == HSTS
         assert_secure_headers(response, hsts=True)
 
@@ -157,6 +196,44 @@ def test_production_sends_the_session_cookie_over_https_only(production_app: Fla
     assert "Secure" in cookie
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+def test_a_staff_login_starts_a_fresh_httponly_samesite_browser_session(
+    page_client: CheckingClient,
+) -> None:
+    app = page_client.client.application
+    add_staff(app, "ev@example.org", "evaluator")
+    before = session_cookie(page_client.client.get("/staff/login/"))
+    cookie = session_cookie(log_in(page_client, "ev@example.org").response)
+    assert cookie.split(";")[0] != before.split(";")[0]  # a new session, not the visitor's
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # a laptop serves plain http
+    # No Expires or Max-Age: the cookie ends with the browser; the server ends the login after
+    # YITI_LOGIN_IDLE_MINUTES idle or YITI_LOGIN_MAX_HOURS in all (tests/survey/test_auth.py).
+    assert "Expires" not in cookie
+    assert "Max-Age" not in cookie
+
+
+def test_production_sends_the_staff_session_cookie_over_https_only(production_app: Flask) -> None:
+    add_staff(production_app, "ev@example.org", "evaluator")
+    client = CheckingClient(production_app.test_client())
+    https = "https://survey.example.org"
+    page = client.get("/staff/login/", base_url=https)
+    # Flask-WTF checks the Referer of HTTPS posts; Referrer-Policy same-origin lets it through.
+    same_origin = {"Referer": f"{https}/staff/login/"}
+    body = {
+        "csrf_token": page.hidden("csrf_token"),
+        "email": "ev@example.org",
+        "password": PASSWORD,
+    }
+    cookie = session_cookie(
+        client.post("/staff/login/", body, status=302, base_url=https, headers=same_origin).response
+    )
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Expires" not in cookie
 
 
 def test_sessions_expire_after_a_day(page_client: CheckingClient) -> None:
