@@ -7,7 +7,7 @@ responses past the retention period set in content.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -39,7 +39,8 @@ def publish_export(database_url: str | None, content_dir: Path) -> None:
         wanted = {
             wave: PublishedWave(
                 wave=wave,
-                published_at=p.published_at,
+                # SQLite hands times back without their zone; they are stored in UTC.
+                published_at=p.published_at.replace(tzinfo=p.published_at.tzinfo or UTC),
                 topics={s: PublishedTopic.model_validate(r) for s, r in p.results.items()},
             )
             for wave, p in published.items()
