@@ -89,14 +89,40 @@ def _volumes(records: pd.DataFrame, places: pd.DataFrame, keys: list[str]) -> pd
     if records.empty:
         return pd.DataFrame()
     months = month_number(records[RECEIVED_AT])
-    sizes = records[keys].assign(**{_M: months}).groupby([_M, *keys], observed=True).size()
-    counts = sizes.rename(VOLUME).reset_index().astype(dict.fromkeys(keys, "str"))
+    counts = _counts(records, keys, months)
     span = pd.DataFrame({_M: np.arange(months.min(), months.max() + 1, dtype="int64")})
     grid = span.merge(places.astype(dict.fromkeys(keys, "str")), how="cross")
     grid = grid.merge(counts, on=[_M, *keys], how="left").fillna({VOLUME: 0})
     grid = grid.astype({VOLUME: "int64"})
     rate = grid[VOLUME].astype("Float64") / grid[POPULATION].astype("Float64") * 10_000
     return grid.assign(**{PER_10K: rate})
+
+
+def _counts(records: pd.DataFrame, keys: list[str], months: pd.Series) -> pd.DataFrame:
+    """Requests per (month, *keys) that occur: _M, keys as text, VOLUME. One bincount over
+    combined integer codes; a groupby over 25 million rows took seconds. Rows missing a key
+    are not counted (as groupby leaves them out)."""
+    first = int(months.min())
+    coded = [_codes(records[k]) for k in keys]
+    shape = (int(months.max()) - first + 1, *(len(labels) for _, labels in coded))
+    axes = [months.to_numpy() - first, *(codes for codes, _ in coded)]
+    present = np.logical_and.reduce([a >= 0 for a in axes])
+    flat = np.ravel_multi_index([a[present] for a in axes], shape)
+    volumes = np.bincount(flat, minlength=int(np.prod(shape)))
+    found = np.flatnonzero(volumes)
+    where = np.unravel_index(found, shape)
+    named = {k: labels[w] for k, (_, labels), w in zip(keys, coded, where[1:], strict=True)}
+    frame = pd.DataFrame({_M: where[0] + first, **named, VOLUME: volumes[found]})
+    return frame.astype({_M: "int64", VOLUME: "int64", **dict.fromkeys(keys, "str")})
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(int codes, -1 where missing; the label of each code): a categorical's own codes."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        labels = np.asarray(values.cat.categories, dtype=object)
+        return values.cat.codes.to_numpy().astype("int64"), labels
+    codes, uniques = pd.factorize(values)
+    return codes.astype("int64"), np.asarray(uniques, dtype=object)
 
 
 def _list_flags(keys: pd.DataFrame, governance: pd.DataFrame) -> pd.DataFrame:

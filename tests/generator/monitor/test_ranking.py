@@ -163,3 +163,16 @@ def test_district_rates_use_the_census_population() -> None:
     ).astype({MONTH: "str", DISTRICT: "str", VOLUME: "int64"})
     assert_frame_equal(found, want)
     assert list(district_rates(records(), districts).columns) == list(DISTRICT_COLUMNS)
+
+
+def test_counts_are_the_same_for_text_keys_and_rows_missing_a_district_are_not_counted() -> None:
+    districts = pd.DataFrame(
+        {DISTRICT: ["东城区", "朝阳区"], POPULATION: pd.array([20_000, 40_000], dtype="Int64")}
+    )
+    coded = records((E, "2024-01", 2), (C, "2024-01", 1), (C, "2024-03", 1))
+    text = coded.astype({DISTRICT: "str", STREET: "str"})
+    missing = pd.concat([coded, coded.iloc[[0]].assign(**{DISTRICT: None})], ignore_index=True)
+    want = district_rates(coded, districts)
+    assert want[VOLUME].tolist() == [2, 1, 0, 0, 0, 1]  # February is in the span, with nothing
+    assert_frame_equal(district_rates(text, districts), want)
+    assert_frame_equal(district_rates(missing, districts), want)
