@@ -15,11 +15,13 @@ import pandas as pd
 from generator.models import Topic, Wave
 from generator.models.site import SatisfactionDefinition
 from survey.analysis.columns import (
+    AWARENESS,
     AWARENESS_RATE,
     EXCLUDED_COUNT,
     MEAN_SCORE,
     MEASURE,
     SATISFACTION_RATE,
+    SOLVED,
     SOLVED_RATE,
     SUSPECT_COUNT,
     TOP_BOX,
@@ -76,7 +78,7 @@ def wave_table(
     db: Database, wave: Wave, topics: Sequence[Topic], definition: SatisfactionDefinition
 ) -> WaveTable:
     """The headline figures of each topic in `wave` (unweighted; weighting is per topic page)."""
-    frame = store.frame(db, [t.slug for t in topics], [wave.id])
+    frame = store.frame(db, [t.slug for t in topics], [wave.id], (SOLVED, AWARENESS))
     figures = summary(frame, definition) if len(frame) else pd.DataFrame(columns=[TOPIC])
     rows = tuple(_row(topic, figures.loc[figures[TOPIC] == topic.slug]) for topic in topics)
     return WaveTable(wave, columns(definition), rows)

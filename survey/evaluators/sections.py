@@ -32,13 +32,11 @@ from survey.analysis.columns import (
     N,
 )
 from survey.analysis.rates import N_VALID, SHARE_VALID, counted, distribution
+from survey.evaluators import store
 from survey.evaluators.chart import Bar, bar_chart
 from survey.evaluators.present import count, interval, local, p_value, percent, points
 from survey.waves import wave_name
 
-SUBMITTED_AT: Final = "submitted_at"  # survey.analysis.frame.STORED
-COMMENT: Final = "comment"  # the standard questionnaire's open question
-COMMENTS_SHOWN: Final = 50
 DRIVER_QUESTIONS: Final = (("went_well", "做得好的方面"), ("went_badly", "需要改进的方面"))
 
 
@@ -184,18 +182,9 @@ def _question(questionnaire: Questionnaire | None, question_id: str) -> Any:
     return next((q for q in questionnaire.questions if q.id == question_id), None)
 
 
-def comments(frame: pd.DataFrame, limit: int = COMMENTS_SHOWN) -> tuple[tuple[Comment, ...], int]:
-    """The newest open answers of counted responses (at most `limit`), and how many there are."""
-    if COMMENT not in frame:
-        return (), 0
-    rows = counted(frame)
-    written = rows.loc[rows[COMMENT].map(lambda v: isinstance(v, str) and bool(v.strip()))]
-    written = written.sort_values(SUBMITTED_AT, ascending=False)
-    shown = tuple(
-        Comment(str(r["receipt"]), local(r[SUBMITTED_AT]), str(r[DISTRICT]), str(r[COMMENT]))
-        for r in written.head(limit).to_dict("records")
-    )
-    return shown, len(written)
+def comments(found: Sequence[store.Comment]) -> tuple[Comment, ...]:
+    """Comments as shown: times in Beijing time."""
+    return tuple(Comment(c.receipt, local(c.submitted_at), c.district, c.text) for c in found)
 
 
 def names_of(wave_ids: Sequence[str]) -> tuple[str, str]:

@@ -7,6 +7,7 @@ same transaction, so the log and the figures cannot disagree.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,17 +17,24 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey.analysis.frame import responses_frame
+from survey.analysis.columns import (
+    DISTRICT,
+    EXCLUDED,
+    SATISFACTION,
+    SUSPECT,
+    TOPIC,
+    WAVE,
+    WENT_BADLY,
+    WENT_WELL,
+)
+from survey.analysis.frame import ANALYSED, ANSWERS, FLAGS, ID, responses_frame
 from survey.audit import record
 from survey.db import Database
 from survey.models import Exclusion, Response
 
-# The columns `survey.analysis.frame` reads; not the digest or the address hash.
-FRAME_COLUMNS: Final = (
-    *(Response.id, Response.receipt, Response.topic, Response.wave, Response.version),
-    *(Response.submitted_at, Response.channel, Response.district, Response.street),
-    *(Response.satisfaction, Response.answers, Response.flags),
-)
+LISTS: Final = frozenset({WENT_WELL, WENT_BADLY})  # multiple choice: a list of ticked options
+COMMENT: Final = "comment"  # the standard questionnaire's open question
+COUNT: Final = "count"
 
 
 @dataclass(frozen=True)
@@ -54,14 +62,87 @@ class Listed:
     excluded_at: datetime | None
 
 
-def frame(db: Database, topics: Collection[str], waves: Collection[str]) -> pd.DataFrame:
-    """The analysis frame of these topics and waves, exclusions marked (survey.analysis.frame)."""
-    where = (Response.topic.in_(list(topics)), Response.wave.in_(list(waves)))
-    with db.transaction() as session:
-        rows = session.execute(select(*FRAME_COLUMNS).where(*where).order_by(Response.id))
-        records = [dict(row) for row in rows.mappings()]
-        excluded = session.scalars(select(Exclusion.response_id).join(Response).where(*where)).all()
-    return responses_frame(records, set(excluded))
+def frame(
+    db: Database,
+    topics: Collection[str],
+    waves: Collection[str],
+    answers: Collection[str] = ANALYSED,
+) -> pd.DataFrame:
+    """The analysis frame of these topics and waves, exclusions marked (survey.analysis.frame).
+
+    Figures need only a few short answers per response, so the database counts responses per
+    combination of them (answers picked out of the JSON document on SQLite and PostgreSQL
+    alike) and each combination is repeated here as often as it occurred: a million responses
+    travel as a few thousand rows. Rows carry no response id or receipt; pages that list
+    responses read them with `listed` and `comments`.
+    """
+    picked = [Response.answers[key].as_string().label(key) for key in answers]
+    keys = [
+        *(Response.topic, Response.wave, Response.district, Response.satisfaction, *picked),
+        (func.json_array_length(Response.flags) > 0).label(FLAGS),
+        Exclusion.id.is_not(None).label(EXCLUDED),
+    ]
+    query = (
+        select(*keys, func.count().label(COUNT))
+        .outerjoin(Exclusion, Exclusion.response_id == Response.id)
+        .where(Response.topic.in_(list(topics)), Response.wave.in_(list(waves)))
+        .group_by(*keys)
+    )
+    with db.connection() as connection:
+        result = connection.execute(query)
+        combinations = [dict(zip(result.keys(), row, strict=True)) for row in result]
+    return _expanded(combinations, answers)
+
+
+def _expanded(combinations: list[dict[str, Any]], answers: Collection[str]) -> pd.DataFrame:
+    """One row per response from counted combinations, through survey.analysis.frame."""
+    records = [
+        {
+            **{key: c[key] for key in (TOPIC, WAVE, DISTRICT, SATISFACTION)},
+            ID: i,
+            ANSWERS: {key: _answer(key, c[key]) for key in answers},
+            FLAGS: [SUSPECT] if c[FLAGS] else [],
+        }
+        for i, c in enumerate(combinations)
+    ]
+    excluded = {i for i, c in enumerate(combinations) if c[EXCLUDED]}
+    grouped = responses_frame(records, excluded)
+    counts = [int(c[COUNT]) for c in combinations]
+    return grouped.loc[grouped.index.repeat(counts)].reset_index(drop=True)
+
+
+def _answer(key: str, text: str | None) -> Any:
+    """A picked answer: text, or for a multiple-choice question its JSON list of options."""
+    if key in LISTS and text is not None:
+        return json.loads(text)
+    return text
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One resident's open answer, with what the evaluator needs to find the response."""
+
+    receipt: str
+    submitted_at: datetime
+    district: str
+    text: str
+
+
+def comments(db: Database, topic: str, wave: str, limit: int) -> tuple[list[Comment], int]:
+    """The newest non-blank comments of counted (not excluded) responses, and how many in all."""
+    text = Response.answers[COMMENT].as_string()
+    where = (
+        *(Response.topic == topic, Response.wave == wave, Exclusion.id.is_(None)),
+        func.trim(func.coalesce(text, "")) != "",
+    )
+    base = select(Response.receipt, Response.submitted_at, Response.district, text)
+    joined = Exclusion, Exclusion.response_id == Response.id
+    newest = base.outerjoin(*joined).where(*where)
+    newest = newest.order_by(Response.submitted_at.desc(), Response.id.desc()).limit(limit)
+    total = select(func.count(Response.id)).outerjoin(*joined).where(*where)
+    with db.connection() as connection:
+        shown = [Comment(r, _utc(at), d, t) for r, at, d, t in connection.execute(newest)]
+        return shown, int(connection.scalar(total) or 0)
 
 
 def listed(

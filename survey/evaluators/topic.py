@@ -15,13 +15,17 @@ import pandas as pd
 from generator.models import Topic, Wave
 from generator.models.site import Site
 from survey.analysis.columns import (
+    AWARENESS,
     CI_HIGH,
     CI_LOW,
     DEFINITION,
     EXCLUDED,
     NOTE,
+    SOLVED,
     SUPPRESSED,
     WAVE,
+    WENT_BADLY,
+    WENT_WELL,
     N,
 )
 from survey.analysis.rates import summary
@@ -36,6 +40,9 @@ from survey.evaluators import sections, store
 from survey.evaluators.present import Figure, count, excluded_note, figure, interval, percent
 from survey.state import AppState
 
+# The answers the topic page's figures read; comments are read on their own (store.comments).
+ANSWERS: Final = (SOLVED, AWARENESS, WENT_WELL, WENT_BADLY)
+COMMENTS_SHOWN: Final = 50
 Weighting = Literal["none", "district_population"]
 MODES: Final[dict[str, str]] = {"none": "未加权", "district_population": "按区人口加权"}
 
@@ -89,10 +96,10 @@ def topic_results(state: AppState, topic: Topic, wave: Wave, weighting: Weightin
     site = state.content.site
     definition = site.satisfaction
     both = year_waves(site, wave)
-    frame = store.frame(state.db, [topic.slug], both)
+    frame = store.frame(state.db, [topic.slug], both, ANSWERS)
     current = frame.loc[frame[WAVE] == wave.id]
     weighted, problem = _weighted(state, current) if weighting != "none" else (None, "")
-    shown, total = sections.comments(current)
+    shown, total = store.comments(state.db, topic.slug, wave.id, COMMENTS_SHOWN)
     return TopicResults(
         topic=topic,
         wave=wave,
@@ -105,7 +112,7 @@ def topic_results(state: AppState, topic: Topic, wave: Wave, weighting: Weightin
         districts=sections.districts(current, definition),
         change=_change(frame, both, site),
         drivers=sections.drivers(current, state.questionnaire(topic.slug, wave.id)),
-        comments=shown,
+        comments=sections.comments(shown),
         comments_total=total,
     )
 
