@@ -18,7 +18,6 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 # Byte positions in 'YYYY-MM-DD HH:MM:SS', the spelling exports almost always use.
 _WIDTH = 19
 _DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18])
-_WEIGHTS = np.array([1000, 100, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1], dtype=np.int32)
 _SEPARATORS = np.array([4, 7, 10, 13, 16])
 _SEPARATOR_BYTES = np.frombuffer(b"-- ::", dtype=np.uint8)
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
@@ -67,16 +66,14 @@ def canonical_times(text: pa.Array) -> np.ndarray:
     block = _fixed_width(text, offsets[rows])
     digits = block[:, _DIGITS] - np.uint8(ord("0"))  # bytes below '0' wrap round to > 9
     fits = (digits <= 9).all(axis=1) & (block[:, _SEPARATORS] == _SEPARATOR_BYTES).all(axis=1)
-    weighted = digits.astype(np.int32) * _WEIGHTS
-    year = weighted[:, :4].sum(axis=1)
-    month, day, hour, minute, second = (
-        weighted[:, i] + weighted[:, i + 1] for i in (4, 6, 8, 10, 12)
-    )
+    # Two digits at a time: century, year in century, month, day, hour, minute, second.
+    pairs = digits[:, 0::2].astype(np.int32) * 10 + digits[:, 1::2]
+    century, month, day, hour, minute, second = (pairs[:, i] for i in (0, 2, 3, 4, 5, 6))
+    year = century * 100 + pairs[:, 1]
     fits &= _is_real(year, month, day) & (hour <= 23) & (minute <= 59) & (second <= 59)
-    index = (year[fits] - _FIRST_YEAR) * 12 + month[fits] - 1
-    days = _MONTH_STARTS[index] + day[fits] - 1
-    seconds = days * 86_400 + hour[fits] * 3600 + minute[fits] * 60 + second[fits]
-    out[rows[fits]] = seconds.astype("datetime64[s]")
+    first = _MONTH_STARTS[np.where(fits, (year - _FIRST_YEAR) * 12 + month - 1, 0)]
+    seconds = (first + day - 1) * 86_400 + hour * 3600 + minute * 60 + second
+    out[rows] = np.where(fits, seconds, np.iinfo(np.int64).min).view("datetime64[s]")
     return out
 
 
