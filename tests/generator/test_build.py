@@ -31,7 +31,9 @@ def html_pages(site: Path) -> list[Path]:
 
 
 def test_every_topic_has_its_four_parts_and_overview(built_site: Path) -> None:
-    for section in SECTIONS:
+    # The shipped content has complaint records (monitoring) but publishes no survey results:
+    # tests/generator/test_published.py builds the results section.
+    for section in (s for s in SECTIONS if s.key != "results"):
         name = section.filename.removesuffix(".md")
         page = built_site / TOPIC / ("index.html" if name == "index" else f"{name}/index.html")
         assert page.is_file(), page
