@@ -240,7 +240,7 @@ def _drain(buffer: io.StringIO) -> bytes:
 
 
 def _form() -> FilterForm:
-    return FilterForm(request.args, meta={"csrf": False})
+    return FilterForm(request.args)
 
 
 def _query(before: int | None = None) -> dict[str, Any]:
