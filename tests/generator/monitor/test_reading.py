@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from generator.monitor.columns import READ_PROBLEM, REQUEST_ID, ROW
@@ -16,7 +12,6 @@ from generator.monitor.reading import (
     RaggedRowsError,
     detect_encoding,
     file_format,
-    prefetch,
     read_batches,
 )
 from tests.generator.monitor.conftest import HEADER, write_gb18030
@@ -63,23 +58,3 @@ def test_a_wrong_encoding_given_by_hand_is_reported(tmp_path: Path) -> None:
     path = write_gb18030(tmp_path / "x.csv", "A1,2024-03-01,投诉,住房,东城区,东华门街道,老楼\n")
     with pytest.raises(InputError, match="读取失败"):
         list(read_batches(path, encoding="utf-8"))
-
-
-def test_prefetch_yields_in_order_and_passes_errors_on() -> None:
-    def batches(fail: bool) -> Iterator[pd.DataFrame]:
-        yield pd.DataFrame({"a": [1]})
-        yield pd.DataFrame({"a": [2]})
-        if fail:
-            raise InputError("broken")
-
-    assert [int(b["a"].iloc[0]) for b in prefetch(batches(fail=False))] == [1, 2]
-    with pytest.raises(InputError, match="broken"):
-        list(prefetch(batches(fail=True)))
-
-
-def test_prefetch_stops_its_thread_when_the_reader_stops_early() -> None:
-    endless = (pd.DataFrame({"a": [i]}) for i in itertools.count())
-    reader = prefetch(endless, depth=1)
-    assert int(next(reader)["a"].iloc[0]) == 0
-    reader.close()
-    assert not any(t.name == "monitor-csv-reader" for t in threading.enumerate())
