@@ -60,6 +60,7 @@ def wave_view(wave: Wave, results: PublishedTopic) -> dict[str, Any]:
             "interval": _interval(weighted.ci_low, weighted.ci_high, weighted.suppressed),
             "n_effective": f"{weighted.n_effective:,.0f}",
             "definition": weighted.definition,
+            "suppressed": weighted.suppressed or weighted.value is None,
         },
     }
 

@@ -42,6 +42,7 @@ class WaveRow:
     closes: str
     status: str  # 未开始 | 进行中 | 已结束
     closed: bool
+    publishable: bool  # closed, with responses, not yet published
     topics: int
     responses: str
     published: str  # "由 … 于 … 发布", or empty
@@ -96,6 +97,7 @@ def _row(state: AppState, wave: Wave, now: datetime, count: int, pub: Any) -> Wa
         closes=local_time(wave.closes),
         status=status(wave, now),
         closed=now >= wave.closes,
+        publishable=now >= wave.closes and count > 0 and pub is None,
         topics=len(wave_topics(state, wave)),
         responses=f"{count:,}",
         published=shown,

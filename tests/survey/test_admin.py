@@ -192,6 +192,8 @@ def test_a_wave_without_responses_has_nothing_to_publish(
 ) -> None:
     clock.now = AFTER_CLOSE
     as_admin(sqlite_app, page_client)
+    row = page_client.get(WAVES).tag("tr", id=f"wave-{WAVE}")
+    assert "未发布（没有答卷）" in row.get_text() and row.find("a") is None
     assert "没有任何答卷" in page_client.get(PUBLISH).text()
     page_client.post(PUBLISH, {"csrf_token": token(page_client)}, status=409)
     assert publication(sqlite_app) is None
