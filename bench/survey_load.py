@@ -1,14 +1,17 @@
 """Benchmark the survey collector under gunicorn on 127.0.0.1, on SQLite and on PostgreSQL.
 
-In one run, per database: (1) the ceiling, requests per second of a bare Flask endpoint under
-the same gunicorn configuration and the same clients; (2) sustained submissions per second,
+In one run, per setup: (1) the ceiling, requests per second of a bare Flask endpoint under
+the same gunicorn configuration (deploy/gunicorn.conf.py, as deployed) and the same clients; (2) sustained submissions per second,
 each one a GET of the questionnaire, reading its CSRF token and ticket, and a POST of valid
 answers, from a fixed number of closed-loop clients (every 10th submission is POSTed twice,
 as a double click); (3) latency at half the sustained rate, paced open-loop: each whole
 submission (GET and POST) timed from its scheduled start, so a slow server cannot hide its
 queue; (4) rows stored against distinct receipts returned.
 
-    .venv/bin/python bench/survey_load.py            # 20 s phases, SQLite and PostgreSQL
+Setups: SQLite and PostgreSQL with the default in-memory rate limits, and PostgreSQL with the
+rate limits in Redis (issue 7: several workers sharing one store).
+
+    .venv/bin/python bench/survey_load.py            # 20 s phases, all three setups
     .venv/bin/python bench/survey_load.py --quick    # 4 s phases
     .venv/bin/python bench/survey_load.py --database sqlite
 
@@ -21,6 +24,7 @@ import argparse
 import http.client
 import os
 import re
+import runpy
 import socket
 import subprocess
 import sys
@@ -49,6 +53,14 @@ NOW = "2026-11-27T12:00:00+08:00"  # inside the wave, whenever the benchmark run
 POSTGRES = os.environ.get(
     "YITI_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+REDIS = os.environ.get("YITI_BENCH_REDIS", "redis://127.0.0.1:6379/0")
+GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
+# setup → (database, rate-limit storage)
+SETUPS = {
+    "sqlite": ("sqlite", "memory://"),
+    "postgresql": ("postgresql", "memory://"),
+    "postgresql_redis": ("postgresql", REDIS),
+}
 ANSWERS = [
     ("awareness", "听说过"),
     ("change", "有所改善"),
@@ -182,38 +194,41 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app: str, workers: int, env: dict[str, str]) -> Iterator[int]:
-    """gunicorn serving `app` on 127.0.0.1 only; yields the port once it answers."""
+def gunicorn(app: str, workers: int | None, env: dict[str, str], log: Path) -> Iterator[int]:
+    """gunicorn with the deployed configuration serving `app` on 127.0.0.1 only; yields the port
+    once it answers. Its logs (the access log included, as deployed) go to `log`."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        app,
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-        "--chdir",
-        str(ROOT),
-    ]
-    process = subprocess.Popen(command, env=os.environ | env)
+    command = [sys.executable, "-m", "gunicorn", app, "--config", str(GUNICORN_CONFIG)]
+    command += ["--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT)]
+    # No worker recycling within a 20 s phase: a recycled worker re-imports the app (seconds of
+    # CPU on a busy machine), which would depress whichever phase happened to cross the count.
+    command += ["--max-requests", "0"]
+    command += ["--workers", str(workers)] if workers else []
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as sink:
+        process = subprocess.Popen(command, env=os.environ | env, stdout=sink, stderr=sink)
     try:
-        deadline = time.monotonic() + 30
+        # Each worker imports the whole app (pandas included): slow when the machine is busy.
+        deadline = time.monotonic() + 180
         while True:
             try:
                 _request(port, "GET", "/")
                 break
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"gunicorn did not start: {' '.join(command)}") from None
+                    tail = log.read_text(errors="replace")[-2000:]
+                    raise RuntimeError(
+                        f"gunicorn did not start: {' '.join(command)}\n{tail}"
+                    ) from None
                 time.sleep(0.2)
         yield port
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @contextmanager
@@ -271,8 +286,9 @@ class Measured:
         return len(self.load.receipts | self.half.receipts)
 
 
-def measure(kind: str, args: argparse.Namespace, work: Path) -> Measured:
-    """Ceiling, sustained load and half-rate latency, against one database."""
+def measure(setup: str, args: argparse.Namespace, work: Path) -> Measured:
+    """Ceiling, sustained load and half-rate latency, for one setup."""
+    kind, limits = SETUPS[setup]
     env = {
         "SECRET_KEY": "bench-secret",
         "YITI_CONTENT_DIR": str(ROOT / "content"),
@@ -280,13 +296,17 @@ def measure(kind: str, args: argparse.Namespace, work: Path) -> Measured:
         "YITI_POST_LIMIT": "1000000/minute",  # one client address: the hard limit would bite
         "YITI_MIN_FILL_SECONDS": "0",
         "YITI_INSTANCE_DIR": str(work / "instance"),
+        "YITI_RATELIMIT_STORAGE_URI": limits,
     }
-    with gunicorn("bench.survey_load:bare_app()", args.workers, env) as port:
+    log = work / "gunicorn.log"
+    with gunicorn("bench.survey_load:bare_app()", args.workers, env, log) as port:
         ceiling, ceiling_wall = run_clients(args.clients, closed_loop, port, args.seconds, True)
-    app = "survey:create_app()"
+    prefix = f"yiti-bench-{uuid.uuid4().hex[:10]}"  # this run's counters, apart from others'
+    app = f"survey:create_app({{'RATELIMIT_KEY_PREFIX': '{prefix}'}})"
     with (
         database(kind, work) as url,
-        gunicorn(app, args.workers, env | {"DATABASE_URL": url}) as port,
+        redis_keys(limits, prefix),
+        gunicorn(app, args.workers, env | {"DATABASE_URL": url}, log) as port,
     ):
         load, wall = run_clients(args.clients, closed_loop, port, args.seconds, False)
         rate = load.done / wall / 2 / args.clients
@@ -298,12 +318,39 @@ def measure(kind: str, args: argparse.Namespace, work: Path) -> Measured:
     return Measured(ceiling.done / ceiling_wall, load.done / wall, load, half, errors, rows)
 
 
+@contextmanager
+def redis_keys(uri: str, prefix: str) -> Iterator[None]:
+    """For a Redis store: check it answers, then delete this run's counters afterwards (the
+    per-device ones would otherwise stay a day)."""
+    if not uri.startswith("redis://"):
+        yield
+        return
+    import redis
+
+    client = redis.Redis.from_url(uri)
+    client.ping()
+    try:
+        yield
+    finally:
+        for key in client.scan_iter(match=f"*{prefix}*", count=1000):
+            client.delete(key)
+        client.close()
+
+
+def workers_label(args: argparse.Namespace) -> str:
+    """How many gunicorn workers of which class served, as the configuration says."""
+    config = runpy.run_path(str(GUNICORN_CONFIG))
+    count = args.workers or config["workers"]
+    return f"{count} gunicorn {config['worker_class']} workers (deploy/gunicorn.conf.py)"
+
+
 def report(kind: str, args: argparse.Namespace, m: Measured) -> list[Result]:
     """Print one database's table; return its RESULT lines."""
     share, p99 = m.sustained / m.ceiling_rps, percentile(m.half.latencies_ms, 0.99)
     full = [percentile(m.load.latencies_ms, q) for q in (0.5, 0.99)]
-    setup = f"{args.workers} gunicorn sync workers, {args.clients} client processes"
-    print(f"\n## {kind}  ({setup}, {args.seconds:g} s per phase)\n")
+    setup = f"{workers_label(args)}, {args.clients} client processes"
+    limits = SETUPS[kind][1].split(":")[0]
+    print(f"\n## {kind}  (rate limits: {limits}; {setup}, {args.seconds:g} s per phase)\n")
     print("| measure | value |\n| --- | --- |")
     print(f"| ceiling: bare Flask requests/s | {m.ceiling_rps:.0f} |")
     print(f"| sustained submissions/s (GET form + POST answers) | {m.sustained:.1f} |")
@@ -331,12 +378,14 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="4 s phases instead of 20 s")
-    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--database", choices=[*SETUPS, "all"], default="all")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="instead of the configuration's count"
+    )
     parser.add_argument("--clients", type=int, default=4, help="client processes")
     args = parser.parse_args()
     args.seconds = 4.0 if args.quick else 20.0
-    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    kinds = list(SETUPS) if args.database == "all" else [args.database]
     results: list[Result] = []
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:

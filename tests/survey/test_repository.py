@@ -6,12 +6,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import inspect
 
-from survey.db import Database
+from survey.db import Database, queued, writer_queue
 from survey.repository import (
     ConflictError,
     InvitationError,
@@ -131,3 +132,23 @@ def run_in_threads(count: int, work: Callable[[], str]) -> list[str]:
         thread.join()
     assert not errors, errors
     return results
+
+
+def test_sqlite_writers_take_turns_and_other_stores_need_no_queue(tmp_path: Path) -> None:
+    path = writer_queue(f"sqlite:///{tmp_path / 'survey.sqlite3'}")
+    assert path == tmp_path / "survey.sqlite3.writers"
+    assert writer_queue("postgresql+psycopg://postgres@127.0.0.1/test") is None
+    assert writer_queue(f"sqlite:///file:{tmp_path / 'x'}?mode=ro&uri=true") is None
+    order: list[str] = []
+    with queued(path):
+        waiter = threading.Thread(target=lambda: _enter(path, order))
+        waiter.start()
+        waiter.join(timeout=0.2)
+        order.append("first done")
+    waiter.join(timeout=5)
+    assert order == ["first done", "second in"]
+
+
+def _enter(path: Path | None, order: list[str]) -> None:
+    with queued(path):
+        order.append("second in")
