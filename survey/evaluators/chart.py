@@ -17,8 +17,8 @@ from markupsafe import Markup, escape
 
 WIDTH: Final = 480  # viewBox units; the stylesheet scales the chart to its column
 PAD: Final = 8
-ROW: Final = 46  # label line, then the bar under it
-FONT: Final = 15
+ROW: Final = 52  # label line, then the bar under it
+FONT: Final = 18  # viewBox units: about 13.5 px on a 390 px phone
 BAR: Final = 14
 INK: Final = "#1a1a1a"
 FILL: Final = "#1f4e8c"  # 8.6:1 against white
@@ -53,7 +53,7 @@ def _bar(bar: Bar, top: int) -> str:
     length = max(0.0, min(1.0, bar.share)) * span
     label = escape(f"{bar.label}　{bar.shown}")
     baseline = top + FONT + 2
-    y = top + FONT + 10
+    y = top + FONT + 12
     return (
         f'<text x="{PAD}" y="{baseline}" font-size="{FONT}" fill="{INK}">{label}</text>'
         f'<rect x="{PAD}" y="{y}" width="{span}" height="{BAR}" fill="{TRACK}"/>'

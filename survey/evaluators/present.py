@@ -44,6 +44,12 @@ LABELS: Final[dict[str, str]] = {
     SOLVED_RATE: "解决率",
     AWARENESS_RATE: "知晓率",
 }
+# survey.tickets.CHANNELS, as the privacy notice names them.
+CHANNEL_LABELS: Final[dict[str, str]] = {
+    "link": "网页链接",
+    "qr": "二维码",
+    "invitation": "短信邀请",
+}
 COUNTS: Final = (RESPONSES, EXCLUDED_COUNT, SUSPECT_COUNT)
 RATES: Final = (SATISFACTION_RATE, TOP_BOX, SOLVED_RATE, AWARENESS_RATE)
 

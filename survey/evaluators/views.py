@@ -17,6 +17,7 @@ from survey.abuse import source_key
 from survey.accounts import account, require_role, staff_context
 from survey.evaluators import scope, store
 from survey.evaluators.forms import ExcludeForm, IncludeForm
+from survey.evaluators.present import CHANNEL_LABELS
 from survey.evaluators.results import wave_table
 from survey.evaluators.topic import MODES, mode, topic_results
 from survey.state import current_state
@@ -144,4 +145,5 @@ def _responses_page(
         errors=errors,
         typed=typed,
         flag_labels=FLAG_LABELS,
+        channel_labels=CHANNEL_LABELS,
     ), status

@@ -63,7 +63,7 @@ def seed(app: Flask, answers: Iterable[Answer], topic: str = TOPIC, wave: str = 
             topic=topic,
             wave=wave,
             version="standard-1",
-            channel="web",
+            channel="link",
             answers=body,
             submitted_at=NOW - timedelta(days=1) + timedelta(minutes=i),
             flags=a.flags,

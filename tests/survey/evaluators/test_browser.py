@@ -90,3 +90,14 @@ def test_the_chart_is_drawn_with_its_colours_under_the_strict_csp(
     assert bar.evaluate("e => getComputedStyle(e).fill") == "rgb(31, 78, 140)"
     assert signed_in.locator("svg.yiti-chart").bounding_box()["width"] > 300
     assert not errors, errors
+
+
+def test_a_refused_exclusion_shows_its_error_accessibly(signed_in: Any, server: str) -> None:
+    signed_in.goto(server + PAGES["responses"])
+    signed_in.locator("details.exclude summary").first.click()
+    signed_in.locator("details.exclude button[type=submit]").first.click()
+    error = signed_in.locator("p.error")
+    assert error.inner_text() == "错误：请填写排除理由"
+    assert signed_in.locator("textarea[aria-invalid=true]").is_visible()
+    violations = axe_violations(signed_in)
+    assert not violations, describe(violations)

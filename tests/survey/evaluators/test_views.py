@@ -147,7 +147,7 @@ def test_the_response_list_explains_flags_and_is_paginated_and_audited(
     evaluator(sqlite_app, page_client)
     first = page_client.get(LIST)
     newest = first.soup.select("ol.responses > li")[0].get_text(" ")
-    assert "填写过快；同一网络地址提交较多" in newest
+    assert "填写过快；同一网络地址提交较多" in newest and "来源 网页链接" in newest
     assert len(first.soup.select("ol.responses > li")) == 50
     assert len(page_client.get(LIST + "?page=2").soup.select("ol.responses > li")) == 1
     page_client.get(LIST + "?page=3", status=404)
