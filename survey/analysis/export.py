@@ -13,7 +13,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -79,7 +79,7 @@ def csv_table_bytes(
     *,
     bom: bool = True,
     tally: Tally | None = None,
-) -> Iterator[bytes]:
+) -> Generator[bytes, None, None]:
     """`csv_bytes` for chunks already in the declared columns (Arrow tables): the download path.
 
     Arrow's CSV writer quotes every text cell ("needed" quoting), which spreadsheets and

@@ -42,7 +42,7 @@ def raw_query(wave: str, topics: Collection[str]) -> Select[*tuple[Any, ...]]:
 
 
 def raw_chunks(
-    db: Database, wave: str, topics: Collection[str], chunk: int = CHUNK
+    db: Database, wave: str, topics: Collection[str], chunk: int | None = None
 ) -> Iterator[Sequence[Sequence[Any]]]:
     """Raw rows `chunk` at a time, streamed from the server (`yield_per`), in one transaction.
 
@@ -50,7 +50,9 @@ def raw_chunks(
     client that hangs up) closes it.
     """
     with db.engine.connect() as connection:
-        result = connection.execution_options(yield_per=chunk).execute(raw_query(wave, topics))
+        result = connection.execution_options(yield_per=chunk or CHUNK).execute(
+            raw_query(wave, topics)
+        )
         yield from result.partitions()
 
 

@@ -137,6 +137,8 @@ def _generic(rows: Sequence[Sequence[Any]], variables: Sequence[Variable]) -> pa
         record |= {k: answers.get(k) for k in ("district", "street", "satisfaction")}
         records.append(record)
     frame = responses_frame(records, [r[0] for r in rows if r[-1] is not None])
+    # Times to UTC first: a column mixing zones (or naive, meaning UTC) is not a datetime column.
+    frame["submitted_at"] = pd.to_datetime(frame["submitted_at"], utc=True)
     frame["flags"] = [_reasons(r[8]) for r in rows]
     frame["exclusion_reason"] = [r[9] for r in rows]
     table = prepare(frame, variables)
