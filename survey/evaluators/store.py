@@ -15,6 +15,7 @@ from typing import Any, Final
 
 import pandas as pd
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey.analysis.columns import (
@@ -190,22 +191,25 @@ def exclude(
 ) -> bool:
     """Leave a response out of every figure; False if it is not one of this topic and wave's.
 
-    Excluding an excluded response changes nothing and logs nothing: the first reason stands.
+    Excluding an excluded response changes nothing and logs nothing: the first reason stands,
+    also when two evaluators exclude it at the same moment (the unique response id decides).
     """
-    with db.transaction() as session:
-        response = _response(session, topic, wave, response_id)
-        if response is None:
-            return False
-        if _exclusion(session, response_id) is None:
-            session.add(
-                Exclusion(
+    try:
+        with db.transaction() as session:
+            response = _response(session, topic, wave, response_id)
+            if response is None:
+                return False
+            if _exclusion(session, response_id) is None:
+                decision = Exclusion(
                     response_id=response_id,
                     reason=reason,
                     excluded_by=actor.email,
                     excluded_at=actor.at,
                 )
-            )
-            _audit(session, actor, "exclusion.add", response, {"reason": reason})
+                session.add(decision)
+                _audit(session, actor, "exclusion.add", response, {"reason": reason})
+    except IntegrityError:
+        pass  # the other exclusion and its audit entry committed; ours rolled back with its entry
     return True
 
 

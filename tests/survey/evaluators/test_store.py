@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pandas as pd
+import pytest
 from flask import Flask
 
 from survey.analysis.breakdown import by_district, drivers
@@ -73,3 +74,16 @@ def test_comments_are_newest_first_without_excluded_or_blank_ones(app: Flask) ->
     shown, total = store.comments(db, TOPIC, WAVE, limit=1)
     assert total == 2 and [c.text for c in shown] == ["最新"]
     assert shown[0].submitted_at == NOW - timedelta(days=1) + timedelta(minutes=4)
+
+
+def test_a_simultaneous_second_exclusion_is_refused_by_the_database_and_not_logged(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [first] = seed(app, many(1, "满意"))
+    db = state_of(app).db
+    store.exclude(db, ACTOR, TOPIC, WAVE, first, "先到")
+    monkeypatch.setattr(store, "_exclusion", lambda *_: None)  # as if read before the first commit
+    assert store.exclude(db, ACTOR, TOPIC, WAVE, first, "后到")
+    [row], _ = store.listed(db, TOPIC, WAVE, 0, 10)
+    assert row.reason == "先到"
+    assert [e.action for e in entries(db)].count("exclusion.add") == 1

@@ -73,6 +73,7 @@ def test_a_scoped_evaluator_neither_sees_nor_excludes_other_topics(
     body = {"csrf_token": token, "reason": "spam"}
     client.post(f"{LIST}{first}/exclude", body, status=404)
     assert "1 个" in client.get("/staff/results/").soup.select("ul.waves li")[0].get_text()
+    assert "没有您可以查看的议题" in client.get("/staff/results/2022-end/").text()
     assert not any(e.action == "exclusion.add" for e in entries(state_of(app).db))
 
 
