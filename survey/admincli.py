@@ -14,6 +14,7 @@ import click
 
 from generator.cli import CONTENT_OPTION
 from generator.loader import Content
+from generator.models.site import promised_retention_years
 from generator.published import PublishedTopic, PublishedWave, dump, results_dir
 from survey import purge as retention
 from survey.admin.store import publications
@@ -109,7 +110,7 @@ def _months(loaded: Content, older_than: str | None) -> int:
     """The period to purge at, in months: refused if shorter than content's, or unpromised."""
     years = loaded.site.retention_years
     standard = loaded.questionnaires.standard
-    promised = retention.promised_years(standard.privacy if standard else [])
+    promised = promised_retention_years(standard.privacy if standard else [])
     if promised != years:
         stated = f"写的是 {promised} 年" if promised is not None else "没有写明保存年数"
         raise click.ClickException(

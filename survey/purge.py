@@ -11,7 +11,7 @@ transaction as the deletes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -25,8 +25,6 @@ from survey.models import Exclusion, Invitation, Response
 
 # "3y", "3 年", "36m", "36 个月", or a bare number of years.
 PERIOD: Final = re.compile(r"^\s*(\d+)\s*(y|years?|年|m|months?|个月)?\s*$", re.IGNORECASE)
-# How the privacy notice states the period, e.g. "答卷在该批次结束后保存 3 年".
-PROMISE: Final = re.compile(r"保存\s*(\d+)\s*年")
 
 
 @dataclass(frozen=True)
@@ -73,15 +71,6 @@ def add_months(moment: datetime, months: int) -> datetime:
             return moment.replace(year=year, month=month + 1, day=day)
         except ValueError:  # e.g. 29 February in a common year
             day -= 1
-
-
-def promised_years(privacy: Iterable[str]) -> int | None:
-    """The period the privacy notice promises, in years, or None if it states none."""
-    for paragraph in privacy:
-        match = PROMISE.search(paragraph)
-        if match:
-            return int(match.group(1))
-    return None
 
 
 def due_waves(site: Site, at: datetime, months: int) -> list[Wave]:

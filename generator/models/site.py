@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal, Self
 
@@ -19,6 +21,22 @@ SATISFACTION_SCALE: tuple[str, ...] = (
     "说不清",
 )
 SatisfactionAnswer = Literal["非常满意", "满意", "基本满意", "不满意", "非常不满意", "说不清"]
+
+
+# How the privacy notice states the retention period, e.g. "答卷在该批次结束后保存 3 年".
+RETENTION_PROMISE = re.compile(r"保存\s*(\d+)\s*年")
+
+
+def promised_retention_years(privacy: Iterable[str]) -> int | None:
+    """The period a privacy notice promises, in years, or None if it states none.
+
+    `retention_years` and this promise must agree: `yiti survey purge` checks it.
+    """
+    for paragraph in privacy:
+        match = RETENTION_PROMISE.search(paragraph)
+        if match:
+            return int(match.group(1))
+    return None
 
 
 class Contact(ContentModel):

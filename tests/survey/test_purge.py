@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
+from generator.models.site import promised_retention_years
 from survey import purge as retention
 from survey.audit import append
 from survey.cli import survey
@@ -171,7 +172,7 @@ def test_shipped_privacy_notice_promises_the_configured_period() -> None:
     content = load_content(CONTENT)
     standard = content.questionnaires.standard
     assert standard is not None
-    assert retention.promised_years(standard.privacy) == content.site.retention_years
+    assert promised_retention_years(standard.privacy) == content.site.retention_years
 
 
 @pytest.mark.parametrize(
