@@ -62,6 +62,8 @@ def survey_routes(survey: Flask) -> list[tuple[str, str]]:
         "wave": WAVE,
         "receipt": "NO-SUCH-RECEIPT",
         "filename": "survey.css",
+        "fmt": "csv",
+        "response_id": 1,
     }
     routes = []
     with survey.test_request_context():
