@@ -8,6 +8,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from generator.csp import styles_as_attributes
+from generator.render.charts import volume_chart
 from tests.browser import WIDTHS, axe_violations, describe, origin_of
 from tests.generator.fixtures import built_site, hostile_content, site_url
 
@@ -146,6 +148,20 @@ def test_charts_keep_their_colours_and_text_under_the_policy(page: Any, site_url
     label = chart.locator("text").first
     assert label.evaluate("e => getComputedStyle(e).fontSize") == "10px"
     assert label.evaluate("e => getComputedStyle(e).fill") == "rgb(26, 26, 26)"
+
+
+def test_a_chart_with_its_styles_as_attributes_draws_exactly_the_same(browser: Any) -> None:
+    labels = [f"2024年{m}月{h}半月" for m in range(1, 7) for h in "上下"]
+    svg = str(volume_chart(labels, [3, 5, 2, 8, 13, 7, 6, 9, 4, 11, 10, 12], "折线图"))
+    assert "style=" in svg and "<style" in svg  # matplotlib's inline styles, as the build gets them
+    shots = []
+    for drawing in (svg, styles_as_attributes(svg)):
+        context = browser.new_context(viewport={"width": 760, "height": 320})
+        page = context.new_page()
+        page.set_content(f"<!doctype html><body>{drawing}</body>")  # no policy: styles apply
+        shots.append(page.locator("svg").screenshot())
+        context.close()
+    assert shots[0] == shots[1]
 
 
 def test_procedure_table_prints_on_a4_without_the_site_chrome(page: Any, site_url: str) -> None:
