@@ -25,7 +25,7 @@ from generator.models.questionnaire import (
     QuestionnaireVersion,
     TopicQuestions,
 )
-from generator.models.site import SATISFACTION_SCALE, Site
+from generator.models.site import SATISFACTION_SCALE, Site, promised_retention_years
 from generator.yamlsource import Loc, Source, label_for, read_yaml
 
 QUESTIONNAIRES_DIR = "questionnaires"
@@ -105,6 +105,7 @@ def load_questionnaires(
     calendar = {w.id for w in site.waves}
     if loaded.standard is not None:
         problems += _check_standard(loaded.standard, sources[STANDARD_KEY], calendar)
+        problems += _check_retention(loaded.standard, sources[STANDARD_KEY], site)
     for slug, extras in loaded.topics.items():
         problems += _check_topic(extras, sources[slug], topic_waves, calendar)
     now = datetime.now(UTC)
@@ -165,6 +166,18 @@ def _read(
         return None
     sources[key] = source
     return parsed
+
+
+def _check_retention(std: Instrument, source: Source, site: Site) -> list[Problem]:
+    """The privacy notice promises the period `yiti survey purge` keeps answers for."""
+    promised = promised_retention_years(std.privacy)
+    if promised is None or promised == site.retention_years:
+        return []
+    message = (
+        f"隐私说明承诺保存 {promised} 年，而 site.yml 的 retention_years 是 "
+        f"{site.retention_years}；请改成一致（yiti survey purge 按 retention_years 删除答卷）"
+    )
+    return [source.problem(("privacy",), message)]
 
 
 def _check_standard(std: Instrument, source: Source, calendar: set[str]) -> list[Problem]:

@@ -118,3 +118,13 @@ def test_an_open_wave_without_any_questionnaire_is_reported(content_dir: Path) -
         "调查批次 2026-end 还没结束，但标准问卷没有哪个版本覆盖它" in m
         for m in messages(content_dir)
     )
+
+
+def test_a_privacy_notice_promising_another_period_than_retention_years_is_reported(
+    content_dir: Path,
+) -> None:
+    edit(content_dir / "site.yml", "retention_years: 3", "retention_years: 5")
+    assert any(
+        "privacy: 隐私说明承诺保存 3 年，而 site.yml 的 retention_years 是 5" in m
+        for m in messages(content_dir)
+    )
