@@ -11,6 +11,7 @@ import click
 
 from generator.errors import ContentError, YitiError
 from generator.loader import Content, load_content
+from generator.published import load_published
 from generator.schema import SCHEMA_DIR, write_schemas
 
 CONTENT_OPTION = click.option(
@@ -75,7 +76,11 @@ def check(content_dir: Path) -> None:
     0 with a short summary (topics per year, steps, Q&A items) otherwise.
     """
     content = _load_or_exit(content_dir)
-    click.echo(summary(content))
+    try:
+        published = load_published(content)  # content/results/: what `yiti build` will show
+    except ContentError as exc:
+        report_problems(exc)
+    click.echo(summary(content) + f"\n  已发布的调查结果：{len(published.waves)} 个批次")
 
 
 @main.command()
@@ -84,10 +89,10 @@ def check(content_dir: Path) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     default=SCHEMA_DIR,
     show_default=True,
-    help="Folder to write topic.schema.json and site.schema.json into.",
+    help="Folder to write the content files' JSON Schemas into.",
 )
 def schema(out: Path) -> None:
-    """Write JSON Schemas for topic files and site.yml, generated from the content models.
+    """Write JSON Schemas for topic, site and questionnaire files, from the content models.
 
     Point your YAML editor at schema/topic.schema.json (see README) to get completion and
     errors while you type.

@@ -67,3 +67,12 @@ def test_every_command_has_useful_help(runner: CliRunner, command: list[str]) ->
     assert result.exit_code == 0
     assert "Usage:" in result.output
     assert len(result.output.splitlines()) > 5
+
+
+def test_check_also_reads_published_results(runner: CliRunner, content_dir: Path) -> None:
+    results = content_dir / "results"
+    results.mkdir()
+    (results / "2024-end.yml").write_text("wave: 2024-end\npublished_at: soon\n", encoding="utf-8")
+    result = runner.invoke(main, ["check", "--content", str(content_dir)])
+    assert result.exit_code == 1
+    assert "results/2024-end.yml:2: published_at:" in result.output
