@@ -43,3 +43,8 @@ access_log_format = "%(t)s %(m)s %({script_name}e)s%(U)s %(s)s %(B)s %(D)s"
 
 # Only nginx on this machine may say which scheme the client used.
 forwarded_allow_ips = "127.0.0.1,::1"
+
+# gunicorn 27's control socket (in $HOME/.gunicorn/) is not used: systemd reloads with SIGHUP.
+# Under the unit's read-only sandbox it could not be created anyway (an error at every start),
+# and every gunicorn of one user would share the one path.
+control_socket_disable = True
