@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "YITI_FLAG_IP_LIMIT": "10/hour",
     "YITI_FLAG_DEVICE_LIMIT": "3/day",
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Deployments (or test runs) sharing one Redis keep their counts apart by prefix.
+    "RATELIMIT_KEY_PREFIX": "yiti",
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": False,
     "YITI_PROXY_COUNT": 0,  # reverse proxies in front that set X-Forwarded-For

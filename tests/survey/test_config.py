@@ -29,11 +29,13 @@ def test_environment_overrides_defaults_and_the_mapping_overrides_both(
     monkeypatch.setenv("YITI_MIN_FILL_SECONDS", "3")
     monkeypatch.setenv("YITI_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379")
     monkeypatch.setenv("YITI_RATELIMIT_ENABLED", "false")
+    monkeypatch.setenv("YITI_RATELIMIT_KEY_PREFIX", "yiti-staging")
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://x@127.0.0.1/y")
     found = settings(tmp_path, {"YITI_MIN_FILL_SECONDS": 5})
     assert found["YITI_MIN_FILL_SECONDS"] == 5
     assert found["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379"
     assert found["RATELIMIT_ENABLED"] is False
+    assert found["RATELIMIT_KEY_PREFIX"] == "yiti-staging"
     assert found["DATABASE_URL"] == "postgresql+psycopg://x@127.0.0.1/y"
 
 
