@@ -39,8 +39,8 @@ from survey.analysis.variables import (
 
 BOM: Final = "\ufeff"  # lets Excel on Chinese Windows read UTF-8 instead of GBK
 SHEETS: Final = ("responses", "codebook", "metadata")
-# Measured (bench/export.py): 1,000,000 rows of the standard questionnaire peak at about 1.9 GB,
-# mostly the text columns; run large SPSS downloads as a background job, not in a web worker.
+# Measured (bench/export.py): a 500,000-row download of the standard questionnaire peaks at about
+# 840 MB (1,000,000 rows at about 1.9 GB before); large SPSS downloads belong in a background job.
 SAV_MAX_ROWS: Final = 1_000_000
 # Characters XML 1.0 forbids (openpyxl refuses them); a pasted comment may carry one.
 ILLEGAL_XML: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
