@@ -24,6 +24,8 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "此页面需要登录"  # shown on the login page
 login_manager.session_protection = "strong"  # a session moved to another browser is dropped
+# Blueprints whose pages are for logged-in staff (and the login page itself).
+STAFF_BLUEPRINTS = frozenset({"auth", "evaluators", "downloads", "admin", "auditors"})
 
 
 class Account(UserMixin):
@@ -54,7 +56,8 @@ def _load(user_id: str) -> Account | None:
 
 def init_accounts(app: Flask) -> None:
     """Bind Flask-Login and the session time limits to `app`."""
-    login_manager.init_app(app)
+    # No `current_user` in every template: it would load (and protect) a session on residents' pages.
+    login_manager.init_app(app, add_context_processor=False)
     app.before_request(_expire_idle_sessions)
 
 
@@ -72,7 +75,9 @@ def end_session() -> None:
 
 
 def _expire_idle_sessions() -> None:
-    if not current_user.is_authenticated:
+    # Residents' requests never load an account: Flask-Login's strong session protection would
+    # otherwise rewrite their session cookie (CSRF token, device id) on every request.
+    if request.blueprint not in STAFF_BLUEPRINTS or not current_user.is_authenticated:
         return
     now = current_state().clock().timestamp()
     config = current_app.config

@@ -143,3 +143,25 @@ def test_a_staff_page_sends_an_anonymous_visitor_to_log_in_and_back(
     other = CheckingClient(app.test_client())
     log_in(other, "eva@example.org")
     assert other.client.get("/staff/probe/").status_code == 403  # wrong role
+
+
+def test_residents_pages_never_touch_a_staff_session_or_rewrite_their_cookie(
+    app: Flask, client: CheckingClient
+) -> None:
+    from tests.survey.conftest import URL
+
+    client.get(URL)  # the questionnaire sets the resident's session (CSRF token, device)
+    for url in (URL, "/", "/privacy/"):
+        response = client.client.get(url)
+        assert "Set-Cookie" not in response.headers, url
+
+
+def test_every_staff_blueprint_is_named_as_one(app: Flask) -> None:
+    from survey.accounts import STAFF_BLUEPRINTS
+
+    staff = {
+        rule.endpoint.split(".")[0]
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/staff/")
+    }
+    assert staff == STAFF_BLUEPRINTS
