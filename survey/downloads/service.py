@@ -22,6 +22,8 @@ import pyarrow as pa  # type: ignore[import-untyped]
 
 from survey.analysis.export import (
     SAV_MAX_ROWS,
+    XLSX_MAX_ROWS,
+    XLSX_TOO_LARGE,
     ExportTooLargeError,
     Manifest,
     Tally,
@@ -147,6 +149,9 @@ def _csv_file_utf8(request: Request, path: Path) -> int:
 
 
 def _xlsx(request: Request, path: Path) -> int:
+    expected = rows.count(request.db, request.scope.wave, request.scope.topics)
+    if expected > XLSX_MAX_ROWS:  # Excel could not open it; refuse before reading a row
+        raise ExportTooLargeError(XLSX_TOO_LARGE.format(max_rows=XLSX_MAX_ROWS))
     meta = _metadata(request)
     return write_xlsx(frames(request), request.scope.variables(), path, meta, prepared=True)
 

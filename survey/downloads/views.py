@@ -33,6 +33,13 @@ downloads.context_processor(staff_context)
 ROLES = ("admin", "evaluator")
 
 
+@downloads.errorhandler(ExportTooLargeError)
+def too_large(error: ExportTooLargeError) -> ResponseReturnValue:
+    """413 with what to download instead (the site-wide 413 page speaks of a long answer)."""
+    page = render_template("errors/error.html", status=413, title="文件太大", advice=str(error))
+    return page, 413
+
+
 @downloads.get("/")
 @require_role(*ROLES)
 def index() -> ResponseReturnValue:
@@ -56,10 +63,7 @@ def download(wave: str, slug: str, fmt: str) -> ResponseReturnValue:
     if fmt in ("csv", "csv-utf8"):
         body = stream_with_context(service.csv_stream(ask, bom=fmt == "csv"))
         return _response(body, ask.scope, fmt)
-    try:
-        built = service.build(ask, fmt)
-    except ExportTooLargeError as exc:
-        abort(413, description=str(exc))
+    built = service.build(ask, fmt)
     ask.audit(fmt, status="completed", rows=built.rows, sha256=built.sha256)
     extension, media = service.FORMATS[fmt]
     name = ask.scope.filename(extension)
@@ -86,10 +90,7 @@ def _manifest(ask: service.Request) -> ResponseReturnValue:
     of = request.args.get("of", "csv")
     if of not in service.FORMATS:
         abort(404)
-    try:
-        body = service.manifest(ask, of).to_json()
-    except ExportTooLargeError as exc:
-        abort(413, description=str(exc))
+    body = service.manifest(ask, of).to_json()
     name = ask.scope.filename(f"{service.FORMATS[of][0]}.manifest.json")
     return Response(body, mimetype="application/json", headers=_attachment(name))
 

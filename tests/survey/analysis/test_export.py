@@ -137,6 +137,21 @@ def test_sav_refuses_more_rows_than_it_may_hold_in_memory(tmp_path: Path) -> Non
         write_sav([chunk(), chunk()], VARIABLES, tmp_path / "r.sav", max_rows=5)
 
 
+def test_xlsx_refuses_more_rows_than_an_excel_sheet_holds(tmp_path: Path) -> None:
+    with pytest.raises(ExportTooLargeError, match="CSV"):
+        write_xlsx([chunk(), chunk()], VARIABLES, tmp_path / "r.xlsx", {}, max_rows=5)
+    assert write_xlsx([chunk(), chunk()], VARIABLES, tmp_path / "r.xlsx", {}, max_rows=6) == 6
+
+
+def test_xlsx_keeps_links_and_numbers_in_text_cells_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "r.xlsx"
+    texts = ["http://example.invalid", "0012", "1e3"]
+    write_xlsx([chunk().assign(comment=texts)], VARIABLES, path, {})
+    sheet = openpyxl.load_workbook(path)["responses"]
+    cells = [sheet[f"E{row}"] for row in (2, 3, 4)]
+    assert [(c.value, c.data_type, c.hyperlink) for c in cells] == [(t, "s", None) for t in texts]
+
+
 def test_an_empty_download_still_has_its_header_and_labels(tmp_path: Path) -> None:
     assert b"".join(csv_bytes([], VARIABLES)).decode("utf-8-sig").startswith("receipt,")
     write_sav([], VARIABLES, tmp_path / "empty.sav")

@@ -147,6 +147,17 @@ def test_the_manifest_counts_the_rows_and_hashes_the_very_csv_downloaded(
         assert manifest["generated_at"].startswith("2026-11-27T04:00:00")
 
 
+def test_an_xlsx_larger_than_an_excel_sheet_is_refused_before_a_row_is_read(
+    app: Flask, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from survey.downloads import service
+
+    monkeypatch.setattr(service, "XLSX_MAX_ROWS", 5)
+    monkeypatch.setattr(service, "frames", lambda request: pytest.fail("rows were read"))
+    body = fetch(logged_in(app, EVALUATOR), f"{URL}/{TOPIC}.xlsx", status=413)
+    assert "最多 5 行" in body.decode("utf-8") and "CSV" in body.decode("utf-8")
+
+
 def test_xlsx_and_sav_carry_their_own_sha256_and_row_count(app: Flask, seeded: Seeded) -> None:
     client = logged_in(app, EVALUATOR)
     for fmt in ("xlsx", "sav", "codebook"):
