@@ -11,19 +11,30 @@ import os
 wsgi_app = "survey.ops.wsgi:app"
 proc_name = "yiti-survey"
 
-# nginx on the same machine is the only client; it buffers slow phones, so sync workers suffice.
 bind = ["127.0.0.1:8001"]
-worker_class = "sync"
-# gunicorn's rule of thumb for sync workers; WEB_CONCURRENCY (gunicorn's own variable) overrides.
+# Threaded workers, because of evaluators' downloads: a sync worker tells the arbiter it is alive
+# only between requests, so one XLSX of a whole wave (a minute or more to build) or a large CSV
+# streaming for longer than `timeout` had its worker killed mid-request (500 or a cut-off file;
+# tests/deploy/test_long_requests.py). A gthread worker's main loop reports every second while
+# its threads serve. Each SQLite write still waits its turn on its own flock (survey/db.py).
+# Two threads: a worker busy with one download still answers others at once, and holds at most
+# two PostgreSQL connections (deploy/README.md counts them against max_connections). A worker
+# takes no more connections than it has threads, so a request never queues behind a download in
+# a busy worker while another is free; that leaves none to keep alive, hence keepalive = 0.
+worker_class = "gthread"
+threads = 2
+worker_connections = threads
+# gunicorn's rule of thumb; WEB_CONCURRENCY (gunicorn's own variable) overrides.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 
-# Seconds. A request is done in milliseconds; SQLite waits at most 10 s for a lock
-# (survey/db.py), so a worker silent for 30 s is stuck and is replaced.
+# Seconds without a heartbeat before a worker is taken as hung and replaced. With gthread this
+# no longer bounds one request (SQLite waits at most 10 s for a lock, survey/db.py); it catches
+# a worker whose main loop is stuck.
 timeout = 30
 # On SIGTERM or SIGHUP, workers finish the requests they hold for up to this long.
 graceful_timeout = 30
-# Seconds an idle keep-alive connection from nginx stays open (nginx's upstream keepalive).
-keepalive = 5
+# Each connection from nginx closes after its response (see worker_connections above).
+keepalive = 0
 # Replace each worker after about this many requests, jittered so they do not restart together.
 max_requests = 2000
 max_requests_jitter = 200
