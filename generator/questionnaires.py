@@ -171,7 +171,10 @@ def _read(
 def _check_retention(std: Instrument, source: Source, site: Site) -> list[Problem]:
     """The privacy notice promises the period `yiti survey purge` keeps answers for."""
     promised = promised_retention_years(std.privacy)
-    if promised is None or promised == site.retention_years:
+    if promised is None:
+        message = f"隐私说明必须写明答卷保存多久，例如“保存 {site.retention_years} 年”"
+        return [source.problem(("privacy",), message)]
+    if promised == site.retention_years:
         return []
     message = (
         f"隐私说明承诺保存 {promised} 年，而 site.yml 的 retention_years 是 "

@@ -14,7 +14,6 @@ import click
 
 from generator.cli import CONTENT_OPTION
 from generator.loader import Content
-from generator.models.site import promised_retention_years
 from generator.published import PublishedTopic, PublishedWave, dump, results_dir
 from survey import purge as retention
 from survey.admin.store import publications
@@ -107,16 +106,11 @@ def purge(
 
 
 def _months(loaded: Content, older_than: str | None) -> int:
-    """The period to purge at, in months: refused if shorter than content's, or unpromised."""
+    """The period to purge at, in months: refused if shorter than content's.
+
+    Content loading already refused a privacy notice that promises another period (or none).
+    """
     years = loaded.site.retention_years
-    standard = loaded.questionnaires.standard
-    promised = promised_retention_years(standard.privacy if standard else [])
-    if promised != years:
-        stated = f"写的是 {promised} 年" if promised is not None else "没有写明保存年数"
-        raise click.ClickException(
-            f"content/site.yml 的 retention_years 是 {years} 年，而问卷隐私说明"
-            f"（questionnaires/standard.yml）{stated}；请先让两者一致"
-        )
     try:
         months = retention.months_of(older_than) if older_than else years * 12
     except ValueError as error:

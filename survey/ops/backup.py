@@ -117,10 +117,19 @@ def _sqlite_check(file: Path) -> None:
         with closing(_read_only(file)) as saved:
             verdict = saved.execute("PRAGMA quick_check").fetchall()
             tables = {row[0] for row in saved.execute("SELECT name FROM sqlite_master")}
+            pages = saved.execute("PRAGMA page_count").fetchone()[0]
+            page_size = saved.execute("PRAGMA page_size").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         raise BackupError(
             f"{file} 不是完好的 SQLite 备份（{exc}）：请换一个 yiti survey backup 写出的文件"
         ) from exc
+    # quick_check reads only pages in use: a file cut short inside free pages passes it, but
+    # its header still counts the pages it should have.
+    if file.stat().st_size < pages * page_size:
+        size = file.stat().st_size
+        raise BackupError(
+            f"{file} 不完整（{size} 字节，应为 {pages * page_size} 字节）：请换一个 yiti survey backup 写出的文件"
+        )
     if verdict != [("ok",)]:
         problems = "；".join(" ".join(str(row[0]).split()) for row in verdict[:3])
         raise BackupError(f"{file} 已损坏（{problems}）：请换一个 yiti survey backup 写出的文件")

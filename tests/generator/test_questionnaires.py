@@ -128,3 +128,8 @@ def test_a_privacy_notice_promising_another_period_than_retention_years_is_repor
         "privacy: 隐私说明承诺保存 3 年，而 site.yml 的 retention_years 是 5" in m
         for m in messages(content_dir)
     )
+
+
+def test_a_privacy_notice_that_states_no_period_is_reported(content_dir: Path) -> None:
+    edit(content_dir / STANDARD, "保存 3 年", "保存一段时间")
+    assert any("privacy: 隐私说明必须写明答卷保存多久" in m for m in messages(content_dir))

@@ -162,7 +162,7 @@ def test_purge_refuses_while_the_privacy_notice_promises_another_period(
     before = counts(db)
     result = invoke(db, "--yes", content=content)
     assert result.exit_code != 0
-    assert "retention_years 是 2 年" in result.output and "写的是 3 年" in result.output
+    assert "隐私说明承诺保存 3 年，而 site.yml 的 retention_years 是 2" in result.output
     assert counts(db) == before
 
 
