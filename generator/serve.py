@@ -20,6 +20,7 @@ from generator.csp import site_headers
 from generator.errors import YitiError
 from generator.site_cli import SITE_OPTION
 from survey import create_app
+from survey.security import close_unsent_body
 
 SURVEY_MOUNT = "/survey"
 
@@ -34,7 +35,7 @@ def static_site(site_dir: Path) -> Flask:
     @app.after_request
     def add_headers(response: Response) -> Response:
         response.headers.update(headers)
-        return response
+        return close_unsent_body(response)
 
     @app.get("/", defaults={"path": ""})
     @app.get("/<path:path>")

@@ -46,6 +46,17 @@ def register_security_headers(app: Flask) -> None:
             response.headers.setdefault(name, value)
         if request.path.startswith(STAFF_PREFIX):
             response.headers["Cache-Control"] = STAFF_CACHE_CONTROL
-        return response
+        return close_unsent_body(response)
 
     app.after_request(add_headers)
+
+
+def close_unsent_body(response: Response) -> Response:
+    """Close a file body that will never be sent (HEAD, 304 Not Modified).
+
+    werkzeug sends no body for these and never closes the file `send_file` opened, so every
+    revalidated stylesheet or favicon would leak a file descriptor until garbage collection.
+    """
+    if response.status_code == 304 or request.method == "HEAD":
+        response.close()
+    return response

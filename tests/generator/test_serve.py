@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,3 +70,23 @@ def test_serve_in_production_without_settings_refuses_cleanly(
     result = CliRunner().invoke(main, ["serve", "--site", str(site(tmp_path))])
     assert result.exit_code == 1
     assert "YITI_ENV=production 下无法启动" in result.output and "SECRET_KEY" in result.output
+
+
+@pytest.mark.parametrize("revalidate", [True, False], ids=["304", "HEAD"])
+def test_a_file_that_sends_no_body_is_closed_at_once(
+    tmp_path: Path, revalidate: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """werkzeug sends no body for 304 and HEAD and never closes the file: we must."""
+    leaks: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", leaks.append)  # unclosed files report here
+    client = Client(static_site(site(tmp_path)))
+    with client.get("/index.html") as first:
+        etag = first.headers["ETag"]
+    if revalidate:
+        response = client.get("/index.html", headers={"If-None-Match": etag})
+    else:
+        response = client.head("/index.html")
+    assert response.status_code == (304 if revalidate else 200)
+    del response  # not closed, as a server sending no body does not close it
+    gc.collect()
+    assert leaks == []
