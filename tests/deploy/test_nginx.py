@@ -79,3 +79,13 @@ def test_every_static_location_includes_the_headers_and_the_survey_keeps_its_own
     assert static and all(f"include {SNIPPET};" in blocks[name] for name in static), static
     # add_header in the survey's block would replace the survey app's own (stricter) policy.
     assert "add_header" not in blocks["/survey/"] and "include" not in blocks["/survey/"]
+
+
+def test_downloads_may_outlast_a_residents_request() -> None:
+    """A whole wave's export takes minutes; the residents' 35 s read timeout would cut it."""
+    text = SITE.read_text(encoding="utf-8")
+    block = re.search(r"location /survey/staff/downloads/ \{(.*?)\n        \}", text, re.S)
+    assert block is not None, "no location for evaluators' downloads"
+    timeout = re.search(r"proxy_read_timeout (\d+)s;", block.group(1))
+    assert timeout is not None and int(timeout.group(1)) >= 600
+    assert "proxy_pass http://yiti_survey;" in block.group(1)
