@@ -1,5 +1,6 @@
-"""The results pages in real Chromium: axe-core finds no WCAG 2.1 A/AA violation on the wave
-table, the topic page (weighted and not) and the response list, at desktop and phone width."""
+"""The results pages in real Chromium: axe-core finds no WCAG 2.1 A/AA violation on the list of
+waves, the downloads page, the wave table, the topic page (weighted and not) and the response
+list, at desktop and phone width."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ pytestmark = pytest.mark.browser
 
 RESULTS = f"/survey/staff/results/{WAVE}/"
 PAGES = {
+    "waves": "/survey/staff/results/",
+    "downloads": "/survey/staff/downloads/",
     "wave": RESULTS,
     "topic": f"{RESULTS}{TOPIC}/",
     "topic-unweighted": f"{RESULTS}{TOPIC}/?weighting=none",
