@@ -212,7 +212,7 @@ def update_user(
         if password is not None:
             check_password_rules(password)
             user.password_hash = HASHER.hash(password)
-            changed["password"] = "changed"
+            changed["new_password"] = True  # that it changed, never the password
         if active is not None:
             user.active = active
             changed["active"] = active

@@ -97,7 +97,7 @@ def test_disable_unlock_and_passwd_change_the_account_and_are_audited(db: Databa
         {"active": False},
         {"active": True},
         {"unlocked": True},
-        {"password": "changed"},
+        {"new_password": True},
     ]
 
 
