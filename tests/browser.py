@@ -7,13 +7,19 @@ with CI=true it fails (tests/conftest.py `require`).
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from flask import Flask
 from playwright.sync_api import sync_playwright
+from werkzeug.exceptions import NotFound
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.serving import make_server
 
 from tests.conftest import require
 
@@ -78,3 +84,21 @@ def origin_of(url: str) -> str:
     """scheme://host:port of a URL."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """`app` (any WSGI app) served by werkzeug on a free port of 127.0.0.1; its base URL."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join()
+
+
+def under_survey(app: Flask) -> Any:
+    """The survey app mounted under /survey, as `yiti serve` and nginx mount it."""
+    return DispatcherMiddleware(NotFound(), {"/survey": app.wsgi_app})

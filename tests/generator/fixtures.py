@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from generator.build import build
 from generator.serve import static_site
+from tests.browser import serving
 from tests.conftest import CONTENT
 
 # Fixed so pages that mention the open survey wave do not change from day to day.
@@ -51,8 +50,5 @@ def built_site(tmp_path_factory: pytest.TempPathFactory, hostile_content: Path) 
 @pytest.fixture(scope="session")
 def site_url(built_site: Path) -> Iterator[str]:
     """The built site served on 127.0.0.1 by the same app `yiti serve` uses."""
-    server = make_server("127.0.0.1", 0, static_site(built_site), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(static_site(built_site)) as base:
+        yield base

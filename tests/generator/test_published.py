@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +10,6 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from werkzeug.serving import make_server
 
 from generator.build import build
 from generator.errors import ContentError
@@ -26,7 +24,7 @@ from generator.published import (
     results_dir,
 )
 from generator.serve import static_site
-from tests.browser import WIDTHS, axe_violations, describe
+from tests.browser import WIDTHS, axe_violations, describe, serving
 from tests.conftest import CONTENT
 from tests.generator.fixtures import BUILD_TIME
 
@@ -173,11 +171,8 @@ def test_a_broken_results_file_fails_the_build_and_leaves_the_old_site(
 @pytest.fixture(scope="module")
 def site_url(site: Path) -> Iterator[str]:
     """The built site served on 127.0.0.1 the way `yiti serve` serves it."""
-    server = make_server("127.0.0.1", 0, static_site(site), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(static_site(site)) as base:
+        yield base
 
 
 @pytest.mark.browser

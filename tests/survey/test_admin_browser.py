@@ -3,18 +3,14 @@ list (with and without form errors, before and after publishing) and the publish
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.exceptions import NotFound
-from werkzeug.middleware.dispatcher import DispatcherMiddleware
-from werkzeug.serving import make_server
 
-from tests.browser import WIDTHS, axe_violations, describe
+from tests.browser import WIDTHS, axe_violations, describe, serving, under_survey
 from tests.survey.conftest import (
     INVITED_TOPIC,
     NOW,
@@ -51,13 +47,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     seed(app, literal_set())
     seed(app, many(5, "满意"), topic=INVITED_TOPIC)
     add_staff(app, ADMIN, "admin")
-    mounted = DispatcherMiddleware(NotFound(), {"/survey": app.wsgi_app})
-    httpd = make_server("127.0.0.1", 0, mounted, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield Served(f"http://127.0.0.1:{httpd.server_port}", clock)
-    httpd.shutdown()
-    thread.join()
+    with serving(under_survey(app)) as base:
+        yield Served(base, clock)
     state_of(app).db.dispose()
 
 

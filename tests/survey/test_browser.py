@@ -3,17 +3,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.exceptions import NotFound
-from werkzeug.middleware.dispatcher import DispatcherMiddleware
-from werkzeug.serving import make_server
 
-from tests.browser import WIDTHS, axe_violations, describe, origin_of
+from tests.browser import WIDTHS, axe_violations, describe, origin_of, serving, under_survey
 from tests.survey.conftest import INVITED_TOPIC, TOPIC, WAVE, Clock, make_app, state_of
 
 pytestmark = pytest.mark.browser
@@ -34,13 +30,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The survey app served by werkzeug on a free port of 127.0.0.1, under /survey."""
     tmp = Path(tmp_path_factory.mktemp("browser"))
     app = make_app(f"sqlite:///{tmp / 'survey.sqlite3'}", tmp, Clock(), TESTING=False)
-    mounted = DispatcherMiddleware(NotFound(), {"/survey": app.wsgi_app})
-    httpd = make_server("127.0.0.1", 0, mounted, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join()
+    with serving(under_survey(app)) as base:
+        yield base
     state_of(app).db.dispose()
 
 

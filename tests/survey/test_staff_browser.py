@@ -3,19 +3,15 @@ axe-core finds no WCAG 2.1 A/AA violation at desktop and phone width, with and w
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.exceptions import NotFound
-from werkzeug.middleware.dispatcher import DispatcherMiddleware
-from werkzeug.serving import make_server
 
 from survey.audit import append
-from tests.browser import WIDTHS, axe_violations, describe
+from tests.browser import WIDTHS, axe_violations, describe, serving, under_survey
 from tests.survey.conftest import NOW, PASSWORD, Clock, add_staff, make_app, state_of
 
 pytestmark = pytest.mark.browser
@@ -43,13 +39,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             target="ebike-charging/2026-end",
             detail=detail,
         )
-    mounted = DispatcherMiddleware(NotFound(), {"/survey": app.wsgi_app})
-    httpd = make_server("127.0.0.1", 0, mounted, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join()
+    with serving(under_survey(app)) as base:
+        yield base
     state_of(app).db.dispose()
 
 

@@ -4,17 +4,13 @@ list, at desktop and phone width."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.exceptions import NotFound
-from werkzeug.middleware.dispatcher import DispatcherMiddleware
-from werkzeug.serving import make_server
 
-from tests.browser import WIDTHS, axe_violations, describe
+from tests.browser import WIDTHS, axe_violations, describe, serving, under_survey
 from tests.survey.conftest import PASSWORD, TOPIC, WAVE, Clock, add_staff, make_app, state_of
 from tests.survey.evaluators.conftest import EVALUATOR, Answer, literal_set, many, seed
 
@@ -39,13 +35,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     commented = [Answer("满意", comment="楼下新装了充电桩", went_well=("反馈及时",))]
     seed(app, literal_set() + commented + many(2, "不满意", flags=("too_fast",)))
     add_staff(app, EVALUATOR, "evaluator")
-    mounted = DispatcherMiddleware(NotFound(), {"/survey": app.wsgi_app})
-    httpd = make_server("127.0.0.1", 0, mounted, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join()
+    with serving(under_survey(app)) as base:
+        yield base
     state_of(app).db.dispose()
 
 
