@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from survey.db import Database
@@ -79,23 +80,75 @@ def append(db: Database, at: datetime, actor: str, action: str, **fields: Any) -
         record(session, at, actor, action, **fields)
 
 
-def entries(db: Database, before_id: int | None = None, limit: int = PAGE_SIZE) -> list[AuditEntry]:
-    """A page of entries, newest first; `before_id` continues from the previous page."""
-    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+@dataclass(frozen=True)
+class Filters:
+    """Which entries to read; every field empty means all. Times are aware UTC, `until` exclusive.
+
+    They become a WHERE clause, so the database does the filtering: a filter that matches only
+    old entries costs one query, not a scan of the log in Python.
+    """
+
+    action: str = ""
+    actor: str = ""  # part of the actor, any case; LIKE's wildcards match themselves
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def where(self) -> list[ColumnElement[bool]]:
+        """The SQL conditions for the filters that are set."""
+        conditions: list[ColumnElement[bool]] = []
+        if self.action:
+            conditions.append(AuditEntry.action == self.action)
+        if self.actor:
+            conditions.append(AuditEntry.actor.icontains(self.actor, autoescape=True))
+        if self.since is not None:
+            conditions.append(AuditEntry.at >= self.since)
+        if self.until is not None:
+            conditions.append(AuditEntry.at < self.until)
+        return conditions
+
+    def describe(self) -> dict[str, str]:
+        """The filters that are set, as an export's audit entry records them."""
+        shown = {
+            "action": self.action,
+            "actor": self.actor,
+            "since": self.since.isoformat() if self.since else "",
+            "until": self.until.isoformat() if self.until else "",
+        }
+        return {key: value for key, value in shown.items() if value}
+
+
+EVERYTHING: Final = Filters()
+
+
+def entries(
+    db: Database,
+    before_id: int | None = None,
+    limit: int = PAGE_SIZE,
+    filters: Filters = EVERYTHING,
+) -> list[AuditEntry]:
+    """A page of matching entries, newest first; `before_id` continues from the previous page.
+
+    Keyset paging on the primary key: a deep page costs what the first one does (OFFSET would
+    read and discard every entry before it).
+    """
+    query = select(AuditEntry).where(*filters.where()).order_by(AuditEntry.id.desc()).limit(limit)
     if before_id is not None:
         query = query.where(AuditEntry.id < before_id)
     with db.transaction() as session:
         return list(session.scalars(query))
 
 
-def all_entries(db: Database, chunk: int = 5000) -> Iterator[AuditEntry]:
-    """Every entry, oldest first, read in chunks so an export never holds the whole log."""
+def all_entries(
+    db: Database, chunk: int = 5000, filters: Filters = EVERYTHING
+) -> Iterator[AuditEntry]:
+    """Every matching entry, oldest first, read `chunk` at a time so an export never holds the
+    whole log. Each chunk is its own short transaction: a slow client keeps no snapshot open."""
+    query = select(AuditEntry).where(*filters.where()).order_by(AuditEntry.id).limit(chunk)
     last = 0
     while True:
-        query = select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id)
         with db.transaction() as session:
-            rows = list(session.scalars(query.limit(chunk)))
-        if not rows:
-            return
+            rows = list(session.scalars(query.where(AuditEntry.id > last)))
         yield from rows
+        if len(rows) < chunk:  # the last chunk: no need to ask for an empty one
+            return
         last = rows[-1].id

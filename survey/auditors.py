@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
@@ -25,9 +26,9 @@ from wtforms.validators import Length, Optional, Regexp, ValidationError
 
 from survey.abuse import source_key
 from survey.accounts import account, require_role, staff_context
-from survey.analysis.export import BOM
+from survey.analysis.export import BOM, Tally
 from survey.analysis.variables import neutralise
-from survey.audit import ACTIONS, all_entries, append, entries
+from survey.audit import ACTIONS, Filters, all_entries, append, entries
 from survey.db import Database
 from survey.models import AuditEntry
 from survey.state import current_state
@@ -37,10 +38,7 @@ auditors = Blueprint("auditors", __name__, url_prefix="/staff/audit")
 auditors.context_processor(staff_context)
 
 PAGE: Final = 50  # entries per page: one screen of a wide table
-SCAN: Final = 500  # entries read per query while looking for filtered ones
-# Entry times come from each app server's clock; ids from the database. Scanning newest first
-# stops this far past the start date, so a server whose clock ran a little behind loses nothing.
-SKEW: Final = timedelta(minutes=5)
+BLOCK: Final = 1000  # CSV rows per block the export sends (about 200 KB)
 # CSV column → the Row attribute it shows.
 CSV_COLUMNS: Final = {
     "id": "id",
@@ -53,7 +51,12 @@ CSV_COLUMNS: Final = {
     "detail": "detail",
     "source": "source",
 }
+CONTROL_CHARACTERS: Final = r"\x00-\x1f\x7f"  # a regex character range: C0 and DEL
+CONTROL: Final = re.compile(f"[{CONTROL_CHARACTERS}]")
 DATE_MESSAGE: Final = "请按“年-月-日”填写日期，例如 2026-11-27"
+# Dates an auditor may ask for: a day outside would overflow datetime when made a UTC range.
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+RANGE_MESSAGE: Final = "请填写 2000 年到 2099 年之间的日期"
 
 
 class ChineseDateField(DateField):  # type: ignore[misc]  # WTForms is untyped
@@ -65,6 +68,18 @@ class ChineseDateField(DateField):  # type: ignore[misc]  # WTForms is untyped
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(DATE_MESSAGE) from None
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        """A readable date far outside the log's lifetime is refused, not computed with."""
+        if self.data is not None and not EARLIEST <= self.data <= LATEST:
+            raise ValidationError(RANGE_MESSAGE)
+
+
+class PlainTextField(StringField):  # type: ignore[misc]  # WTForms is untyped
+    """A text field that never echoes a control character into the page (NUL is invalid HTML)."""
+
+    def _value(self) -> str:
+        return CONTROL.sub("\ufffd", str(super()._value()))
 
 
 class FilterForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF is untyped
@@ -79,9 +94,14 @@ class FilterForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF is untyped
         validators=[Optional()],
         invalid_choice_message="请从列出的操作中选择",
     )
-    actor = StringField(
+    actor = PlainTextField(
         "操作人（邮箱或其中一部分）",
-        validators=[Optional(), Length(max=254, message="操作人最多 254 个字符")],
+        validators=[
+            Optional(),
+            Length(max=254, message="操作人最多 254 个字符"),
+            # PostgreSQL refuses NUL in text; no actor holds a control character anyway.
+            Regexp(f"^[^{CONTROL_CHARACTERS}]*$", message="操作人含有无效字符"),
+        ],
     )
     start = ChineseDateField("起始日期（北京时间，含当天）", validators=[Optional()])
     end = ChineseDateField("结束日期（北京时间，含当天）", validators=[Optional()])
@@ -100,52 +120,14 @@ class FilterForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF is untyped
             raise ValidationError("结束日期不能早于起始日期")
 
 
-@dataclass(frozen=True)
-class Filters:
-    """Which entries an auditor asked for; times are UTC, `until` exclusive."""
-
-    action: str = ""
-    actor: str = ""
-    since: datetime | None = None
-    until: datetime | None = None
-
-    @classmethod
-    def from_form(cls, form: FilterForm) -> Filters:
-        """Whole Beijing days, from the start of `start` to the end of `end`."""
-        return cls(
-            action=form.action.data or "",
-            actor=(form.actor.data or "").strip().lower(),
-            since=_beijing_midnight(form.start.data),
-            until=_beijing_midnight(form.end.data + timedelta(days=1) if form.end.data else None),
-        )
-
-    def matches(self, entry: AuditEntry) -> bool:
-        """Whether `entry` passes every filter."""
-        at = utc(entry.at)
-        return (
-            (not self.action or entry.action == self.action)
-            and (not self.actor or self.actor in entry.actor.lower())
-            and (self.since is None or at >= self.since)
-            and (self.until is None or at < self.until)
-        )
-
-    def before_range(self, entry: AuditEntry) -> bool:
-        """Whether `entry` is so old that no older one can match (with the clock margin)."""
-        return self.since is not None and utc(entry.at) < self.since - SKEW
-
-    def after_range(self, entry: AuditEntry) -> bool:
-        """Whether `entry` is so new that no newer one can match (with the clock margin)."""
-        return self.until is not None and utc(entry.at) >= self.until + SKEW
-
-    def describe(self) -> dict[str, str]:
-        """The filters as the export's audit entry records them."""
-        shown = {
-            "action": self.action,
-            "actor": self.actor,
-            "since": self.since.isoformat() if self.since else "",
-            "until": self.until.isoformat() if self.until else "",
-        }
-        return {key: value for key, value in shown.items() if value}
+def filters_from(form: FilterForm) -> Filters:
+    """The form's filters as whole Beijing days, from the start of `start` to the end of `end`."""
+    return Filters(
+        action=form.action.data or "",
+        actor=(form.actor.data or "").strip().lower(),
+        since=_beijing_midnight(form.start.data),
+        until=_beijing_midnight(form.end.data + timedelta(days=1) if form.end.data else None),
+    )
 
 
 @dataclass(frozen=True)
@@ -193,47 +175,31 @@ def find_page(
 ) -> tuple[list[AuditEntry], int | None]:
     """Up to `size` matching entries older than id `before`, newest first, and the id the next
     page starts before (None when there is no older match)."""
-    found: list[AuditEntry] = []
-    cursor = before
-    while True:
-        batch = entries(db, before_id=cursor, limit=SCAN)
-        for entry in batch:
-            if filters.before_range(entry):
-                return found, None
-            if filters.matches(entry):
-                if len(found) == size:  # one more exists: there is a next page
-                    return found, found[-1].id
-                found.append(entry)
-        if len(batch) < SCAN:
-            return found, None
-        cursor = batch[-1].id
+    found = entries(db, before_id=before, limit=size + 1, filters=filters)
+    if len(found) > size:  # the one extra entry only says that an older page exists
+        return found[:size], found[size - 1].id
+    return found, None
 
 
-def matching(db: Database, filters: Filters) -> Iterator[AuditEntry]:
-    """Every matching entry, oldest first, read in chunks (the whole log never sits in memory)."""
-    for entry in all_entries(db):
-        if filters.after_range(entry):
-            return
-        if filters.matches(entry):
-            yield entry
-
-
-def csv_blocks(found: Iterable[AuditEntry], block: int = 1000) -> Iterator[bytes]:
-    """UTF-8 CSV with a BOM (Excel on Chinese Windows), text guarded against formula injection."""
+def csv_blocks(found: Iterable[AuditEntry], tally: Tally) -> Generator[bytes, None, None]:
+    """UTF-8 CSV with a BOM (Excel on Chinese Windows), text guarded against formula injection;
+    `tally` counts the rows and hashes the bytes as they leave."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
     writer.writerow(CSV_COLUMNS.keys())
-    for count, entry in enumerate(found, start=1):
+    for entry in found:
         shown = row(entry)
         writer.writerow([neutralise(str(getattr(shown, name))) for name in CSV_COLUMNS.values()])
-        if count % block == 0:
-            yield _drain(buffer)
-    yield _drain(buffer)
+        tally.rows += 1
+        if tally.rows % BLOCK == 0:
+            yield _drain(buffer, tally)
+    yield _drain(buffer, tally)
 
 
-def _drain(buffer: io.StringIO) -> bytes:
+def _drain(buffer: io.StringIO, tally: Tally) -> bytes:
     data = buffer.getvalue().encode("utf-8")
+    tally.digest.update(data)
     buffer.seek(0)
     buffer.truncate()
     return data
@@ -258,7 +224,7 @@ def log() -> ResponseReturnValue:
     if not form.validate():
         return render_template("auditors/log.html", form=form, rows=[], links={}), 400
     before = int(form.before.data) if form.before.data else None
-    found, next_before = find_page(current_state().db, Filters.from_form(form), before)
+    found, next_before = find_page(current_state().db, filters_from(form), before, PAGE)
     links = {
         "export": url_for("auditors.export", **_query()),
         "newest": url_for("auditors.log", **_query()) if before else "",
@@ -272,27 +238,59 @@ def log() -> ResponseReturnValue:
 @auditors.get("/export.csv")
 @require_role("auditor")
 def export() -> ResponseReturnValue:
-    """The filtered log as CSV, streamed; the export itself is recorded before any byte leaves,
-    so an interrupted download still shows in the log."""
+    """The filtered log as CSV, streamed from the database in chunks."""
     form = _form()
     if not form.validate():
         return render_template("auditors/log.html", form=form, rows=[], links={}), 400
-    filters = Filters.from_form(form)
     state = current_state()
     now = state.clock()
-    detail = {"format": "csv", "filters": filters.describe()}
-    append(
-        state.db,
-        now,
-        account().email,
-        "audit.export",
-        target="audit_log",
-        detail=detail,
-        source=source_key(),
-    )
+    filters = filters_from(form)
+    trace = ExportTrace(state.db, now, account().email, source_key(), filters)
     name = f"audit-log-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}.csv"
     return Response(
-        csv_blocks(matching(state.db, filters)),
+        trace.stream(),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@dataclass(frozen=True)
+class ExportTrace:
+    """One export and its `audit.export` entries, as `survey.downloads.service` leaves for a CSV:
+    one before any byte leaves (so a client that hangs up at once is still traced), one when the
+    body is finished or abandoned, with the rows sent."""
+
+    db: Database
+    at: datetime
+    actor: str
+    source: str
+    filters: Filters
+
+    def stream(self) -> Iterator[bytes]:
+        """Record the start now; the returned body records how it ended."""
+        self.audit(status="started")
+        return self._body()
+
+    def audit(self, **detail: Any) -> None:
+        """One `audit.export` entry: format, filters and what happened."""
+        body = {"format": "csv", "filters": self.filters.describe()} | detail
+        append(
+            self.db,
+            self.at,
+            self.actor,
+            "audit.export",
+            target="audit_log",
+            detail=body,
+            source=self.source,
+        )
+
+    def _body(self) -> Iterator[bytes]:
+        tally = Tally()
+        blocks = csv_blocks(all_entries(self.db, filters=self.filters), tally)
+        try:
+            yield from blocks
+        except GeneratorExit:
+            blocks.close()  # ends the database read now, not when the garbage collector runs
+            self.audit(status="aborted", rows=tally.rows)
+            raise
+        self.audit(status="completed", rows=tally.rows, sha256=tally.sha256())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from datetime import timedelta
 
@@ -10,8 +11,8 @@ import pytest
 from bs4 import Tag
 from flask import Flask
 
-from survey.audit import append, entries
-from survey.auditors import CSV_COLUMNS, PAGE
+from survey.audit import Filters, append, entries, record
+from survey.auditors import CSV_COLUMNS, PAGE, find_page
 from tests.survey.conftest import NOW, CheckingClient, Clock, Page, add_staff, log_in, state_of
 
 AUDITOR = "auditor@example.org"
@@ -25,9 +26,25 @@ def auditor(page_client: CheckingClient) -> CheckingClient:
     return page_client
 
 
+@pytest.fixture
+def auditor_on_each_store(client: CheckingClient) -> CheckingClient:
+    """A client logged in as an auditor, on SQLite and on PostgreSQL."""
+    add_staff(client.client.application, AUDITOR, "auditor")
+    log_in(client, AUDITOR)
+    return client
+
+
 def add(app: Flask, actor: str, action: str, hours_ago: float = 0, **fields: object) -> None:
     """Append an entry as the app would, `hours_ago` before NOW."""
     append(state_of(app).db, NOW - timedelta(hours=hours_ago), actor, action, **fields)
+
+
+def add_many(app: Flask, count: int, action: str, hours_ago: float = 0) -> None:
+    """Append `count` entries of `action` by cli:root in one transaction; targets `<action><n>`."""
+    with state_of(app).db.transaction() as session:
+        for number in range(count):
+            at = NOW - timedelta(hours=hours_ago)
+            record(session, at, "cli:root", action, target=f"{action}{number}")
 
 
 def cells(page: Page) -> list[list[str]]:
@@ -80,7 +97,10 @@ def test_the_log_shows_entries_newest_first_in_both_time_zones(client: CheckingC
     assert download[5] == '{"rows": 3}'
 
 
-def test_filters_narrow_the_log_by_action_actor_and_beijing_dates(auditor: CheckingClient) -> None:
+def test_filters_narrow_the_log_by_action_actor_and_beijing_dates(
+    auditor_on_each_store: CheckingClient,
+) -> None:
+    auditor = auditor_on_each_store
     app = auditor.client.application
     add(app, "a@example.org", "download", hours_ago=24 * 3)
     add(app, "A@Example.org", "results.view", hours_ago=24)
@@ -105,6 +125,8 @@ def test_filters_narrow_the_log_by_action_actor_and_beijing_dates(auditor: Check
         ("start=27/11/2026", "start", "请按“年-月-日”填写日期，例如 2026-11-27"),
         ("start=2026-11-27&end=2026-11-01", "end", "结束日期不能早于起始日期"),
         ("actor=" + "x" * 255, "actor", "操作人最多 254 个字符"),
+        ("end=9999-12-31", "end", "请填写 2000 年到 2099 年之间的日期"),  # the day after overflows
+        ("start=0001-01-01", "start", "请填写 2000 年到 2099 年之间的日期"),
         ("before=99999999999", "before", "翻页参数无效，请从第一页开始"),
     ],
 )
@@ -123,15 +145,23 @@ def test_an_invalid_filter_is_explained_next_to_its_field(
     auditor.get(f"/staff/audit/export.csv?{query}", status=400)
 
 
-def test_pages_continue_before_the_last_entry_shown(
-    auditor: CheckingClient, monkeypatch: pytest.MonkeyPatch
+def test_a_nul_in_the_actor_filter_is_refused_before_any_query(
+    auditor_on_each_store: CheckingClient,
 ) -> None:
-    # Entries are read 20 at a time here, so both pages end inside a read and cross several.
-    monkeypatch.setattr("survey.auditors.SCAN", 20)
+    """PostgreSQL refuses NUL in text with an error; the auditor gets a message instead."""
+    page = auditor_on_each_store.get("/staff/audit/?actor=a%00b", status=400)
+    assert page.errors() == {"actor": "操作人含有无效字符"}
+    assert page.tag("input", id="actor")["value"] == "a\ufffdb"
+    auditor_on_each_store.get("/staff/audit/export.csv?actor=a%00b", status=400)
+
+
+def test_pages_continue_before_the_last_entry_shown(auditor: CheckingClient) -> None:
     app = auditor.client.application
-    for number in range(PAGE + 20):
-        add(app, "cli:root", "user.change", target=f"u{number}@example.org")
-    add(app, "cli:root", "user.add", target="not-a-change@example.org")
+    with state_of(app).db.transaction() as session:
+        for number in range(PAGE + 20):
+            record(session, NOW, "cli:root", "user.change", target=f"u{number}@example.org")
+            if number % 7 == 0:  # interleaved, so pages must skip entries in the database
+                record(session, NOW, "cli:root", "user.add", target=f"other{number}")
     seen: list[str] = []
     url = "/staff/audit/?action=user.change"
     while url:
@@ -176,4 +206,92 @@ def test_the_export_is_guarded_csv_with_a_bom_and_is_itself_recorded(
     )
     newest = entries(state_of(app).db, limit=1)[0]
     assert (newest.actor, newest.action, newest.target) == (AUDITOR, "audit.export", "audit_log")
-    assert newest.detail == {"format": "csv", "filters": {"since": "2026-11-26T16:00:00+00:00"}}
+    assert newest.detail == {
+        "format": "csv",
+        "filters": {"since": "2026-11-26T16:00:00+00:00"},
+        "status": "completed",
+        "rows": 5,
+        "sha256": hashlib.sha256(body).hexdigest(),
+    }
+
+
+@pytest.mark.parametrize("matching", [PAGE, PAGE + 1])
+def test_a_page_links_to_older_entries_only_when_there_are_more(
+    auditor_on_each_store: CheckingClient, matching: int
+) -> None:
+    """Exactly one page of matches has no further page; one more match makes a page of one."""
+    auditor = auditor_on_each_store
+    app = auditor.client.application
+    add_many(app, matching, "purge")
+    add_many(app, 3, "results.view")  # newer, not matching
+    first = auditor.get("/staff/audit/?action=purge")
+    newest_first = [f"purge{n}" for n in reversed(range(matching))]
+    assert [line[4] for line in cells(first)] == newest_first[:PAGE]
+    older = first.soup.find("a", string="更早的记录")
+    if matching == PAGE:
+        assert older is None
+        return
+    assert isinstance(older, Tag)
+    second = auditor.get(str(older["href"]))
+    assert [line[4] for line in cells(second)] == ["purge0"]
+    assert second.soup.find("a", string="更早的记录") is None
+    assert second.soup.find("a", string="回到最新记录")
+
+
+def test_a_filter_matching_only_entries_beyond_the_first_page_shows_them(
+    auditor_on_each_store: CheckingClient,
+) -> None:
+    """Were the page cut before filtering, its newest PAGE entries would hide both matches."""
+    app = auditor_on_each_store.client.application
+    add_many(app, 2, "purge", hours_ago=2)
+    add_many(app, PAGE + 5, "results.view", hours_ago=1)
+    page = auditor_on_each_store.get("/staff/audit/?action=purge")
+    assert [line[4] for line in cells(page)] == ["purge1", "purge0"]
+    assert page.soup.find("a", string="更早的记录") is None
+
+
+def test_the_next_page_starts_after_the_last_match_shown(sqlite_app: Flask) -> None:
+    db = state_of(sqlite_app).db
+    add_many(sqlite_app, 3, "purge")
+    add_many(sqlite_app, 4, "logout")
+    add_many(sqlite_app, 2, "purge")  # purge0, purge1 again: ids 8 and 9
+    found, next_before = find_page(db, Filters(action="purge"), None, size=2)
+    assert [(e.id, e.target) for e in found] == [(9, "purge1"), (8, "purge0")]
+    assert next_before == 8
+    found, next_before = find_page(db, Filters(action="purge"), next_before, size=2)
+    assert ([e.id for e in found], next_before) == ([3, 2], 2)
+    found, next_before = find_page(db, Filters(action="purge"), next_before, size=2)
+    assert ([e.id for e in found], next_before) == ([1], None)
+
+
+def test_the_export_records_the_rows_it_sent(auditor_on_each_store: CheckingClient) -> None:
+    """Started before the first byte, completed with as many rows as the file holds."""
+    app = auditor_on_each_store.client.application
+    add_many(app, 7, "purge")
+    add_many(app, 3, "logout")
+    body = auditor_on_each_store.client.get("/staff/audit/export.csv?action=purge").get_data()
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert [r["target"] for r in rows] == [f"purge{n}" for n in range(7)]
+    started, completed = entries(state_of(app).db, limit=2)[::-1]
+    assert (started.action, completed.action) == ("audit.export", "audit.export")
+    assert started.detail == {"format": "csv", "filters": {"action": "purge"}, "status": "started"}
+    assert completed.detail["status"] == "completed"
+    assert completed.detail["rows"] == len(rows) == 7
+
+
+def test_an_abandoned_export_records_the_rows_sent_so_far(
+    auditor: CheckingClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("survey.auditors.BLOCK", 2)
+    add_many(auditor.client.application, 9, "purge")
+    response = auditor.client.get("/staff/audit/export.csv?action=purge", buffered=False)
+    first = next(response.iter_encoded())
+    response.close()  # the client hangs up after the first block
+    assert len(list(csv.reader(io.StringIO(first.decode("utf-8-sig"))))) == 1 + 2
+    newest = entries(state_of(auditor.client.application).db, limit=1)[0]
+    assert newest.detail == {
+        "format": "csv",
+        "filters": {"action": "purge"},
+        "status": "aborted",
+        "rows": 2,
+    }
