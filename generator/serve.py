@@ -6,6 +6,11 @@ layout on one process: the static site at /, the survey under /survey.
 
 from __future__ import annotations
 
+import signal
+import subprocess  # nosec B404
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -81,4 +86,23 @@ def serve(site_dir: Path, host: str, port: int) -> None:
     except YitiError as exc:  # broken content, or production settings missing
         raise click.ClickException(str(exc)) from exc
     click.echo(f"站点：http://{host}:{port}/  调查：http://{host}:{port}/survey/")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    with background_worker():
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+@contextmanager
+def background_worker() -> Iterator[None]:
+    """`yiti survey worker` beside the preview, so large downloads get built; stopped with it.
+
+    Production runs the worker as its own service (deploy/yiti-worker.service).
+    """
+    worker = subprocess.Popen([sys.executable, "-m", "survey.jobs.cli"])  # nosec B603
+    try:
+        yield
+    finally:
+        worker.send_signal(signal.SIGINT)  # finish the current file's chunk, then stop
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()

@@ -20,6 +20,7 @@ from survey.db import Database
 from survey.downloads import downloads
 from survey.errors import register_errors
 from survey.evaluators import evaluators
+from survey.jobs import init_jobs
 from survey.respondents import respondents
 from survey.security import register_security_headers
 from survey.state import EXTENSION, AppState, clock_from
@@ -41,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     content = load_content(Path(app.config["YITI_CONTENT_DIR"]))
     state = AppState(content, Database(app.config["DATABASE_URL"]), clock_from(app.config))
     app.extensions[EXTENSION] = state
+    init_jobs(app)
     csrf.init_app(app)
     limiter.init_app(app)
     init_accounts(app)

@@ -17,6 +17,7 @@ from generator.questionnaires import freeze as freeze_versions
 from survey.admincli import publish_export, purge
 from survey.audit import append, cli_actor
 from survey.clitools import DATABASE_OPTION, content, content_problems, database, shown
+from survey.jobs.cli import worker
 from survey.migrate import current_revision, has_tables
 from survey.migrate import upgrade as upgrade_schema
 from survey.ops.cli import COMMANDS as OPS_COMMANDS
@@ -162,3 +163,4 @@ for _command in OPS_COMMANDS:
 survey.add_command(user)
 survey.add_command(publish_export)
 survey.add_command(purge)
+survey.add_command(worker)

@@ -47,7 +47,17 @@ DEFAULTS: dict[str, Any] = {
     "YITI_LOGIN_IDLE_MINUTES": 30,
     "YITI_LOGIN_MAX_HOURS": 8,
     # Login attempts per address (429 beyond); wrong passwords also lock the account itself.
-    "YITI_LOGIN_LIMIT": "10/minute;60/hour",  # bytes: a full answer with a 500-character comment is ~4 KiB
+    "YITI_LOGIN_LIMIT": "10/minute;60/hour",
+    # Background downloads (survey/jobs/). The queue: None means the survey's own PostgreSQL,
+    # or a SQLite file beside the survey's; also redis://…, or "immediate" (tests: run at once).
+    "YITI_QUEUE_URL": None,
+    # Where finished files wait for their evaluator: None means instance/exports. With several
+    # app servers it must be one shared folder (deploy/README.md).
+    "YITI_EXPORT_DIR": None,
+    # An XLSX or SAV download of more rows than this is built by the worker, not in the request.
+    "YITI_EXPORT_INLINE_ROWS": 10_000,
+    # Finished files are deleted this long after they were made; response data does not linger.
+    "YITI_EXPORT_KEEP_HOURS": 24,  # bytes: a full answer with a 500-character comment is ~4 KiB
 }
 # None: a random key kept in instance/secret_key, shared by all workers. Set apart from the
 # literal because bandit (B105) reads None beside the name SECRET_KEY as a hardcoded password.
@@ -62,6 +72,8 @@ INTS = {
     "PERMANENT_SESSION_LIFETIME",
     "YITI_LOGIN_IDLE_MINUTES",
     "YITI_LOGIN_MAX_HOURS",
+    "YITI_EXPORT_INLINE_ROWS",
+    "YITI_EXPORT_KEEP_HOURS",
 }
 BOOLS = {"RATELIMIT_ENABLED", "SESSION_COOKIE_SECURE"}
 
@@ -82,6 +94,8 @@ def settings(instance_path: Path, overrides: Mapping[str, Any] | None = None) ->
         out["SESSION_COOKIE_SECURE"] = True
     if not out["DATABASE_URL"]:
         out["DATABASE_URL"] = f"sqlite:///{instance_path / 'survey.sqlite3'}"
+    if not out["YITI_EXPORT_DIR"]:
+        out["YITI_EXPORT_DIR"] = str(instance_path / "exports")
     if not out["SECRET_KEY"]:
         out["SECRET_KEY"] = instance_secret(instance_path / "secret_key")
     return out

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     DDL,
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -100,7 +101,12 @@ class AuditEntry(Base):
     """One audited action. Append-only: database triggers refuse UPDATE and DELETE."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_at", "at"),)
+    # By time (the auditor's date range), and by action then id (one kind of entry, newest
+    # first, without reading the whole log).
+    __table_args__ = (
+        Index("ix_audit_log_at", "at"),
+        Index("ix_audit_log_action_id", "action", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # UTC
@@ -135,6 +141,32 @@ class Publication(Base):
     published_by: Mapped[str] = mapped_column(String(254))
     # Per topic slug: the figures shown on the public page (never a response row).
     results: Mapped[dict[str, Any]]
+
+
+class ExportJob(Base):
+    """A download too large to build inside a request, built by the worker (survey/jobs/).
+
+    The file lives in the export folder under the job's id, which is random and never shown
+    to anyone but the evaluator who asked; the row says what it holds and whether it is ready.
+    """
+
+    __tablename__ = "export_jobs"
+    __table_args__ = (Index("ix_export_jobs_requested_by", "requested_by", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # uuid4 hex
+    requested_by: Mapped[str] = mapped_column(String(254))  # the account's email
+    wave: Mapped[str] = mapped_column(String(8))
+    slug: Mapped[str] = mapped_column(String(60))  # a topic, or `all` the account may see
+    topics: Mapped[list[str]]  # the topics the scope held when asked: what the file may hold
+    format: Mapped[str] = mapped_column(String(12))  # xlsx | sav | csv | csv-utf8
+    status: Mapped[str] = mapped_column(String(10))  # queued, running, done, failed, expired
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rows: Mapped[int | None] = mapped_column(Integer)
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(String(500))  # in Chinese, for the evaluator
 
 
 # The audit log refuses changes in the database itself, so no code path (app, shell, purge)

@@ -104,6 +104,13 @@ def user_by_token(db: Database, user_id: str) -> User | None:
     return user
 
 
+def active_user(db: Database, email: str) -> User | None:
+    """The active account with `email` (the worker checks who asked is still allowed)."""
+    with db.transaction() as session:
+        user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    return user if user is not None and user.active else None
+
+
 def list_users(db: Database) -> list[User]:
     """Every account, by email."""
     with db.transaction() as session:

@@ -3,7 +3,7 @@ site calls `open_wave` at build time to link a topic page to its open survey."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from generator.models import Site, Topic, Wave
@@ -32,9 +32,14 @@ def next_wave(site: Site, topic: Topic, now: datetime) -> Wave | None:
     return next((w for w in topic_waves(site, topic) if w.opens > now), None)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored time made aware: SQLite hands back naive datetimes, stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def local_time(moment: datetime) -> str:
     """A time as Beijing residents read it, e.g. `2026年11月15日 09:00`."""
-    here = moment.astimezone(SHANGHAI)
+    here = as_utc(moment).astimezone(SHANGHAI)
     return f"{here.year}年{here.month}月{here.day}日 {here:%H:%M}"
 
 

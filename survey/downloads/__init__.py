@@ -1,5 +1,6 @@
 """Evaluator downloads (issue 5, item 5): the blueprint `downloads` under /staff/downloads/."""
 
-from survey.downloads.views import downloads
+from survey.downloads import background, views
+from survey.downloads.blueprint import downloads
 
-__all__ = ["downloads"]
+__all__ = ["background", "downloads", "views"]

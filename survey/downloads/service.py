@@ -118,10 +118,20 @@ def build(request: Request, fmt: str) -> Built:
     """Write `fmt` to a temporary file in chunks; raises ExportTooLargeError for a huge SAV."""
     with tempfile.TemporaryDirectory(prefix="yiti-download-") as tmp:
         path = Path(tmp) / request.scope.filename(FORMATS[fmt][0])
-        count = _writers()[fmt](request, path)
+        count = write(request, fmt, path)
         digest = file_sha256(path)
         handle = path.open("rb")  # stays readable after the directory is removed (POSIX)
     return Built(handle, count, digest)
+
+
+def write(request: Request, fmt: str, path: Path) -> int:
+    """Write `fmt` of the request's scope to `path` in chunks; returns the rows written."""
+    return _writers()[fmt](request, path)
+
+
+def expected_rows(request: Request) -> int:
+    """How many rows the scope holds now (one indexed count): decides request or worker."""
+    return rows.count(request.db, request.scope.wave, request.scope.topics)
 
 
 def _writers() -> dict[str, Callable[[Request, Path], int]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     render_template,
@@ -20,17 +19,14 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from survey.abuse import source_key
-from survey.accounts import account, require_role, require_topic, staff_context
+from survey.accounts import account, require_role, require_topic
 from survey.analysis.export import ExportTooLargeError
-from survey.downloads import service
+from survey.downloads import background, service
+from survey.downloads.blueprint import ROLES, attachment, downloads, request_for, scope_for
 from survey.downloads.index import LINKS, listing
-from survey.downloads.scope import ALL, Scope, resolve
+from survey.downloads.scope import ALL, Scope
+from survey.jobs import current_jobs, store
 from survey.state import current_state
-
-downloads = Blueprint("downloads", __name__, url_prefix="/staff/downloads")
-downloads.context_processor(staff_context)
-ROLES = ("admin", "evaluator")
 
 
 @downloads.errorhandler(ExportTooLargeError)
@@ -46,7 +42,15 @@ def index() -> ResponseReturnValue:
     """Every wave with the account's topics and a link per format."""
     state = current_state()
     waves = listing(state.content, account().sees_topic)
-    return render_template("downloads/index.html", waves=waves, links=LINKS)
+    jobs = store.recent(state.db, account().email)
+    return render_template(
+        "downloads/index.html",
+        waves=waves,
+        links=LINKS,
+        jobs=jobs,
+        labels=store.LABELS,
+        inline_rows=current_jobs().inline_rows,
+    )
 
 
 @downloads.get("/<wave>/<slug>.<fmt>")
@@ -57,9 +61,12 @@ def download(wave: str, slug: str, fmt: str) -> ResponseReturnValue:
         require_topic(slug)
     if fmt != service.MANIFEST and fmt not in service.FORMATS:
         abort(404)
-    ask = _request(_scope(wave, slug))
+    ask = request_for(scope_for(wave, slug))
     if fmt == service.MANIFEST:
         return _manifest(ask)
+    rows = background.too_large_for_request(ask, fmt)
+    if rows is not None:
+        return background.offer(ask, fmt, rows)
     if fmt in ("csv", "csv-utf8"):
         body = stream_with_context(service.csv_stream(ask, bom=fmt == "csv"))
         return _response(body, ask.scope, fmt)
@@ -74,34 +81,20 @@ def download(wave: str, slug: str, fmt: str) -> ResponseReturnValue:
     return sent
 
 
-def _scope(wave: str, slug: str) -> Scope:
-    scope = resolve(current_state().content, wave, slug, account().sees_topic)
-    if scope is None:
-        abort(404)
-    return scope
-
-
-def _request(scope: Scope) -> service.Request:
-    state = current_state()
-    return service.Request(state.db, scope, account().email, state.clock(), source_key())
-
-
 def _manifest(ask: service.Request) -> ResponseReturnValue:
     of = request.args.get("of", "csv")
     if of not in service.FORMATS:
         abort(404)
+    rows = background.too_large_for_request(ask, of)
+    if rows is not None:  # the worker's file comes with the manifest of that very file
+        return background.offer(ask, of, rows)
     body = service.manifest(ask, of).to_json()
     name = ask.scope.filename(f"{service.FORMATS[of][0]}.manifest.json")
-    return Response(body, mimetype="application/json", headers=_attachment(name))
+    return Response(body, mimetype="application/json", headers=attachment(name))
 
 
 def _response(body: Iterable[bytes], scope: Scope, fmt: str) -> Response:
     extension, media = service.FORMATS[fmt]
-    sent = Response(body, content_type=media, headers=_attachment(scope.filename(extension)))
+    sent = Response(body, content_type=media, headers=attachment(scope.filename(extension)))
     sent.headers["Cache-Control"] = "no-store"  # response data never sits in a shared cache
     return sent
-
-
-def _attachment(name: str) -> dict[str, str]:
-    """Content-Disposition with the UTF-8 name (RFC 6266); slugs are ASCII anyway."""
-    return {"Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"}

@@ -11,8 +11,12 @@ import pytest
 from tests.conftest import ROOT, require
 from tests.deploy.conftest import DEPLOY, SERVER_ROOT, localised
 
-UNIT = DEPLOY / "yiti-survey.service"
-UNITS = ["yiti-survey.service", "yiti-backup.service", "yiti-backup.timer"]
+UNITS = [
+    "yiti-survey.service",
+    "yiti-worker.service",
+    "yiti-backup.service",
+    "yiti-backup.timer",
+]
 
 
 def test_the_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
@@ -45,5 +49,6 @@ def test_the_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
         "User=yiti",
     ],
 )
-def test_the_unit_is_hardened(setting: str) -> None:
-    assert setting in UNIT.read_text(encoding="utf-8").splitlines()
+@pytest.mark.parametrize("unit", ["yiti-survey.service", "yiti-worker.service"])
+def test_the_unit_is_hardened(setting: str, unit: str) -> None:
+    assert setting in (DEPLOY / unit).read_text(encoding="utf-8").splitlines()

@@ -64,6 +64,7 @@ def survey_routes(survey: Flask) -> list[tuple[str, str]]:
         "filename": "survey.css",
         "fmt": "csv",
         "response_id": 1,
+        "job_id": "NO-SUCH-JOB",
     }
     routes = []
     with survey.test_request_context():

@@ -114,6 +114,7 @@ def make_app(database_url: str, tmp_path: Path, clock: Clock, **overrides: Any) 
         "YITI_INSTANCE_DIR": str(tmp_path / "instance"),
         "YITI_CLOCK": clock,
         "YITI_MIN_FILL_SECONDS": 0,
+        "YITI_QUEUE_URL": "immediate",  # background downloads are built inside the request
     } | overrides
     app = create_app(config)
     create_schema(state_of(app).db)

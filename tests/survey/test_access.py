@@ -30,6 +30,7 @@ from werkzeug.test import TestResponse
 
 from survey.audit import all_entries
 from survey.errors import CSRF_MESSAGE
+from survey.jobs import current_jobs, store, work
 from survey.repository import Submission, responses, save_response
 from tests.survey.conftest import (
     ANSWERS,
@@ -102,14 +103,35 @@ def seed(app: Flask) -> Seeded:
     )
 
 
-def value_sets(seeded: Seeded) -> dict[str, dict[str, Any]]:
+def seed_jobs(app: Flask) -> dict[str, str]:
+    """Finished background downloads by probe: the admin's of B and of all topics, and the
+    scoped evaluator's of A. A job is its owner's alone: nobody else may read it."""
+    jobs = current_jobs(app)
+    owners = {"B": (EMAILS["admin"], TOPIC_B), "all": (EMAILS["admin"], ALL)}
+    owners["A"] = (EMAILS["evaluator"], TOPIC_A)
+    out = {}
+    for probe, (email, slug) in owners.items():
+        topics = (TOPIC_A, TOPIC_B) if slug == ALL else (slug,)
+        asked = store.Asked(email, WAVE, slug, topics, "xlsx", NOW)
+        out[probe] = store.create(jobs.state.db, asked).id
+        work.run(jobs.state, jobs.folder, out[probe])
+    return out
+
+
+# Job ids for callers that seed no jobs (the header checks): every job route answers 404.
+NO_JOBS = {"A": "no-such-job", "B": "no-such-job", "all": "no-such-job"}
+
+
+def value_sets(seeded: Seeded, jobs: Mapping[str, str] = NO_JOBS) -> dict[str, dict[str, Any]]:
     """Parameter values per probe. A tuple means: try each. A parameter missing here fails the
     test, so a new kind of route cannot go unchecked."""
     base: dict[str, Any] = {"wave": WAVE, "fmt": FORMATS, "filename": "survey.css"}
 
     def topic(slug: str, response_of: str) -> dict[str, Any]:
         receipt = seeded.receipts.get(slug, seeded.receipts[response_of])
-        return base | {"slug": slug, "response_id": seeded.ids[response_of], "receipt": receipt}
+        job = jobs["A"] if (slug, response_of) == (TOPIC_A, TOPIC_A) else jobs.get(slug, jobs["B"])
+        ids = {"response_id": seeded.ids[response_of], "job_id": job}
+        return base | {"slug": slug, "receipt": receipt} | ids
 
     return {
         "B": topic(TOPIC_B, TOPIC_B),  # the other topic, through and through
@@ -246,9 +268,17 @@ def expected(visitor: Visitor, call: Call) -> set[int] | None:
     if visitor.role not in ROLES_OF[blueprint]:
         return {403}
     scoped = visitor.role == "evaluator"
-    if scoped and call.probe == "B" and {"slug", "response_id"} & set(call.rule.arguments):
+    if (
+        scoped
+        and call.probe == "B"
+        and {"slug", "response_id", "job_id"} & set(call.rule.arguments)
+    ):
         return {404}
-    if scoped and call.probe == "A with B's response" and "response_id" in call.rule.arguments:
+    if (
+        scoped
+        and call.probe == "A with B's response"
+        and {"response_id", "job_id"} & set(call.rule.arguments)
+    ):
         return {404}
     if visitor.role == "auditor" and call.method == "GET":
         return {200}
@@ -310,8 +340,8 @@ def test_no_route_gives_response_data_to_anyone_outside_its_scope(access_app: Fl
 def check_every_route(app: Flask) -> None:
     """Seed, log everyone in, make every call as everyone, then the app-wide checks."""
     seeded = seed(app)
-    probes = value_sets(seeded)
     people = visitors(app)
+    probes = value_sets(seeded, seed_jobs(app))
     before = audit_snapshot(app)
     statements: list[str] = []
     engine = state_of(app).db.engine
@@ -369,7 +399,14 @@ def assert_audit_log_only_grew(app: Flask, before: list[tuple[Any, ...]], sql: l
 
 
 # Every parameter the shipped routes take, with any value: for the tests of the test below.
-ANY_VALUES = {"wave": WAVE, "slug": TOPIC_A, "receipt": "x", "filename": "x", "response_id": 1}
+ANY_VALUES = {
+    "wave": WAVE,
+    "slug": TOPIC_A,
+    "receipt": "x",
+    "filename": "x",
+    "response_id": 1,
+    "job_id": "x",
+}
 
 
 def test_a_route_that_leaks_to_anonymous_visitors_is_caught(tmp_path: Path, clock: Clock) -> None:

@@ -9,13 +9,16 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
+from sqlalchemy import delete
+from sqlalchemy.exc import DatabaseError
 
+from survey.audit import append
 from survey.cli import survey
 from survey.db import Database
-from survey.models import Base
+from survey.models import AuditEntry, Base
 from survey.repository import count_responses, invitation_counts
 from tests.conftest import CONTENT
-from tests.survey.conftest import INVITED_TOPIC, TOPIC, WAVE
+from tests.survey.conftest import INVITED_TOPIC, NOW, TOPIC, WAVE
 
 
 @pytest.fixture
@@ -29,14 +32,21 @@ def test_init_db_creates_the_latest_schema_matching_the_models(
 ) -> None:
     result = runner.invoke(survey, ["init-db", "--database", database_url])
     assert result.exit_code == 0, result.output
-    assert "已创建调查数据库（版本 0002）" in result.output
+    assert "已创建调查数据库（版本 0003）" in result.output
     db = Database(database_url)
     with db.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     assert count_responses(db) == 0
     db.dispose()
     again = runner.invoke(survey, ["init-db", "--database", database_url])
-    assert again.exit_code == 0 and "数据库已初始化（版本 0002）" in again.output
+    assert again.exit_code == 0 and "数据库已初始化（版本 0003）" in again.output
+
+
+def test_the_migrated_audit_log_stays_append_only(migrated_db: Database) -> None:
+    """Later migrations that touch audit_log (an index) must not rebuild it without triggers."""
+    append(migrated_db, NOW, "a@example.org", "download")
+    with pytest.raises(DatabaseError, match="append-only"), migrated_db.engine.begin() as c:
+        c.execute(delete(AuditEntry))
 
 
 def test_upgrade_is_safe_to_repeat(runner: CliRunner, tmp_path: Path) -> None:
@@ -44,7 +54,7 @@ def test_upgrade_is_safe_to_repeat(runner: CliRunner, tmp_path: Path) -> None:
     for _ in range(2):
         result = runner.invoke(survey, ["upgrade", "--database", url])
         assert result.exit_code == 0, result.output
-        assert "已是最新版本（0002）" in result.output
+        assert "已是最新版本（0003）" in result.output
 
 
 def test_the_default_database_is_sqlite_in_wal_mode_under_instance(

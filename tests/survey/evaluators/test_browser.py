@@ -24,6 +24,7 @@ PAGES = {
     "topic": f"{RESULTS}{TOPIC}/",
     "topic-unweighted": f"{RESULTS}{TOPIC}/?weighting=none",
     "responses": f"{RESULTS}{TOPIC}/responses/",
+    "large-download": f"/survey/staff/downloads/{WAVE}/{TOPIC}.xlsx",  # offers the worker
 }
 
 
@@ -31,7 +32,13 @@ PAGES = {
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app with seeded responses and an evaluator, served on 127.0.0.1 under /survey."""
     tmp = Path(tmp_path_factory.mktemp("results"))
-    app = make_app(f"sqlite:///{tmp / 'survey.sqlite3'}", tmp, Clock(), TESTING=False)
+    app = make_app(
+        f"sqlite:///{tmp / 'survey.sqlite3'}",
+        tmp,
+        Clock(),
+        TESTING=False,
+        YITI_EXPORT_INLINE_ROWS=0,  # every XLSX goes through the background job's pages
+    )
     commented = [Answer("满意", comment="楼下新装了充电桩", went_well=("反馈及时",))]
     seed(app, literal_set() + commented + many(2, "不满意", flags=("too_fast",)))
     add_staff(app, EVALUATOR, "evaluator")
@@ -61,6 +68,18 @@ def test_no_accessibility_violations_on_results_pages(
 ) -> None:
     signed_in.goto(server + path)
     assert signed_in.locator("h1").count() == 1
+    violations = axe_violations(signed_in)
+    assert not violations, describe(violations)
+
+
+def test_a_background_download_is_asked_for_and_followed_accessibly(
+    signed_in: Any, server: str
+) -> None:
+    signed_in.goto(server + PAGES["large-download"])
+    signed_in.get_by_role("button", name="开始在后台生成").press("Enter")  # keyboard only
+    signed_in.wait_for_url("**/staff/downloads/jobs/*/")
+    assert signed_in.get_by_text("可以下载").count() == 1  # the test queue builds it at once
+    assert signed_in.get_by_role("link", name=f"下载 {TOPIC}-{WAVE}.xlsx").count() == 1
     violations = axe_violations(signed_in)
     assert not violations, describe(violations)
 

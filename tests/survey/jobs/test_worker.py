@@ -1,0 +1,72 @@
+"""`yiti survey worker` as a real process: it takes a job the app queued, builds it, stops on SIGINT.
+
+On SQLite the queue is a file beside the database; on PostgreSQL it is Huey's tables in the
+survey's own database (the test's private schema), as in production.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from survey.jobs import current_jobs, store
+from tests.survey.conftest import ANSWERS, NOW, TOPIC, WAVE, Clock, add_staff, make_app, state_of
+from tests.survey.downloads.conftest import SCOPED
+from tests.survey.downloads.conftest import store as keep
+
+CONTENT = Path(__file__).resolve().parents[3] / "content"
+PATIENCE = 120  # seconds the worker may take to start (imports) and build a two-row file
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, clock: Clock) -> Iterator[Flask]:
+    """The app with a real queue (not immediate), as `yiti serve` and production run it."""
+    app = make_app(database_url, tmp_path, clock, YITI_QUEUE_URL=None)
+    add_staff(app, SCOPED, "evaluator", (TOPIC,))
+    keep(app, TOPIC, ANSWERS)
+    yield app
+    current_jobs(app).close()
+    state_of(app).db.dispose()
+
+
+def start_worker(app: Flask, tmp_path: Path) -> subprocess.Popen[bytes]:
+    """`python -m survey.jobs.cli` with the app's settings in its environment."""
+    env = os.environ | {
+        "DATABASE_URL": app.config["DATABASE_URL"],
+        "SECRET_KEY": "test-secret",
+        "YITI_CONTENT_DIR": str(CONTENT),
+        "YITI_INSTANCE_DIR": str(tmp_path / "instance"),
+        "YITI_EXPORT_DIR": app.config["YITI_EXPORT_DIR"],
+    }
+    command = [sys.executable, "-m", "survey.jobs.cli"]
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def test_the_worker_builds_a_job_the_app_queued_and_stops_on_sigint(
+    app: Flask, tmp_path: Path
+) -> None:
+    jobs = current_jobs(app)
+    assert not jobs.immediate
+    job = store.create(state_of(app).db, store.Asked(SCOPED, WAVE, TOPIC, (TOPIC,), "xlsx", NOW))
+    jobs.submit(job.id)
+    worker = start_worker(app, tmp_path)
+    try:
+        deadline = time.monotonic() + PATIENCE
+        while (found := store.get(state_of(app).db, job.id)) and found.status != store.DONE:
+            assert worker.poll() is None, worker.communicate()[0].decode()
+            assert time.monotonic() < deadline, f"still {found.status} after {PATIENCE} s"
+            time.sleep(0.3)
+        assert found is not None and found.rows == 1
+        assert jobs.folder.file(found).is_file()
+    finally:
+        worker.send_signal(signal.SIGINT)
+        output = worker.communicate(timeout=30)[0].decode()
+    assert worker.returncode == 0, output
