@@ -91,14 +91,17 @@ def serve(site_dir: Path, host: str, port: int) -> None:
 
 
 @contextmanager
-def background_worker() -> Iterator[None]:
+def background_worker() -> Iterator[subprocess.Popen[bytes]]:
     """`yiti survey worker` beside the preview, so large downloads get built; stopped with it.
 
     Production runs the worker as its own service (deploy/yiti-worker.service).
     """
     worker = subprocess.Popen([sys.executable, "-m", "survey.jobs.cli"])  # nosec B603
+    # SIGTERM (kill, a process manager) ends the preview through the `finally` below too,
+    # rather than leaving the worker behind; Ctrl-C reaches both processes anyway.
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
-        yield
+        yield worker
     finally:
         worker.send_signal(signal.SIGINT)  # finish the current file's chunk, then stop
         try:
@@ -106,3 +109,8 @@ def background_worker() -> Iterator[None]:
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import gc
+import os
+import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +14,8 @@ from click.testing import CliRunner
 from werkzeug.test import Client
 
 from generator.cli import main
-from generator.serve import combined_app, static_site
+from generator.serve import background_worker, combined_app, static_site
+from tests.conftest import CONTENT
 
 
 def site(tmp_path: Path) -> Path:
@@ -90,3 +94,22 @@ def test_a_file_that_sends_no_body_is_closed_at_once(
     del response  # not closed, as a server sending no body does not close it
     gc.collect()
     assert leaks == []
+
+
+def test_the_preview_runs_a_download_worker_and_sigterm_stops_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`yiti serve` starts `yiti survey worker` (large downloads) and never leaves it behind."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'survey.sqlite3'}")
+    monkeypatch.setenv("YITI_INSTANCE_DIR", str(tmp_path / "instance"))
+    monkeypatch.setenv("YITI_CONTENT_DIR", str(CONTENT))
+    queue = tmp_path / "survey.queue.sqlite3"  # made by the worker's consumer when it starts
+    with pytest.raises(SystemExit), background_worker() as worker:
+        deadline = time.monotonic() + 120
+        while not queue.exists():
+            assert worker.poll() is None, "the worker exited on its own"
+            assert time.monotonic() < deadline, "the worker did not start"
+            time.sleep(0.2)
+        os.kill(os.getpid(), signal.SIGTERM)  # as `kill` or a process manager would
+        time.sleep(5)  # the handler raises at once; reaching here means it did not
+    assert worker.poll() is not None, "the worker outlived the preview"
