@@ -36,8 +36,11 @@ def too_large_for_request(ask: service.Request, fmt: str) -> int | None:
     return rows if rows > current_jobs().inline_rows else None
 
 
-def offer(ask: service.Request, fmt: str, rows: int) -> ResponseReturnValue:
-    """The page that explains the wait and asks to build `fmt` in the background."""
+def offer(
+    ask: service.Request, fmt: str, rows: int, *, for_manifest: bool = False
+) -> ResponseReturnValue:
+    """The page that explains the wait and asks to build `fmt` in the background; also where
+    an XLSX or SAV manifest is asked for, since only a built file's manifest can be true."""
     action = url_for("downloads.prepare", wave=ask.scope.wave, slug=ask.scope.slug, fmt=fmt)
     titles = {t.slug: t.title for t in current_state().content.topics}
     scope = ask.scope
@@ -49,6 +52,7 @@ def offer(ask: service.Request, fmt: str, rows: int) -> ResponseReturnValue:
         fmt=fmt,
         rows=rows,
         action=action,
+        for_manifest=for_manifest,
         hours=int(current_jobs().keep.total_seconds() // 3600),
     )
 

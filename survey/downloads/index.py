@@ -15,7 +15,11 @@ LINKS: tuple[tuple[str, str, str], ...] = (
     ("xlsx", "Excel（XLSX）", "答卷、变量说明和元数据三个工作表"),
     ("sav", "SPSS（SAV）", "含变量标签、值标签和缺失值代码"),
     ("codebook", "变量说明（CSV）", "变量名、标签、类型、取值和缺失值代码"),
-    ("manifest", "清单（JSON）", "CSV 的行数、SHA-256、筛选条件、问卷版本和生成时间"),
+    (
+        "manifest",
+        "清单（JSON）",
+        "CSV 的行数、SHA-256、筛选条件、问卷版本和生成时间（XLSX 和 SAV 的清单随后台生成的文件提供）",
+    ),
 )
 
 

@@ -192,8 +192,10 @@ def manifest(request: Request, of: str) -> Manifest:
     """The manifest of format `of`, built the same way as the download and hashed.
 
     CSV and the codebook are byte-for-byte reproducible, so this SHA-256 matches a CSV
-    downloaded while the rows stayed the same. XLSX and SAV embed their creation time; their
-    own SHA-256 travels with the file (X-Content-SHA256) and into the audit log.
+    downloaded while the rows stayed the same. XLSX and SAV embed their creation time, so the
+    views never rebuild one for a manifest: theirs comes with the background job's very file
+    (survey/downloads/background.py), and an inline one's SHA-256 travels with it
+    (X-Content-SHA256) and into the audit log.
     """
     built = build(request, of)
     built.handle.close()

@@ -171,3 +171,15 @@ def test_an_unreachable_queue_fails_the_job_with_advice_instead_of_leaving_it_qu
         assert "生成失败" in page.text() and QUEUE_DOWN in page.text()
     finally:
         state_of(app).db.dispose()
+
+
+@pytest.mark.parametrize("of", ["xlsx", "sav"])
+def test_an_xlsx_or_sav_manifest_is_only_given_with_the_file_it_describes(
+    app: Flask, seeded: Seeded, of: str
+) -> None:
+    """A rebuilt XLSX or SAV has other bytes (its creation time), so a manifest of a rebuild
+    would carry a SHA-256 no downloaded file has: the link offers the background job."""
+    client = logged_in(app, SCOPED)
+    page = client.get(f"{URL}/{TOPIC}.manifest?of={of}")
+    assert page.response.mimetype == "text/html" and "只能与文件一起生成" in page.text()
+    assert page.soup.select_one("main form[method=post]") is not None
