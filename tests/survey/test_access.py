@@ -1,5 +1,6 @@
-"""The route-enumeration access test: every rule in the app's URL map, every method it takes, as
-an anonymous visitor, an evaluator scoped to one topic, an auditor and an admin.
+"""The route-enumeration access test: every rule in the app's URL map, every method it takes (and
+every GET again with the query parameters staff views read), as an anonymous visitor, an
+evaluator scoped to one topic, an auditor and an admin.
 
 Two topics get one response each whose comment is a unique marker; a marker in a reply means
 that reply carries the response. The test knows no route by name: it walks `app.url_map`, so a
@@ -67,6 +68,10 @@ EMAILS = {
     "admin": "admin@example.org",
 }
 LOGIN = "/staff/login/"
+# Every query parameter a staff view reads, with a value other than its default: another
+# format's manifest, the weighted figures, the second page of a list. Sent with every GET too,
+# so a parameter that widened the scope would be caught like a path parameter.
+QUERY = "of=csv-utf8&weighting=district_population&page=2&action=download"
 # Sent with every POST besides the CSRF token: enough for a staff form to pass validation, so
 # what stops a POST for someone out of scope is the scope check, not a missing field.
 POST_FIELDS = {"reason": "访问控制测试（自动）", "page": "1"}
@@ -173,6 +178,8 @@ def calls(app: Flask, probes: Mapping[str, Mapping[str, Any]]) -> list[Call]:
                 with app.test_request_context():
                     url = app.url_for(rule.endpoint, **filled)
                 out += [Call(rule, m, url, probe, filled) for m in sorted(methods)]
+                if "GET" in methods:  # the query strings staff views read, all at once
+                    out.append(Call(rule, "GET", f"{url}?{QUERY}", probe, filled))
     # A URL that no probe changes (no parameters, or the same values) is requested once.
     unique = {(c.method, c.url): c for c in reversed(out)}
     return [c for c in out if unique[(c.method, c.url)] is c]
