@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf
 
 from survey import pagecache, tickets
-from survey.abuse import flags_for, limiter, post_limit
+from survey.abuse import device_key, flags_for, limiter, post_limit
 from survey.db import DatabaseUnavailableError
 from survey.errors import log_unavailable, retry_advice
 from survey.forms import SurveyForm
@@ -62,6 +62,9 @@ def _blank(survey: Survey) -> ResponseReturnValue:
     assert survey.questionnaire is not None
     key = (survey.topic.slug, survey.wave.id, survey.questionnaire.version, request.script_root)
     page = current_state().pages.get(key, lambda: _draw_blank(survey))
+    # The device id goes into the session cookie this page sets anyway (for the CSRF token),
+    # so the POST finds it there and need not sign and send a new cookie.
+    device_key()
     fresh: dict[str, Callable[[], str]] = {
         "csrf_token": generate_csrf,
         "ticket": lambda: _new_ticket(survey, request.args.get("channel")),

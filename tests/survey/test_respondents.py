@@ -64,6 +64,16 @@ def test_a_resent_form_stores_one_row_and_shows_the_same_receipt(
     assert count_responses(state_of(app).db, TOPIC, WAVE) == 1
 
 
+def test_the_served_form_carries_the_device_id_so_the_answer_sets_no_new_cookie(
+    page_client: CheckingClient,
+) -> None:
+    page_client.get(URL)
+    with page_client.client.session_transaction() as session:
+        assert "device" in session
+    done = page_client.post(URL, page_client.form())
+    assert "Set-Cookie" not in done.response.headers
+
+
 def test_the_same_form_with_different_answers_is_refused_clearly(
     client: CheckingClient, app: Flask
 ) -> None:
