@@ -1,9 +1,9 @@
 """Benchmark the survey collector under gunicorn on 127.0.0.1, on SQLite and on PostgreSQL.
 
 In one run, per setup: (1) the ceiling, requests per second of a bare Flask endpoint under
-the same gunicorn configuration (deploy/gunicorn.conf.py, as deployed) and the same clients; (2) sustained submissions per second,
-each one a GET of the questionnaire, reading its CSRF token and ticket, and a POST of valid
-answers, from a fixed number of closed-loop clients (every 10th submission is POSTed twice,
+the same gunicorn configuration (deploy/gunicorn.conf.py, as deployed) and the same clients;
+(2) sustained submissions per second, each one a GET of the questionnaire, reading its CSRF
+token and ticket, and a POST of valid answers, from a fixed number of closed-loop clients (every 10th submission is POSTed twice,
 as a double click); (3) latency at half the sustained rate, paced open-loop: each whole
 submission (GET and POST) timed from its scheduled start, so a slow server cannot hide its
 queue; (4) rows stored against distinct receipts returned. Each server first gets a warm-up
@@ -20,7 +20,9 @@ rate limits in Redis (issue 7: several workers sharing one store).
     .venv/bin/python bench/survey_load.py --quick    # 4 s phases (1 s warm-up)
     .venv/bin/python bench/survey_load.py --database sqlite
 
-Ends with `RESULT <name> <figure>=<value> target=<value> PASS|FAIL` lines.
+Ends with `RESULT <name> <figure>=<value> target=<value> PASS|FAIL` lines. The load generator
+is bench/survey_load_client.py; gunicorn, the database and the server's CPU time are in
+bench/survey_load_server.py.
 """
 
 from __future__ import annotations
