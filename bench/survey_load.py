@@ -4,14 +4,16 @@ In one run, per setup: (1) the ceiling, requests per second of a bare Flask endp
 the same gunicorn configuration (deploy/gunicorn.conf.py, as deployed) and the same clients;
 (2) sustained submissions per second, each one a GET of the questionnaire, reading its CSRF
 token and ticket, and a POST of valid answers, from a fixed number of closed-loop clients
-(every 10th submission is POSTed twice, as a double click); (3) latency at half the sustained rate, paced open-loop: each whole
-submission (GET and POST) timed from its scheduled start, so a slow server cannot hide its
-queue; (4) rows stored against distinct receipts returned. Each server first gets a warm-up
-(a quarter of a phase, the same clients, not counted; its submissions are stored and counted
-among the receipts): what a worker does once (render the blank page, build the form, compile
-templates and statements, connect) is not a sustained cost. Each phase also reports the CPU
-time of the server and of the clients per request or submission, which says what bounds the
-share of the ceiling on a machine whose clients and server share the cores.
+(every 10th submission is POSTed twice, as a double click); (3) latency at half the sustained
+rate, paced open-loop: each whole submission (GET and POST) timed from its scheduled start, so
+a slow server cannot hide its queue; (4) rows stored against distinct receipts returned.
+
+Each server first gets a warm-up (a quarter of a phase, the same clients, not counted; its
+submissions are stored and counted among the receipts): what a worker does once (render the
+blank page, build the form, compile templates and statements, connect) is not a sustained
+cost. Each phase also reports the CPU time of the server and of the clients per request or
+submission, which says what bounds the share of the ceiling on a machine whose clients and
+server share the cores.
 
 Setups: SQLite and PostgreSQL with the default in-memory rate limits, and PostgreSQL with the
 rate limits in Redis (issue 7: several workers sharing one store).
