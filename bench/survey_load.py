@@ -156,33 +156,40 @@ def workers_label(args: argparse.Namespace) -> str:
     return f"{count} gunicorn {config['worker_class']} workers (deploy/gunicorn.conf.py)"
 
 
-def print_table(kind: str, args: argparse.Namespace, m: Measured) -> None:
-    """One setup's table, in Markdown."""
-    share = m.load.rate / m.ceiling.rate
+def table_rows(m: Measured) -> list[tuple[str, str]]:
+    """(measure, value) for one setup's table."""
     full = [percentile(m.load.latencies_ms, q) for q in (0.5, 0.99)]
     half = [percentile(m.half.latencies_ms, q) for q in (0.5, 0.99)]
     bare_client = m.ceiling.client_cpu_s * 1000 / max(m.ceiling.done, 1)
     load_client = m.load.client_cpu_s * 1000 / max(m.load.done, 1)
+    return [
+        ("ceiling: bare Flask requests/s", f"{m.ceiling.rate:.0f}"),
+        ("sustained submissions/s (GET form + POST answers)", f"{m.load.rate:.1f}"),
+        ("share of ceiling", f"{m.load.rate / m.ceiling.rate:.1%}"),
+        (
+            "CPU ms per bare request: server / clients",
+            f"{m.ceiling_server_ms:.2f} / {bare_client:.2f}",
+        ),
+        ("CPU ms per submission: server / clients", f"{m.load_server_ms:.2f} / {load_client:.2f}"),
+        ("POST latency at full load p50 / p99 (ms)", f"{full[0]:.1f} / {full[1]:.1f}"),
+        (
+            f"at half rate ({m.load.rate / 2:.1f}/s): GET + POST from scheduled start,"
+            " p50 / p99 ms",
+            f"{half[0]:.1f} / {half[1]:.1f}",
+        ),
+        ("errors", str(m.errors)),
+        ("rows stored / distinct receipts returned", f"{m.rows} / {m.receipts}"),
+    ]
+
+
+def print_table(kind: str, args: argparse.Namespace, m: Measured) -> None:
+    """One setup's table, in Markdown."""
     setup = f"{workers_label(args)}, {args.clients} client processes"
     limits = SETUPS[kind][1].split(":")[0]
     print(f"\n## {kind}  (rate limits: {limits}; {setup}, {args.seconds:g} s per phase)\n")
     print("| measure | value |\n| --- | --- |")
-    print(f"| ceiling: bare Flask requests/s | {m.ceiling.rate:.0f} |")
-    print(f"| sustained submissions/s (GET form + POST answers) | {m.load.rate:.1f} |")
-    print(f"| share of ceiling | {share:.1%} |")
-    print(
-        f"| CPU ms per bare request: server / clients | {m.ceiling_server_ms:.2f} / {bare_client:.2f} |"
-    )
-    print(
-        f"| CPU ms per submission: server / clients | {m.load_server_ms:.2f} / {load_client:.2f} |"
-    )
-    print(f"| POST latency at full load p50 / p99 (ms) | {full[0]:.1f} / {full[1]:.1f} |")
-    rate = f"{m.load.rate / 2:.1f}/s"
-    print(
-        f"| at half rate ({rate}): GET + POST from scheduled start, p50 / p99 ms | {half[0]:.1f} / {half[1]:.1f} |"
-    )
-    print(f"| errors | {m.errors} |")
-    print(f"| rows stored / distinct receipts returned | {m.rows} / {m.receipts} |")
+    for measure, value in table_rows(m):
+        print(f"| {measure} | {value} |")
 
 
 def results(kind: str, m: Measured) -> list[Result]:
