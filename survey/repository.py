@@ -65,9 +65,30 @@ def create_schema(db: Database) -> None:
     Base.metadata.create_all(db.engine)
 
 
+# Receipts are random (about 2^47 of them), so two submissions may draw the same one, however
+# rarely; the unique index refuses the second, which then draws again.
+RECEIPT_DRAWS = 3
+
+
+class _ReceiptTakenError(Exception):
+    """The receipt drawn for a new submission is already another's."""
+
+
 def save_response(db: Database, submission: Submission) -> str:
     """Store `submission` exactly once and return its receipt; a resend returns the same one."""
     digest = submission.digest()
+    for _ in range(RECEIPT_DRAWS - 1):
+        try:
+            return _store(db, submission, digest)
+        except _ReceiptTakenError:
+            continue
+    try:
+        return _store(db, submission, digest)
+    except _ReceiptTakenError as exc:  # three draws taken: something other than chance
+        raise RuntimeError(f"{RECEIPT_DRAWS} receipts in a row were taken") from exc
+
+
+def _store(db: Database, submission: Submission, digest: str) -> str:
     try:
         # One INSERT and a commit, on a plain connection: the ORM's unit of work cost about
         # 1 ms of a POST and bought nothing for a row written once and never changed here.
@@ -76,10 +97,12 @@ def save_response(db: Database, submission: Submission) -> str:
             if submission.invitation is not None:
                 _consume(connection, submission)
         return receipt
-    except (IntegrityError, InvitationError):
+    except (IntegrityError, InvitationError) as exc:
         # Another request already stored this submission id (double click, resent POST), and
         # so may have used the code: answer as it was answered. Anything else stands.
         earlier = _earlier(db, submission.submission_id)
+        if earlier is None and isinstance(exc, IntegrityError):
+            raise _ReceiptTakenError from exc  # the only other unique column
         if earlier is None:
             raise
         if earlier.digest != digest:

@@ -57,6 +57,16 @@ def test_the_same_submission_twice_is_one_row_and_one_receipt(db: Database) -> N
     assert count_responses(db) == 1
 
 
+def test_a_receipt_drawn_twice_is_drawn_again_not_an_error(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draws = iter(["AAAA-AAAA-AA", "AAAA-AAAA-AA", "BBBB-BBBB-BB"])
+    monkeypatch.setattr("survey.repository.mint", lambda _length: next(draws))
+    first = save_response(db, SUBMISSION)
+    second = save_response(db, replace(SUBMISSION, submission_id="1" * 32))
+    assert (first, second) == ("AAAA-AAAA-AA", "BBBB-BBBB-BB") and count_responses(db) == 2
+
+
 def test_the_same_id_with_other_answers_is_a_conflict_naming_the_first_receipt(
     db: Database,
 ) -> None:
