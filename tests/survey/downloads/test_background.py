@@ -37,6 +37,8 @@ from tests.survey.downloads.conftest import EVALUATOR, OTHER, SCOPED, Seeded, lo
 from tests.survey.downloads.conftest import store as keep
 
 URL = f"/staff/downloads/{WAVE}"
+# For checks of the views alone: the database adds nothing to them, and CI time is short.
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 ROWS_OF_TOPIC = 6  # seeded: six ebike-charging responses (one excluded, still exported)
 
 
@@ -115,6 +117,7 @@ def test_only_the_account_that_asked_can_see_or_fetch_the_job(app: Flask, seeded
     assert job_id(where) not in other.get("/staff/downloads/").text()
 
 
+@SQLITE_ONLY
 def test_a_topic_outside_the_accounts_scope_cannot_be_queued(app: Flask, seeded: Seeded) -> None:
     client = logged_in(app, SCOPED)
     token = client.get("/staff/downloads/").hidden("csrf_token")
@@ -153,6 +156,7 @@ def test_files_expire_after_the_keeping_time_and_the_tidy_up_deletes_them(
     assert store.get(state_of(app).db, found.id).status == store.EXPIRED  # type: ignore[union-attr]
 
 
+@SQLITE_ONLY
 def test_an_unreachable_queue_fails_the_job_with_advice_instead_of_leaving_it_queued(
     database_url: str, tmp_path: Path, clock: Clock
 ) -> None:
@@ -173,6 +177,7 @@ def test_an_unreachable_queue_fails_the_job_with_advice_instead_of_leaving_it_qu
         state_of(app).db.dispose()
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize("of", ["xlsx", "sav"])
 def test_an_xlsx_or_sav_manifest_is_only_given_with_the_file_it_describes(
     app: Flask, seeded: Seeded, of: str
