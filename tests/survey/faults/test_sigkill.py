@@ -12,7 +12,7 @@ import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -34,10 +34,9 @@ from tests.deploy.conftest import (
 from tests.survey.conftest import ANSWERS, TOPIC, WAVE
 
 WORKERS = 3
-SUBMISSIONS = 60  # bounded: about two seconds of SQLite's write rate, less on PostgreSQL
-KILL_AFTER = 15  # receipts in hand when one worker is killed
+RESIDENTS = 8  # submitting one survey after another until a kill has cut a request
+KILL_AFTER = 15  # receipts in hand when the first worker is killed
 BURST_SECONDS = 120  # generous: a loaded 2-core CI machine took 35 s for the first receipts
-KILLS = 4  # at most; respawned workers may be among them
 KILL_SETTLE = 0.5  # seconds for a client to notice its connection dropped
 ATTEMPTS = 5  # a resident presses "submit" again after a dropped connection
 # What a client sees when the worker holding its request dies: no answer, or half a body.
@@ -110,34 +109,48 @@ def test_sigkill_of_a_worker_mid_burst_loses_and_doubles_nothing(
 ) -> None:
     server, database, master = burst_server
     receipts: list[str] = []
-    cut: list[str] = []  # requests whose connection the kill dropped
-    enough = threading.Event()
+    cut: list[str] = []  # requests whose connection a kill dropped
+    stop = threading.Event()
 
-    def one(_: int) -> str:
-        receipt = submit(server.base, cut)
-        receipts.append(receipt)
-        if len(receipts) >= KILL_AFTER:
-            enough.set()
-        return receipt
+    def resident() -> None:
+        """Submits one survey after another until the burst is over."""
+        while not stop.is_set():
+            receipts.append(submit(server.base, cut))
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        results = pool.map(one, range(SUBMISSIONS))
-        assert enough.wait(timeout=BURST_SECONDS)
-        # A worker may sit between two requests when killed; the next one is killed then, until
-        # a kill has cut off a request in flight, which is the case this test is about.
-        killed: set[int] = set()
-        while not cut and len(killed) < KILLS:
-            victim = next((pid for pid in workers(master) if pid not in killed), None)
-            if victim is None:
-                break  # every worker is a killed one still being replaced
-            os.kill(victim, signal.SIGKILL)
-            killed.add(victim)
-            time.sleep(KILL_SETTLE)
-        acknowledged = list(results)
+    with ThreadPoolExecutor(max_workers=RESIDENTS) as pool:
+        running_residents = [pool.submit(resident) for _ in range(RESIDENTS)]
+        try:
+            _wait_for(lambda: len(receipts) >= KILL_AFTER, "the first receipts")
+            _kill_until_a_request_is_cut(master, cut)
+        finally:
+            stop.set()
+        for finished in running_residents:
+            finished.result()  # a resident's failed assertion fails the test here
     db = Database(database)
     stored = responses(db, TOPIC, WAVE)
     db.dispose()
     assert cut, "no kill cut off a request in flight"
-    assert len(acknowledged) == SUBMISSIONS
-    assert Counter(r.receipt for r in stored) == Counter(acknowledged)
-    assert len({r.submission_id for r in stored}) == len(stored) == SUBMISSIONS
+    assert Counter(r.receipt for r in stored) == Counter(receipts)
+    assert len({r.submission_id for r in stored}) == len(stored) == len(receipts)
+
+
+def _kill_until_a_request_is_cut(master: int, cut: list[str]) -> None:
+    """SIGKILL one worker after another while the residents keep submitting, until a kill has
+    dropped a request in flight (a worker may sit between two requests when killed)."""
+    killed: set[int] = set()
+    deadline = time.monotonic() + BURST_SECONDS
+    while not cut and time.monotonic() < deadline:
+        victim = next((pid for pid in workers(master) if pid not in killed), None)
+        if victim is None:  # every worker is a killed one still being replaced
+            time.sleep(KILL_SETTLE)
+            continue
+        os.kill(victim, signal.SIGKILL)
+        killed.add(victim)
+        time.sleep(KILL_SETTLE)
+
+
+def _wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + BURST_SECONDS
+    while not condition():
+        assert time.monotonic() < deadline, f"no {what} after {BURST_SECONDS} s"
+        time.sleep(0.05)
