@@ -22,7 +22,7 @@ from tests.survey.conftest import (
     make_app,
     state_of,
 )
-from tests.survey.test_access import (
+from tests.survey.routes import (
     Call,
     Visitor,
     calls,
