@@ -15,6 +15,7 @@ from generator.errors import YitiError
 NAME: Final = "yiti"
 IMMEDIATE: Final = "immediate"  # tests: a task runs inside the call that enqueues it
 TABLE_PREFIX: Final = "yiti_queue"  # Huey's own tables in the survey's PostgreSQL
+APPLICATION_NAME: Final = "yiti-queue"  # its connections, as pg_stat_activity names them
 
 
 class QueueConfigError(YitiError):
@@ -48,7 +49,9 @@ def make_queue(url: str) -> Huey:
         return RedisHuey(NAME, url=url)
     if backend == "postgresql":
         dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-        return PostgresHuey(NAME, dsn=dsn, table_prefix=TABLE_PREFIX)
+        return PostgresHuey(
+            NAME, dsn=dsn, table_prefix=TABLE_PREFIX, application_name=APPLICATION_NAME
+        )
     if backend == "sqlite" and parsed.database:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         return SqliteHuey(NAME, filename=parsed.database)

@@ -47,8 +47,16 @@ class Jobs:
         return self._queue_and_task()[0]
 
     def submit(self, job_id: str) -> None:
-        """Hand job `job_id` to the worker; raises whatever the queue's storage raises."""
-        self._queue_and_task()[1](job_id)
+        """Hand job `job_id` to the worker; raises whatever the queue's storage raises.
+
+        The queue's connection is closed again at once: an app server enqueues rarely (an
+        evaluator asking for a large file), and a connection kept per worker process would
+        count against PostgreSQL's `max_connections` on every app server (deploy/README.md).
+        """
+        try:
+            self._queue_and_task()[1](job_id)
+        finally:
+            self.close()
 
     def tidy(self) -> int:
         """Expire old jobs and delete their files now (the worker also does it every 10 min)."""

@@ -16,13 +16,29 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import create_engine, text
 
 from survey.jobs import current_jobs, store
-from tests.survey.conftest import ANSWERS, NOW, TOPIC, WAVE, Clock, add_staff, make_app, state_of
+from survey.jobs.queue import APPLICATION_NAME
+from tests.survey.conftest import (
+    ANSWERS,
+    NOW,
+    POSTGRES,
+    TOPIC,
+    WAVE,
+    Clock,
+    add_staff,
+    make_app,
+    state_of,
+)
 from tests.survey.downloads.conftest import SCOPED
 from tests.survey.downloads.conftest import store as keep
 
 CONTENT = Path(__file__).resolve().parents[3] / "content"
+# The queue's connections still open (survey.jobs.queue names them).
+QUEUE_BACKENDS = (
+    f"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{APPLICATION_NAME}'"
+)
 PATIENCE = 120  # seconds the worker may take to start (imports) and build a two-row file
 
 
@@ -70,3 +86,17 @@ def test_the_worker_builds_a_job_the_app_queued_and_stops_on_sigint(
         worker.send_signal(signal.SIGINT)
         output = worker.communicate(timeout=30)[0].decode()
     assert worker.returncode == 0, output
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # connections are PG's
+def test_an_app_server_keeps_no_queue_connection_open_after_queueing(app: Flask) -> None:
+    """Every app server's every worker would otherwise hold one more PostgreSQL connection."""
+    job = store.create(state_of(app).db, store.Asked(SCOPED, WAVE, TOPIC, (TOPIC,), "xlsx", NOW))
+    current_jobs(app).submit(job.id)
+    watcher = create_engine(POSTGRES)
+    try:
+        with watcher.connect() as connection:
+            left = connection.execute(text(QUEUE_BACKENDS)).scalar_one()
+    finally:
+        watcher.dispose()
+    assert left == 0
