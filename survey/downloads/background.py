@@ -99,10 +99,13 @@ def job(job_id: str) -> ResponseReturnValue:
 def job_file(job_id: str) -> ResponseReturnValue:
     """The finished file, to the account that asked, while it may still see its topics."""
     found, _ = _ready(job_id)
-    path = current_jobs().folder.file(found)
+    try:  # opened before anything is audited: the tidy-up may have deleted it a moment ago
+        handle = current_jobs().folder.file(found).open("rb")
+    except FileNotFoundError:
+        abort(404)
     media = service.FORMATS[found.format][1]
     audit(current_state(), found, status="completed", rows=found.rows, sha256=found.sha256)
-    sent = send_file(path, media, as_attachment=True, download_name=_name(found), etag=False)
+    sent = send_file(handle, media, as_attachment=True, download_name=_name(found), etag=False)
     sent.headers["Cache-Control"] = "no-store"
     sent.headers["X-Content-SHA256"] = str(found.sha256)
     sent.headers["X-Row-Count"] = str(found.rows)
@@ -141,7 +144,7 @@ def _ready(job_id: str) -> tuple[ExportJob, Scope]:
     found = _owned(job_id)
     if found.status != store.DONE or _past_keep(found):
         abort(404)
-    if not current_jobs().folder.file(found).is_file():
+    if not current_jobs().folder.file(found).is_file():  # another server, without the share
         abort(404)
     sees = account().sees_topic
     scope = resolve(current_state().content, found.wave, found.slug, sees)

@@ -188,3 +188,15 @@ def test_an_xlsx_or_sav_manifest_is_only_given_with_the_file_it_describes(
     page = client.get(f"{URL}/{TOPIC}.manifest?of={of}")
     assert page.response.mimetype == "text/html" and "只能与文件一起生成" in page.text()
     assert page.soup.select_one("main form[method=post]") is not None
+
+
+@SQLITE_ONLY
+def test_a_file_gone_from_the_folder_is_a_404_not_an_error(app: Flask, seeded: Seeded) -> None:
+    """Deleted by the tidy-up a moment ago, or asked of a server that lacks the shared folder."""
+    client = logged_in(app, SCOPED)
+    where = prepared(client)
+    found = store.get(state_of(app).db, job_id(where))
+    assert found is not None
+    current_jobs(app).folder.file(found).unlink()
+    for suffix in ("file", "manifest.json"):
+        assert fetched(client, f"{where}{suffix}")[0] == 404, suffix
