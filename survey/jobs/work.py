@@ -7,6 +7,7 @@ turns `failed` with a message the evaluator can act on; the traceback goes to th
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ from survey.state import AppState
 from survey.users import active_user
 
 FAILED_INSIDE = "生成时出错（已记入服务器日志）；请稍后重新生成，如仍失败请联系管理员"
+DISK_FULL = "服务器存放导出文件的磁盘已满，文件未生成；请联系管理员清理后重新生成"
 QUEUE_DOWN = "无法把任务交给后台进程（队列暂时不可用）；请稍后重新生成"
 NO_LONGER = "您的账户已停用，或已无权查看这些议题；文件未生成"
 
@@ -56,6 +58,12 @@ def run(state: AppState, folder: Folder, job_id: str) -> None:
         built = _write(request, job, folder)
     except (ExportTooLargeError, RefusedError) as exc:
         _failed(state, job, str(exc))
+        return
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            _failed(state, job, FAILED_INSIDE)
+            raise
+        _failed(state, job, DISK_FULL)
         return
     except Exception:
         _failed(state, job, FAILED_INSIDE)

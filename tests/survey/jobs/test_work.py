@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -68,6 +69,19 @@ def test_a_crash_fails_the_job_leaves_no_partial_file_and_reaches_the_log(
     found = store.get(state_of(app).db, job_id)
     assert found is not None and found.status == store.FAILED and found.error == work.FAILED_INSIDE
     assert not list(current_jobs(app).folder.path.iterdir())
+
+
+def test_a_full_disk_fails_the_job_with_a_message_an_admin_can_act_on(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_space(request: service.Request, fmt: str, path: Path) -> int:
+        path.write_bytes(b"PK")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(service, "write", no_space)
+    found = run(app, queued(app))
+    assert found.status == store.FAILED and found.error == work.DISK_FULL
+    assert not list(current_jobs(app).folder.path.iterdir())  # the partial file is gone
 
 
 def test_a_disabled_account_gets_no_file(app: Flask) -> None:
