@@ -23,6 +23,8 @@ from survey.jobs.queue import IMMEDIATE, make_queue, queue_url
 from survey.state import EXTENSION, AppState
 
 JOBS: Final = "yiti_jobs"
+RETRIES: Final = 3
+RETRY_SECONDS: Final = 60
 
 
 @dataclass
@@ -80,7 +82,9 @@ class Jobs:
         def export(job_id: str) -> None:
             work.run(state, folder, job_id)
 
-        task = queue.task(name="yiti.export")(export)
+        # Retried: a worker that took the job while the survey's database was away (a queue in
+        # Redis, or a SQLite file) tries again a minute later instead of leaving it queued.
+        task = queue.task(name="yiti.export", retries=RETRIES, retry_delay=RETRY_SECONDS)(export)
         queue.periodic_task(crontab(minute="*/10"), name="yiti.tidy")(self.tidy)
         return queue, task
 

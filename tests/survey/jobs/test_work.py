@@ -11,8 +11,10 @@ import pytest
 from flask import Flask
 
 from survey.audit import all_entries
+from survey.db import UNREACHABLE, DatabaseUnavailableError
 from survey.downloads import service
 from survey.jobs import current_jobs, store, work
+from survey.jobs.setup import RETRY_SECONDS
 from survey.models import ExportJob
 from survey.users import update_user
 from tests.survey.conftest import ANSWERS, NOW, TOPIC, WAVE, Clock, add_staff, make_app, state_of
@@ -102,3 +104,26 @@ def test_a_job_whose_worker_died_is_failed_by_the_tidy_up(app: Flask, clock: Clo
     found = store.get(db, job_id)
     assert found is not None and found.status == store.FAILED and found.error == store.STALLED
     assert not store.claim(db, job_id, clock.now)  # and no worker revives it
+
+
+def test_a_job_taken_while_the_database_was_away_is_retried_a_minute_later(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jobs = current_jobs(app)
+    job_id = queued(app)
+    claim = store.claim
+    away = iter([DatabaseUnavailableError(UNREACHABLE, "connection refused")])
+
+    def claim_once_away(*args: object) -> bool:
+        error = next(away, None)
+        if error is not None:
+            raise error
+        return claim(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "claim", claim_once_away)
+    jobs.submit(job_id)  # the test queue runs the task at once: the database is away
+    [retry] = jobs.queue().scheduled()
+    assert retry.retry_delay == RETRY_SECONDS
+    assert store.get(state_of(app).db, job_id).status == store.QUEUED  # type: ignore[union-attr]
+    jobs.queue().execute(retry, timestamp=retry.eta)  # a minute later, the database is back
+    assert store.get(state_of(app).db, job_id).status == store.DONE  # type: ignore[union-attr]
