@@ -83,11 +83,10 @@ def prepare(wave: str, slug: str, fmt: str) -> ResponseReturnValue:
 def job(job_id: str) -> ResponseReturnValue:
     """Where the file stands, and its link once it is ready."""
     found = _owned(job_id)
-    expired = found.status == store.EXPIRED or _past_keep(found)
     return render_template(
         "downloads/job.html",
         job=found,
-        status=store.EXPIRED if expired else found.status,
+        status=status_of(found),
         labels=store.LABELS,
         name=_name(found),
         hours=int(current_jobs().keep.total_seconds() // 3600),
@@ -151,6 +150,12 @@ def _ready(job_id: str) -> tuple[ExportJob, Scope]:
     if scope is None or not set(found.topics) <= set(scope.topics):
         abort(404)
     return found, scope
+
+
+def status_of(found: ExportJob) -> str:
+    """The job's status as the evaluator should read it: past the keeping time it is expired,
+    even before the worker's tidy-up has said so."""
+    return store.EXPIRED if found.status == store.EXPIRED or _past_keep(found) else found.status
 
 
 def _past_keep(found: ExportJob) -> bool:

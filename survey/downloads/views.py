@@ -42,7 +42,7 @@ def index() -> ResponseReturnValue:
     """Every wave with the account's topics and a link per format."""
     state = current_state()
     waves = listing(state.content, account().sees_topic)
-    jobs = store.recent(state.db, account().email)
+    jobs = [(job, background.status_of(job)) for job in store.recent(state.db, account().email)]
     return render_template(
         "downloads/index.html",
         waves=waves,

@@ -151,6 +151,7 @@ def test_files_expire_after_the_keeping_time_and_the_tidy_up_deletes_them(
     client = logged_in(app, SCOPED)  # the day-old session has ended
     assert fetched(client, f"{where}file")[0] == 404
     assert "已删除" in client.get(where).text()
+    assert "已过期删除" in client.get("/staff/downloads/").text()  # before the tidy-up runs
     assert jobs.tidy() == 1
     assert not jobs.folder.file(found).exists()
     assert store.get(state_of(app).db, found.id).status == store.EXPIRED  # type: ignore[union-attr]
