@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, redirect, render_template, send_file, url_for
+from flask import abort, current_app, redirect, render_template, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from survey.accounts import account, require_role, require_topic
@@ -68,14 +68,21 @@ def prepare(wave: str, slug: str, fmt: str) -> ResponseReturnValue:
     ask = request_for(scope_for(wave, slug))
     scope = ask.scope
     asked = store.Asked(ask.actor, scope.wave, scope.slug, scope.topics, fmt, ask.at)
+    waiting = store.pending(ask.db, asked)  # a double click asks for the same file twice
+    job = waiting if waiting is not None else _queue(ask, asked)
+    return redirect(url_for("downloads.job", job_id=job.id), 303)
+
+
+def _queue(ask: service.Request, asked: store.Asked) -> ExportJob:
     job = store.create(ask.db, asked)
-    ask.audit(fmt, status="queued", job=job.id)
+    ask.audit(asked.format, status="queued", job=job.id)
     try:
         current_jobs().submit(job.id)
     except Exception:  # any storage's outage: the job must not wait forever for nothing
+        current_app.logger.exception("export job %s: the queue did not take it", job.id)
         store.fail(ask.db, job.id, ask.at, QUEUE_DOWN)
         audit(current_state(), job, status="failed", error=QUEUE_DOWN)
-    return redirect(url_for("downloads.job", job_id=job.id), 303)
+    return job
 
 
 @downloads.get("/jobs/<job_id>/")

@@ -65,6 +65,19 @@ def create(db: Database, asked: Asked) -> ExportJob:
     return job
 
 
+def pending(db: Database, asked: Asked) -> ExportJob | None:
+    """The same file asked for by the same account and not built yet, if there is one."""
+    query = select(ExportJob).where(
+        ExportJob.requested_by == asked.requested_by,
+        ExportJob.wave == asked.wave,
+        ExportJob.slug == asked.slug,
+        ExportJob.format == asked.format,
+        ExportJob.status.in_((QUEUED, RUNNING)),
+    )
+    with db.transaction() as session:
+        return session.scalars(query.limit(1)).first()
+
+
 def get(db: Database, job_id: str) -> ExportJob | None:
     """The job, or None."""
     with db.transaction() as session:

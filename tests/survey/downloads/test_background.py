@@ -201,3 +201,21 @@ def test_a_file_gone_from_the_folder_is_a_404_not_an_error(app: Flask, seeded: S
     current_jobs(app).folder.file(found).unlink()
     for suffix in ("file", "manifest.json"):
         assert fetched(client, f"{where}{suffix}")[0] == 404, suffix
+
+
+@SQLITE_ONLY
+def test_asking_twice_while_the_first_waits_follows_the_first_job(
+    database_url: str, tmp_path: Path, clock: Clock
+) -> None:
+    """A double click on the button queues one file, not two (the worker is not running)."""
+    app = make_app(database_url, tmp_path, clock, YITI_EXPORT_INLINE_ROWS=0, YITI_QUEUE_URL=None)
+    try:
+        add_staff(app, SCOPED, "evaluator", (TOPIC,))
+        keep(app, TOPIC, ANSWERS)
+        client = logged_in(app, SCOPED)
+        first, second = prepared(client), prepared(client)
+        assert first == second and "排队中" in client.get(first).text()
+        assert len(store.recent(state_of(app).db, SCOPED)) == 1
+    finally:
+        current_jobs(app).close()
+        state_of(app).db.dispose()
