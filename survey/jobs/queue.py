@@ -38,23 +38,36 @@ def queue_url(config: Mapping[str, Any]) -> str:
 
 def make_queue(url: str) -> Huey:
     """The Huey instance for `url`. PostgreSQL and SQLite create Huey's tables on first use."""
-    if url == IMMEDIATE:
+    backend = queue_backend(url)
+    if backend == IMMEDIATE:
         return MemoryHuey(NAME, immediate=True)
-    try:
-        parsed = make_url(url)
-    except ArgumentError as exc:
-        raise QueueConfigError(f"YITI_QUEUE_URL 无法识别：{url!r}（{exc}）") from exc
-    backend = parsed.get_backend_name()
-    if backend in ("redis", "rediss"):
+    parsed = make_url(url)
+    if backend == "redis":
         return RedisHuey(NAME, url=url)
     if backend == "postgresql":
         dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
         return PostgresHuey(
             NAME, dsn=dsn, table_prefix=TABLE_PREFIX, application_name=APPLICATION_NAME
         )
-    if backend == "sqlite" and parsed.database:
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        return SqliteHuey(NAME, filename=parsed.database)
+    assert parsed.database  # queue_backend checked it
+    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(NAME, filename=parsed.database)
+
+
+def queue_backend(url: str) -> str:
+    """immediate, redis, postgresql or sqlite; QueueConfigError (naming the setting) for any
+    other URL. Checked when the app starts, though the queue is only made on first use."""
+    if url == IMMEDIATE:
+        return IMMEDIATE
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise QueueConfigError(f"YITI_QUEUE_URL 无法识别：{url!r}（{exc}）") from exc
+    backend = parsed.get_backend_name()
+    if backend in ("redis", "rediss"):
+        return "redis"
+    if backend == "postgresql" or (backend == "sqlite" and parsed.database):
+        return backend
     raise QueueConfigError(
         f"YITI_QUEUE_URL 不支持：{url!r}；请用 postgresql://…、redis://… 或 sqlite:///文件路径"
     )

@@ -19,7 +19,7 @@ from huey import Huey, crontab
 from huey.api import TaskWrapper
 
 from survey.jobs import work
-from survey.jobs.queue import IMMEDIATE, make_queue, queue_url
+from survey.jobs.queue import IMMEDIATE, make_queue, queue_backend, queue_url
 from survey.state import EXTENSION, AppState
 
 JOBS: Final = "yiti_jobs"
@@ -92,9 +92,11 @@ class Jobs:
 def init_jobs(app: Flask) -> Jobs:
     """Attach background exports to `app` from its settings."""
     config: dict[str, Any] = dict(app.config)
+    url = queue_url(config)
+    queue_backend(url)  # a URL no queue can use stops the app now, not an evaluator later
     jobs = Jobs(
         state=app.extensions[EXTENSION],
-        url=queue_url(config),
+        url=url,
         folder=work.Folder(Path(config["YITI_EXPORT_DIR"])),
         inline_rows=int(config["YITI_EXPORT_INLINE_ROWS"]),
         keep=timedelta(hours=int(config["YITI_EXPORT_KEEP_HOURS"])),
