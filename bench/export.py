@@ -239,6 +239,23 @@ def measure(phase: str, url: str, out: Path) -> dict[str, Any]:
 
 def main() -> int:
     """Load the database, run every phase, print the table and the RESULT lines."""
+    args = arguments()
+    if args.phase:  # one phase, in the fresh interpreter `measure` started
+        result = run_phase(args.phase, args.url, Path(args.out))
+        result["rss_mb"] = status_mb("VmHWM")
+        print(json.dumps(result))
+        return 0
+    total = 50_000 if args.quick else 1_000_000
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        url = f"sqlite:///{work / 'bench.db'}"
+        prepare_database(url, total)
+        measured = run_phases(args.phases.split(","), url, work)
+    return report(measured)
+
+
+def arguments() -> argparse.Namespace:
+    """The command line: --quick and --phases; the hidden ones run one phase."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="50,000 responses")
     parser.add_argument(
@@ -249,37 +266,36 @@ def main() -> int:
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.phase:
-        result = run_phase(args.phase, args.url, Path(args.out))
-        result["rss_mb"] = status_mb("VmHWM")
-        print(json.dumps(result))
-        return 0
-    total = 50_000 if args.quick else 1_000_000
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        url = f"sqlite:///{work / 'bench.db'}"
-        db = Database(url)
-        upgrade(db)
-        districts = [d.name for d in load_content(ROOT / "content").directory.districts]
-        began = time.perf_counter()
-        load(db, total, districts)
-        print(f"loaded {total:,} responses in {time.perf_counter() - began:.1f} s")
-        print("| phase | rows | seconds | RSS after setup MB | peak RSS MB | file MB |")
-        print("| --- | --- | --- | --- | --- | --- |", flush=True)
-        measured = {}
-        names = {"baseline": "naive.csv", "csv": "r.csv", "xlsx": "r.xlsx", "sav": "r.sav"}
-        for phase in args.phases.split(","):
-            name = names.get(phase, "-")
-            measured[phase] = measure(phase, url, work / name)
-            size = (work / name).stat().st_size / 2**20 if name != "-" else 0.0
-            m = measured[phase]
-            print(
-                f"| {phase} | {m['rows']:,} | {m['seconds']:.1f} | {m['setup_mb']:.0f} "
-                f"| {m['rss_mb']:.0f} | {size:.0f} |",
-                flush=True,
-            )
-    return report(measured)
+    return parser.parse_args()
+
+
+def prepare_database(url: str, total: int) -> None:
+    """A fresh database at the latest schema with `total` synthetic responses."""
+    db = Database(url)
+    upgrade(db)
+    districts = [d.name for d in load_content(ROOT / "content").directory.districts]
+    began = time.perf_counter()
+    load(db, total, districts)
+    db.dispose()
+    print(f"loaded {total:,} responses in {time.perf_counter() - began:.1f} s")
+
+
+def run_phases(phases: list[str], url: str, work: Path) -> dict[str, dict[str, Any]]:
+    """Each phase in its own process, one table row each as it finishes."""
+    print("| phase | rows | seconds | RSS after setup MB | peak RSS MB | file MB |")
+    print("| --- | --- | --- | --- | --- | --- |", flush=True)
+    measured = {}
+    names = {"baseline": "naive.csv", "csv": "r.csv", "xlsx": "r.xlsx", "sav": "r.sav"}
+    for phase in phases:
+        name = names.get(phase, "-")
+        measured[phase] = m = measure(phase, url, work / name)
+        size = (work / name).stat().st_size / 2**20 if name != "-" else 0.0
+        print(
+            f"| {phase} | {m['rows']:,} | {m['seconds']:.1f} | {m['setup_mb']:.0f} "
+            f"| {m['rss_mb']:.0f} | {size:.0f} |",
+            flush=True,
+        )
+    return measured
 
 
 def report(measured: dict[str, dict[str, Any]]) -> int:
