@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import IntEnum
+from fractions import Fraction
 from pathlib import Path
 
 import click
@@ -47,6 +49,14 @@ def monitor() -> None:
 @click.option(
     "--rejects", type=click.Path(path_type=Path, dir_okay=False), help="Rejects CSV path."
 )
+@click.option(
+    "--accept-rejects",
+    "accepted_share",
+    type=click.FloatRange(min=0, max=1),
+    default=0.0,
+    show_default=True,
+    help="Share of rejected rows (0–1, e.g. 0.01 for 1%) that still exits 0.",
+)
 @STORE_OPTION
 @CONTENT_OPTION
 def import_command(
@@ -54,6 +64,7 @@ def import_command(
     encoding: str | None,
     mapping: Path | None,
     rejects: Path | None,
+    accepted_share: float,
     store: Path,
     content_dir: Path,
 ) -> None:
@@ -61,6 +72,14 @@ def import_command(
 
     Every invalid row is listed with its row number and reasons and written to a rejects file;
     request ids already stored are skipped, so importing a file twice counts nothing twice.
+
+    \b
+    Exit status, for scheduled jobs:
+      0  every row accepted (stored, or stored before), or rejects within --accept-rejects
+      1  nothing read: the file, its columns, the mapping or the content has a problem
+      2  the command line is wrong
+      3  some rows rejected (more than --accept-rejects); the valid rows are stored
+      4  every row rejected: nothing imported
     """
     content = _load_or_exit(content_dir)
     try:
@@ -68,7 +87,36 @@ def import_command(
         result = import_file(file, content.directory, store, encoding, columns, rejects)
     except YitiError as exc:  # ContentError (mapping file) included: it lists every problem
         raise click.ClickException(str(exc)) from exc
+    status = import_status(result, accepted_share)
     click.echo(import_summary(result))
+    click.echo(f"结果：{STATUS_TEXT[status]}（退出码 {int(status)}）")
+    click.get_current_context().exit(int(status))
+
+
+class ImportStatus(IntEnum):
+    """`yiti monitor import`'s exit status (1 and 2 are click's: error, usage)."""
+
+    ACCEPTED = 0
+    SOME_REJECTED = 3
+    NOTHING_IMPORTED = 4
+
+
+STATUS_TEXT = {
+    ImportStatus.ACCEPTED: "全部接受",
+    ImportStatus.SOME_REJECTED: "有不合格行，合格的行已存入",
+    ImportStatus.NOTHING_IMPORTED: "全部不合格，什么也没有导入",
+}
+
+
+def import_status(result: ImportResult, accepted_share: float = 0.0) -> ImportStatus:
+    """What a scheduled job should know: all accepted, some rows rejected, or nothing imported."""
+    rejected = len(result.rejects)
+    if rejected and rejected == result.read:
+        return ImportStatus.NOTHING_IMPORTED
+    # Exact fractions: 1 reject in 100 rows is within 0.01, whatever the float rounding.
+    if rejected and Fraction(rejected, result.read) > Fraction(str(accepted_share)):
+        return ImportStatus.SOME_REJECTED
+    return ImportStatus.ACCEPTED
 
 
 def import_summary(result: ImportResult) -> str:

@@ -45,6 +45,10 @@ CHANGE_PREV: Final = "change_prev"  # 环比, a fraction: -0.123 is 12.3% down
 YOY_VOLUME: Final = "yoy_volume"
 CHANGE_YOY: Final = "change_yoy"  # 同比, a fraction
 PARTIAL: Final = "partial"
+BASELINE: Final = (
+    "baseline"  # median of the previous six complete periods (generator.monitor.rising)
+)
+RISING: Final = "rising"  # a sudden rise by the rule in generator.monitor.rising
 
 # Places, population and the ranking.
 STREET_CODE: Final = "street_code"

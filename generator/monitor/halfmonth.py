@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from generator.monitor.columns import (
+    BASELINE,
     CHANGE_PREV,
     CHANGE_YOY,
     END,
@@ -20,6 +21,7 @@ from generator.monitor.columns import (
     PARTIAL,
     PREV_VOLUME,
     RECEIVED_AT,
+    RISING,
     START,
     TOPIC,
     TOPIC_YEAR,
@@ -27,6 +29,7 @@ from generator.monitor.columns import (
     YEAR,
     YOY_VOLUME,
 )
+from generator.monitor.rising import baseline, rising
 from generator.monitor.topics import counted_years
 
 HALVES_PER_YEAR = 24
@@ -45,6 +48,8 @@ TABLE_COLUMNS = (
     YOY_VOLUME,
     CHANGE_YOY,
     PARTIAL,
+    BASELINE,
+    RISING,
 )
 _HALF_NAMES = {1: "上半月", 2: "下半月"}
 _PERIOD = "period"
@@ -97,10 +102,14 @@ def half_month_table(
     grid = _compare(
         _compare(grid, 1, PREV_VOLUME, CHANGE_PREV), HALVES_PER_YEAR, YOY_VOLUME, CHANGE_YOY
     )
-    shown = grid.loc[grid[_PERIOD] >= grid[TOPIC_YEAR] * HALVES_PER_YEAR].reset_index(drop=True)
-    table = pd.concat([shown, half_month_periods(shown[_PERIOD])], axis=1)
+    grid = grid.reset_index(drop=True)  # left joins keep _grid's order: topic, then period
+    table = pd.concat([grid, half_month_periods(grid[_PERIOD])], axis=1)
     table[PARTIAL] = (table[START] < first.normalize()) | (table[END] > last.normalize())
-    return table.astype({VOLUME: "int64"}).loc[:, list(TABLE_COLUMNS)]
+    # The baseline may reach into the year before the topic's, which is counted but not shown.
+    table[BASELINE] = baseline(table[VOLUME], [table[TOPIC]], ~table[PARTIAL])
+    table[RISING] = rising(table[VOLUME], table[BASELINE])
+    shown = table.loc[table[_PERIOD] >= table[TOPIC_YEAR] * HALVES_PER_YEAR]
+    return shown.astype({VOLUME: "int64"}).loc[:, list(TABLE_COLUMNS)].reset_index(drop=True)
 
 
 def _number(when: pd.Timestamp) -> int:
@@ -135,7 +144,7 @@ def _empty_table() -> pd.DataFrame:
         TOPIC: "str", TOPIC_YEAR: "int64", YEAR: "int64", MONTH: "int64", HALF: "int64",
         START: "datetime64[s]", END: "datetime64[s]", LABEL: "str", VOLUME: "int64",
         PREV_VOLUME: "Int64", CHANGE_PREV: "Float64", YOY_VOLUME: "Int64",
-        CHANGE_YOY: "Float64", PARTIAL: "bool",
+        CHANGE_YOY: "Float64", PARTIAL: "bool", BASELINE: "float64", RISING: "bool",
     }  # fmt: skip
     return pd.DataFrame({c: pd.Series(dtype=dtypes[c]) for c in TABLE_COLUMNS})
 

@@ -8,14 +8,16 @@ memory budget. Usually every row is new and the staging file is simply renamed i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from generator.models import Directory
 from generator.monitor.checks import Places, check_batch, records_table
@@ -31,6 +33,7 @@ from generator.monitor.validate import (
     parse_times,
     rows_to_store,
     validate,
+    with_raw_fields,
 )
 
 
@@ -88,12 +91,15 @@ def import_file(
 ) -> ImportResult:
     """Import `path` into `store`; rejects go to `rejects_file` (default: under the store)."""
     streets = streets_frame(directory)
+
+    def batches(exact: bool = False) -> Iterable[pa.RecordBatch]:
+        return read_batches(path, encoding, mapping, exact=exact)
+
     try:
-        result = _stage(path, read_batches(path, encoding, mapping), streets, store)
+        result = _stage(path, batches, streets, store)
     except RaggedRowsError:
         # Some line has the wrong number of fields: reread exactly so row numbers stay true.
-        exact = read_batches(path, encoding, mapping, exact=True)
-        result = _stage(path, exact, streets, store)
+        result = _stage(path, partial(batches, exact=True), streets, store)
     if len(result.rejects):
         target = rejects_file or default_rejects_file(store, path)
         result = replace(result, rejects_file=write_rejects(target, result.rejects))
@@ -101,15 +107,17 @@ def import_file(
 
 
 def _stage(
-    path: Path, batches: Iterable[pa.RecordBatch], streets: pd.DataFrame, store: Path
+    path: Path, batches: Callable[[], Iterable[pa.RecordBatch]], streets: pd.DataFrame, store: Path
 ) -> ImportResult:
     """Check batch by batch into a staging file, then keep the rows that are new."""
     with import_lock(store), staging(store) as stage:
-        ids, rejects = _write_checked(path, batches, streets, stage)
+        ids, rejects = _write_checked(path, batches(), streets, stage)
         keep, involved, already = rows_to_store(ids, stored_ids(store))
         repeats = drop_repeats(stage.rows(involved.to_numpy()))[1]
         part = stage.commit(keep.to_numpy())
     read = len(ids) + sum(len(r) for r in rejects)
+    if len(repeats):  # staged rows are typed: take the text of repeated rows from the file again
+        repeats = with_raw_fields(repeats, _raw_rows(batches(), set(repeats[ROW])))
     rejected = _in_row_order(empty_rejects(), *rejects, repeats)
     return ImportResult(read, int(keep.sum()), already, rejected, part, None)
 
@@ -137,6 +145,16 @@ def _write_checked(
     if keys is None:
         return stage.ids(), rejects
     return pd.Series(np.concatenate([np.empty(0, "int64"), *keys])), rejects
+
+
+def _raw_rows(batches: Iterable[pa.RecordBatch], rows: set[int]) -> pd.DataFrame:
+    """The rows numbered `rows`, as read from the file (ROW and the fields, as text)."""
+    wanted = pa.array(sorted(rows), pa.int64())
+    found = [
+        batch.filter(pc.is_in(batch.column(ROW), value_set=wanted)).to_pandas() for batch in batches
+    ]
+    frame: pd.DataFrame = pd.concat(found, ignore_index=True)
+    return frame
 
 
 def default_rejects_file(store: Path, source: Path) -> Path:

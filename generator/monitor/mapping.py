@@ -49,6 +49,9 @@ FIELD_LABELS: dict[str, str] = {
 }
 
 
+_ALIAS_FIELDS = {alias: field for field, names in ALIASES.items() for alias in names}
+
+
 class MappingFile(RootModel[dict[str, Field]]):
     """A mapping file: source header → field name, e.g. `来件时间: received_at`."""
 
@@ -69,21 +72,47 @@ def load_mapping(path: Path) -> dict[str, str]:
 
 
 def resolve_headers(headers: list[str], mapping: dict[str, str] | None = None) -> dict[str, str]:
-    """Source header → field for every field found; raises MappingError naming what is missing."""
-    wanted = {**{a: f for f, names in ALIASES.items() for a in names}, **(mapping or {})}
-    found: dict[str, str] = {}
-    for header in headers:
-        field = wanted.get(header.strip().lstrip("\ufeff"))
-        if field is not None and field not in found.values():
-            found[header] = field
+    """Source header → field for every field found.
+
+    A field the mapping names takes only the mapping's column (the aliases then do not count).
+    Raises MappingError listing every problem: mapping entries for columns the file does not
+    have, a field claimed by more than one column, required fields with no column.
+    """
+    mapped = {_clean(h): f for h, f in (mapping or {}).items()}
+    names = {h: _clean(h) for h in headers}
+    problems = [f"映射文件中的列“{h}”不在文件中" for h in mapped if h not in names.values()]
+    found = {h: f for h in headers if (f := _field_of(names[h], mapped)) is not None}
+    for field in RECORD_COLUMNS:
+        claimed = [h for h, f in found.items() if f == field]
+        if len(claimed) > 1:
+            problems.append(
+                f"{'、'.join(f'“{h}”' for h in claimed)} 都对应 {FIELD_LABELS[field]}（{field}），"
+                "一个字段只能取一列：请在映射文件中只写要用的那一列"
+            )
     missing = [f for f in REQUIRED_FIELDS if f not in found.values()]
     if missing:
-        names = "、".join(f"{FIELD_LABELS[f]}（{f}）" for f in missing)
+        problems.append(
+            f"找不到这些必需的列：{'、'.join(f'{FIELD_LABELS[f]}（{f}）' for f in missing)}"
+        )
+    if problems:
         raise MappingError(
-            f"找不到这些必需的列：{names}。文件的列为：{'、'.join(headers)}。"
+            "；".join(problems) + f"。文件的列为：{'、'.join(headers)}。"
             "请用 --mapping 指定一个映射文件（见 content/monitoring/README.md）"
         )
     return found
+
+
+def _clean(header: str) -> str:
+    """Headers are compared without surrounding spaces or a byte-order mark."""
+    return header.strip().lstrip("\ufeff").strip()
+
+
+def _field_of(name: str, mapped: dict[str, str]) -> str | None:
+    """The field a header names: the mapping's, else a built-in alias of a field not mapped."""
+    if name in mapped:
+        return mapped[name]
+    field = _ALIAS_FIELDS.get(name)
+    return None if field in mapped.values() else field
 
 
 def ordered_fields(found: dict[str, str]) -> list[str]:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from generator.monitor.columns import (
+    BASELINE,
     DISTRICT,
     IN_TOP,
     MONTH,
@@ -22,6 +23,7 @@ from generator.monitor.columns import (
     RANK,
     RECEIVED_AT,
     RETURNED,
+    RISING,
     SINCE,
     STREET,
     STREET_CODE,
@@ -30,11 +32,12 @@ from generator.monitor.columns import (
     WARNING,
 )
 from generator.monitor.places import ranked_streets
+from generator.monitor.rising import baseline, rising
 
 DEFAULT_TOP_N = 10
 RANKING_COLUMNS = (
     MONTH, RANK, DISTRICT, STREET, STREET_CODE, VOLUME, POPULATION, PER_10K,
-    IN_TOP, ON_LIST, WARNING, RETURNED,
+    IN_TOP, ON_LIST, WARNING, RETURNED, BASELINE, RISING,
 )  # fmt: skip
 DISTRICT_COLUMNS = (MONTH, DISTRICT, VOLUME, POPULATION, PER_10K)
 _M = "month_number"
@@ -71,8 +74,20 @@ def street_ranking(
     grid[WARNING] = in_top & ~grid[ON_LIST]
     grid[RETURNED] = grid[WARNING] & grid[_LEFT]
     grid[MONTH] = month_text(grid[_M])
+    # _volumes lists every street in every month, months in order: the rows rising() needs.
+    grid[BASELINE] = baseline(grid[VOLUME], [grid[DISTRICT], grid[STREET]], _whole(grid, records))
+    grid[RISING] = rising(grid[VOLUME], grid[BASELINE])
     ordered = grid.sort_values([_M, RANK, STREET_CODE], kind="stable")
     return ordered.loc[:, list(RANKING_COLUMNS)].reset_index(drop=True)
+
+
+def _whole(grid: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
+    """Whether each row's month is wholly covered: the records' first month is not when they
+    start after its first day (its count would drag the baseline down)."""
+    first = pd.Timestamp(records[RECEIVED_AT].min())
+    cut = first.normalize() > first.replace(day=1).normalize()
+    first_month = int(month_number(pd.Series([first])).iloc[0])
+    return ~((grid[_M] == first_month) & cut)
 
 
 def district_rates(records: pd.DataFrame, districts: pd.DataFrame) -> pd.DataFrame:
@@ -150,6 +165,6 @@ def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
     dtypes = {
         MONTH: "str", RANK: "int64", DISTRICT: "str", STREET: "str", STREET_CODE: "str",
         VOLUME: "int64", POPULATION: "Int64", PER_10K: "Float64", IN_TOP: "bool",
-        ON_LIST: "bool", WARNING: "bool", RETURNED: "bool",
+        ON_LIST: "bool", WARNING: "bool", RETURNED: "bool", BASELINE: "float64", RISING: "bool",
     }  # fmt: skip
     return pd.DataFrame({c: pd.Series(dtype=dtypes[c]) for c in columns})

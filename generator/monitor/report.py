@@ -3,7 +3,10 @@ one-sentence summary a topic page shows ("本期诉求量 1,234 件，环比下�
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
+from wcwidth import ljust, rjust, width
 
 from generator.monitor.columns import (
     CHANGE_PREV,
@@ -15,6 +18,7 @@ from generator.monitor.columns import (
     PARTIAL,
     RANK,
     RETURNED,
+    RISING,
     STREET,
     TOPIC,
     TOPIC_YEAR,
@@ -22,6 +26,9 @@ from generator.monitor.columns import (
     WARNING,
     YEAR,
 )
+from generator.monitor.rising import rule_text
+
+RISING_MARK = "突增"
 
 
 def change_text(change: object, name: str) -> str:
@@ -35,11 +42,14 @@ def change_text(change: object, name: str) -> str:
 
 
 def summary_sentence(row: pd.Series) -> str:
-    """One half-month row as a sentence: volume, 环比 and 同比."""
+    """One half-month row as a sentence: volume (0 is a figure too), 环比, 同比, 突增."""
     partial = "（数据不完整）" if bool(row[PARTIAL]) else ""
+    volume = int(row[VOLUME])
+    counted = f"诉求量 {volume:,} 件" if volume else "无相关诉求（0 件）"
+    rise = "，突增" if bool(row[RISING]) else ""
     return (
-        f"{row[LABEL]}{partial}诉求量 {int(row[VOLUME]):,} 件，"
-        f"{change_text(row[CHANGE_PREV], '环比')}，{change_text(row[CHANGE_YOY], '同比')}"
+        f"{row[LABEL]}{partial}{counted}，"
+        f"{change_text(row[CHANGE_PREV], '环比')}，{change_text(row[CHANGE_YOY], '同比')}{rise}"
     )
 
 
@@ -53,7 +63,7 @@ def latest_rows(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def format_half_month(table: pd.DataFrame, titles: dict[str, str]) -> str:
-    """A terminal table: topic, half month, volume, 环比, 同比."""
+    """A terminal table: topic, half month, volume, 环比, 同比, and the 突增 flag."""
     if table.empty:
         return "没有半月数据（尚未导入诉求记录，或没有议题）"
     view = pd.DataFrame(
@@ -64,31 +74,59 @@ def format_half_month(table: pd.DataFrame, titles: dict[str, str]) -> str:
             "诉求量": table[VOLUME].map("{:,}".format),
             "环比": table[CHANGE_PREV].map(_percent),
             "同比": table[CHANGE_YOY].map(_percent),
+            RISING_MARK: table[RISING].map({True: RISING_MARK, False: ""}),
         }
     )
-    note = "\n* 该半月数据不完整" if table[PARTIAL].any() else ""
-    return view.to_string(index=False) + note
+    notes = ["* 该半月数据不完整"] if table[PARTIAL].any() else []
+    notes.append(f"突增：{rule_text('半月')}")
+    return "\n".join([aligned(view, right=("年度", "诉求量", "环比", "同比")), *notes])
 
 
 def format_ranking(ranking: pd.DataFrame, month: str | None = None) -> str:
-    """The top N of one month (default: the latest), with the 预警约谈 flags."""
+    """The top N of one month (default: the latest), with the 预警约谈 and 突增 flags, then
+    the streets outside the top N that rose suddenly."""
     if ranking.empty:
         return "没有排名数据（尚未导入诉求记录）"
     month = month or str(ranking[MONTH].max())
-    top = ranking.loc[(ranking[MONTH] == month) & ranking[IN_TOP]]
+    of_month = ranking.loc[ranking[MONTH] == month]
+    top = of_month.loc[of_month[IN_TOP]]
     if top.empty:
         return f"{month} 没有排名数据"
-    view = pd.DataFrame(
+    lines = [f"{month} 街乡镇诉求量排名（前 {len(top)} 名）", aligned(_street_view(top), _RIGHT)]
+    others = of_month.loc[of_month[RISING] & ~of_month[IN_TOP]]
+    if len(others):
+        lines += ["", f"{month} 前列以外突增的街乡镇", aligned(_street_view(others), _RIGHT)]
+    return "\n".join([*lines, f"突增：{rule_text('月')}"])
+
+
+_RIGHT = ("名次", "诉求量")
+
+
+def _street_view(rows: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
         {
-            "名次": top[RANK],
-            "区": top[DISTRICT],
-            "街乡镇": top[STREET],
-            "诉求量": top[VOLUME].map("{:,}".format),
-            "预警约谈": top[WARNING].map({True: "是", False: ""}),
-            "曾出列后回升": top[RETURNED].map({True: "是", False: ""}),
+            "名次": rows[RANK],
+            "区": rows[DISTRICT],
+            "街乡镇": rows[STREET],
+            "诉求量": rows[VOLUME].map("{:,}".format),
+            "预警约谈": rows[WARNING].map({True: "是", False: ""}),
+            "曾出列后回升": rows[RETURNED].map({True: "是", False: ""}),
+            RISING_MARK: rows[RISING].map({True: RISING_MARK, False: ""}),
         }
     )
-    return f"{month} 街乡镇诉求量排名（前 {len(top)} 名）\n" + view.to_string(index=False)
+
+
+def aligned(view: pd.DataFrame, right: Collection[str] = ()) -> str:
+    """A table for a terminal, padded by display width: a Chinese character takes two columns,
+    so counting characters (as `DataFrame.to_string` does) leaves the columns crooked."""
+    names = [str(c) for c in view.columns]
+    cells = [names, *([str(v) for v in row] for row in view.itertuples(index=False))]
+    widths = [max(width(row[i]) for row in cells) for i in range(len(names))]
+    pads = [rjust if name in right else ljust for name in names]
+    return "\n".join(
+        "  ".join(pad(text, w) for pad, text, w in zip(pads, row, widths, strict=True)).rstrip()
+        for row in cells
+    )
 
 
 def _percent(value: object) -> str:

@@ -38,6 +38,7 @@ from generator.monitor.columns import (
 )
 from generator.monitor.mapping import FIELD_LABELS
 from generator.monitor.validate import REJECT_COLUMNS
+from generator.spreadsheet import guard
 
 DEFAULT_STORE = Path("instance/monitoring")
 SCHEMA = pa.schema(
@@ -222,11 +223,14 @@ def _filtered(path: Path, mask: np.ndarray) -> Iterator[pa.Table]:
 
 
 def write_rejects(path: Path, rejects: pd.DataFrame) -> Path:
-    """Rejected rows as CSV with Chinese headers, UTF-8 with BOM so Excel opens it as text."""
+    """Rejected rows as CSV with Chinese headers, UTF-8 with BOM so Excel opens it as text;
+    a cell a spreadsheet would run as a formula gets a leading apostrophe, the rest is as read."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame = rejects.loc[:, list(REJECT_COLUMNS)].rename(columns=REJECT_HEADERS)
+    frame = guard(rejects.loc[:, list(REJECT_COLUMNS)]).rename(columns=REJECT_HEADERS)
     with _atomic(path) as temp:
-        frame.to_csv(temp, index=False, encoding="utf-8-sig")
+        # CRLF line ends: the csv writer then quotes any cell holding a CR or LF of its own,
+        # which with "\n" alone it does not do for a bare CR (the row would break in two).
+        frame.to_csv(temp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     return path
 
 

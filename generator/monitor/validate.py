@@ -149,6 +149,14 @@ def drop_repeats(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     ].reset_index(drop=True)
 
 
+def with_raw_fields(rejects: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
+    """`rejects` with each field as the file spelled it (from `raw`, by ROW), not as parsed."""
+    fields = [c for c in RECORD_COLUMNS if c in raw]
+    text = raw.astype(dict.fromkeys(fields, "str")).set_index(ROW)
+    spelled = {f: rejects[ROW].map(text[f]).fillna(rejects[f]).astype("str") for f in fields}
+    return rejects.assign(**spelled)
+
+
 def empty_rejects() -> pd.DataFrame:
     """No rejected rows, with the reject columns."""
     return pd.DataFrame({c: pd.Series(dtype=_REJECT_DTYPES[c]) for c in REJECT_COLUMNS})

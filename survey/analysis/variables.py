@@ -16,6 +16,10 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from generator.models.questionnaire import Questionnaire
+from generator.spreadsheet import FORMULA_PATTERN as FORMULA_PATTERN
+from generator.spreadsheet import FORMULA_STARTS as FORMULA_STARTS
+from generator.spreadsheet import guard as guard
+from generator.spreadsheet import neutralise as neutralise
 
 # text: free text; number: a number; category: option text ↔ code 1..k; flag: 0/1 with labels.
 Kind = Literal["text", "number", "category", "flag"]
@@ -23,9 +27,6 @@ Kind = Literal["text", "number", "category", "flag"]
 MISSING_OPTIONS: Final = frozenset({"说不清", "不适用", "记不清"})
 FLAG_LABELS: Final = ((0, "否"), (1, "是"))
 TICK_LABELS: Final = ((0, "未选"), (1, "选择"))
-# OWASP CSV injection: a cell starting with these may be run as a formula by a spreadsheet.
-FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_PATTERN: Final = "^[=+\\-@\t\r]"  # the same starts, for Arrow's regex kernel
 CODEBOOK_COLUMNS: Final = ["variable", "label", "type", "values", "missing"]
 
 
@@ -147,23 +148,6 @@ def coded(table: pd.DataFrame, variables: Sequence[Variable]) -> pd.DataFrame:
             raise ValueError(f"{v.name}：选项不在问卷中：{table.loc[unknown, v.name].iloc[0]}")
         columns[v.name] = codes.astype(float)
     return table.assign(**columns)
-
-
-def neutralise(value: str) -> str:
-    """A leading apostrophe on text a spreadsheet would read as a formula (OWASP CSV injection)."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def guard(table: pd.DataFrame) -> pd.DataFrame:
-    """Every text cell neutralised; numbers are left alone (a negative number is not a formula)."""
-    text_columns = {}
-    for name in table.columns:
-        column = table[name]
-        if column.dtype == object or pd.api.types.is_string_dtype(column):
-            risky = column.str.startswith(FORMULA_STARTS, na=False).astype(bool)
-            if risky.any():
-                text_columns[name] = column.where(~risky, "'" + column.astype(str))
-    return table.assign(**text_columns)
 
 
 def guard_arrow(table: pa.Table) -> pa.Table:

@@ -16,6 +16,7 @@ from generator.monitor.columns import (
     MONTH,
     PARTIAL,
     RECORD_COLUMNS,
+    RISING,
     TOPIC,
     TOPIC_YEAR,
     VOLUME,
@@ -87,7 +88,9 @@ def test_no_records_at_all_give_empty_tables(tmp_path: Path, content: Content) -
     assert tables.half_month.empty and tables.ranking.empty and tables.districts.empty
 
 
-def row(volume: int, prev: object, yoy: object, partial: bool = False) -> pd.Series:
+def row(
+    volume: int, prev: object, yoy: object, partial: bool = False, rise: bool = False
+) -> pd.Series:
     return pd.Series(
         {
             LABEL: "2025年3月上半月",
@@ -95,6 +98,7 @@ def row(volume: int, prev: object, yoy: object, partial: bool = False) -> pd.Ser
             CHANGE_PREV: prev,
             CHANGE_YOY: yoy,
             PARTIAL: partial,
+            RISING: rise,
         }
     )
 
@@ -104,7 +108,10 @@ def test_summary_sentence_says_volume_and_both_changes() -> None:
         "2025年3月上半月诉求量 1,234 件，环比下降 12.3%，同比上升 5.0%"
     )
     assert summary_sentence(row(0, 0.0, pd.NA, partial=True)) == (
-        "2025年3月上半月（数据不完整）诉求量 0 件，环比持平，同比无可比数据"
+        "2025年3月上半月（数据不完整）无相关诉求（0 件），环比持平，同比无可比数据"
+    )
+    assert summary_sentence(row(45, 2.0, pd.NA, rise=True)) == (
+        "2025年3月上半月诉求量 45 件，环比上升 200.0%，同比无可比数据，突增"
     )
     assert change_text(None, "环比") == "环比无可比数据"
 

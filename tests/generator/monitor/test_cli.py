@@ -19,21 +19,74 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-def invoke(runner: CliRunner, *args: str) -> str:
+def invoke(runner: CliRunner, *args: str, status: int = 0) -> str:
     result = runner.invoke(main, ["monitor", *args], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == status, result.output
     return result.output
 
 
 def test_import_reports_counts_and_each_rejected_row(runner: CliRunner, tmp_path: Path) -> None:
     path = write_gb18030(tmp_path / "export.csv", MESSY)
     store = tmp_path / "store"
-    out = invoke(runner, "import", str(path), "--store", str(store), "--content", str(CONTENT))
+    args = ("import", str(path), "--store", str(store), "--content", str(CONTENT))
+    out = invoke(runner, *args, status=3)
     assert "读取 7 行：新存入 2 条，已存在跳过 0 条，不合格 5 行" in out
     assert "第 5 行：空行" in out and "第 8 行：街乡镇“八里庄街道”不在东城区的名录中" in out
     assert f"不合格记录已写入 {store / 'rejects'}" in out
-    again = invoke(runner, "import", str(path), "--store", str(store), "--content", str(CONTENT))
+    again = invoke(runner, *args, status=3)
     assert "新存入 0 条，已存在跳过 2 条" in again
+
+
+GOOD = (
+    "B1,2024-05-01 09:00,投诉,住房,东城区,东华门街道,加装电梯\n"
+    "B2,2024-05-01 10:00,投诉,住房,东城区,东华门街道,加装电梯\n"
+    "B3,2024-05-01 11:00,投诉,住房,东城区,东华门街道,加装电梯\n"
+)
+BAD = "B4,2024-05-01 12:00,吐槽,住房,东城区,东华门街道,x\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "extra", "status", "outcome"),
+    [
+        (GOOD, (), 0, "全部接受"),
+        (GOOD + BAD, (), 3, "有不合格行"),
+        (GOOD + BAD, ("--accept-rejects", "0.25"), 0, "全部接受"),  # 1 of 4 rows
+        (GOOD + BAD, ("--accept-rejects", "0.2"), 3, "有不合格行"),
+        (BAD + BAD.replace("B4", "B5"), ("--accept-rejects", "1"), 4, "全部不合格"),
+    ],
+)
+def test_import_exit_status_says_all_accepted_some_rejected_or_nothing_imported(
+    runner: CliRunner,
+    tmp_path: Path,
+    body: str,
+    extra: tuple[str, ...],
+    status: int,
+    outcome: str,
+) -> None:
+    path = write_gb18030(tmp_path / "export.csv", body)
+    args = ("import", str(path), "--store", str(tmp_path / "store"), *extra)
+    out = invoke(runner, *args, status=status)
+    assert f"结果：{outcome}" in out and f"（退出码 {status}）" in out
+
+
+def test_importing_the_same_file_again_is_all_accepted(runner: CliRunner, tmp_path: Path) -> None:
+    path = write_gb18030(tmp_path / "export.csv", GOOD)
+    args = ("import", str(path), "--store", str(tmp_path / "store"))
+    invoke(runner, *args)
+    assert "已存在跳过 3 条" in invoke(runner, *args, status=0)
+
+
+def test_import_help_lists_every_exit_status(runner: CliRunner) -> None:
+    out = invoke(runner, "import", "--help")
+    for line in (
+        "0  every row accepted",
+        "1  nothing read",
+        "2  the command line is wrong",
+        "3  some rows rejected",
+        "4  every row rejected",
+    ):
+        assert line in out
+    assert "--accept-rejects" in out
 
 
 def test_import_with_a_mapping_file(runner: CliRunner, tmp_path: Path) -> None:

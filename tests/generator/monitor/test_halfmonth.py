@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from pandas.testing import assert_frame_equal
 
 from generator.monitor.columns import (
+    BASELINE,
     CHANGE_PREV,
     CHANGE_YOY,
     END,
@@ -16,6 +18,7 @@ from generator.monitor.columns import (
     PREV_VOLUME,
     RECEIVED_AT,
     REQUEST_ID,
+    RISING,
     START,
     TOPIC,
     TOPIC_YEAR,
@@ -73,18 +76,19 @@ def test_periods_end_on_the_last_day_of_the_month_including_leap_february() -> N
 
 
 def table(rows: list[tuple[object, ...]]) -> pd.DataFrame:
-    """Expected half-month rows: topic, year, month, half, volume, prev, 环比, yoy, 同比, partial."""
-    frame = pd.DataFrame(
-        rows,
-        columns=[TOPIC, TOPIC_YEAR, YEAR, MONTH, HALF, VOLUME, PREV_VOLUME, CHANGE_PREV,
-                 YOY_VOLUME, CHANGE_YOY, PARTIAL],
-    )  # fmt: skip
+    """Expected half-month rows: topic, year, month, half, volume, prev, 环比, yoy, 同比, partial
+    (and the 突增 baseline and flag, if given)."""
+    columns = [TOPIC, TOPIC_YEAR, YEAR, MONTH, HALF, VOLUME, PREV_VOLUME, CHANGE_PREV,
+               YOY_VOLUME, CHANGE_YOY, PARTIAL, BASELINE, RISING]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=columns[: len(rows[0]) if rows else 11])
     periods = half_month_periods((frame[YEAR] * 12 + frame[MONTH] - 1) * 2 + frame[HALF] - 1)
     frame = frame.assign(**{c: periods[c] for c in (START, END, LABEL)})
+    if BASELINE not in frame:  # fewer than six earlier half months: no baseline, no flag
+        frame = frame.assign(**{BASELINE: float("nan"), RISING: False})
     dtypes = {
         TOPIC: "str", TOPIC_YEAR: "int64", YEAR: "int64", MONTH: "int64", HALF: "int64",
         VOLUME: "int64", PREV_VOLUME: "Int64", CHANGE_PREV: "Float64", YOY_VOLUME: "Int64",
-        CHANGE_YOY: "Float64", PARTIAL: "bool",
+        CHANGE_YOY: "Float64", PARTIAL: "bool", BASELINE: "float64", RISING: "bool",
     }  # fmt: skip
     return frame.astype(dtypes).loc[:, list(TABLE_COLUMNS)]
 
@@ -121,7 +125,8 @@ def test_same_half_month_a_year_earlier_across_the_year_boundary() -> None:
         T("2024-01-15 23:00"),
     )
     # The baseline year 2023 is counted (for 同比) but not shown.
-    expected = table([("t", 2024, 2024, 1, 1, 1, 1, 0.0, 2, -0.5, False)])
+    # The six half months before 2024-01 上半月 (all of 2023's second half) give a median of 0.
+    expected = table([("t", 2024, 2024, 1, 1, 1, 1, 0.0, 2, -0.5, False, 0.0, False)])
     assert_frame_equal(found, expected)
 
 
@@ -164,6 +169,39 @@ def test_no_records_give_an_empty_table_with_the_columns() -> None:
     found = half_month_table(hits("t", 2024), rule("t", 2024), None, None)
     assert_frame_equal(found, table([]))
     assert coverage(hits("t", 2024)) == (None, None)
+
+
+def per_half(volumes: list[int], first_day: str = "2023-10-01") -> list[str]:
+    """`volumes[i]` receipts in the i-th half month from `first_day` (on its 2nd or 17th)."""
+    starts = pd.date_range(first_day, periods=len(volumes) * 2, freq="SMS-16")[: len(volumes)]
+    days = [start + pd.Timedelta(days=1) for start in starts]
+    return [f"{day:%Y-%m-%d} 09:00" for day, n in zip(days, volumes, strict=True) for _ in range(n)]
+
+
+@pytest.mark.parametrize(("last", "flagged"), [(29, False), (30, True)])
+def test_a_half_month_twenty_above_a_median_of_ten_is_flagged_as_a_rise(
+    last: int, flagged: bool
+) -> None:
+    # Six complete half months of the year before (Oct–Dec 2023), then 2024-01 上半月.
+    found = half_month_table(
+        hits("t", 2024, *per_half([10, 10, 8, 12, 10, 10, last])),
+        rule("t", 2024),
+        T("2023-10-01"),
+        T("2024-01-15 23:00"),
+    )
+    assert found[[LABEL, VOLUME, BASELINE, RISING]].to_dict("records") == [
+        {LABEL: "2024年1月上半月", VOLUME: last, BASELINE: 10.0, RISING: flagged}
+    ]
+
+
+def test_no_rise_is_judged_when_the_first_of_the_six_half_months_is_cut_by_the_data() -> None:
+    found = half_month_table(
+        hits("t", 2024, *per_half([10, 10, 10, 10, 10, 10, 90])),
+        rule("t", 2024),
+        T("2023-10-02"),  # 2023-10 上半月 is incomplete
+        T("2024-01-15 23:00"),
+    )
+    assert found[BASELINE].isna().all() and not found[RISING].any()
 
 
 def test_coverage_is_the_first_and_last_receipt() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
@@ -119,3 +120,43 @@ def test_a_file_with_only_a_header_is_reported(tmp_path: Path, content: Content)
     path.write_text(HEADER, encoding="utf-8")
     with pytest.raises(InputError, match="只有表头"):
         import_file(path, content.directory, tmp_path / "store")
+
+
+FORMULAS = ('=HYPERLINK("http://evil.example","点我")', "+1", "-1", "@SUM(A1:A9)", "\tx", "\rx")
+
+
+def test_rejected_cells_a_spreadsheet_would_run_are_neutralised_and_the_rest_kept_as_read(
+    tmp_path: Path, content: Content
+) -> None:
+    rows = [[f"F{i}", "2024-03-01 08:00", "吐槽", "住房", "东城区", "东华门街道", text]
+            for i, text in enumerate(FORMULAS)]  # fmt: skip
+    rows.append(["=1+1", "2024/3/1 8:00", "@投诉", "-住房", "+东城区", "东华门街道", " 原样 "])
+    path = tmp_path / "export.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([HEADER.strip().split(","), *rows])
+    import_file(path, content.directory, tmp_path / "store", rejects_file=tmp_path / "r.csv")
+    with (tmp_path / "r.csv").open(encoding="utf-8-sig", newline="") as handle:
+        written = list(csv.reader(handle))[1:]
+    assert [row[-1] for row in written[:-1]] == ["'" + text for text in FORMULAS]
+    assert written[-1][2:] == [
+        "'=1+1",
+        "2024/3/1 8:00",
+        "'@投诉",
+        "'-住房",
+        "'+东城区",
+        "东华门街道",
+        " 原样 ",
+    ]
+
+
+def test_a_repeated_row_is_rejected_with_its_text_as_the_file_spelled_it(
+    tmp_path: Path, content: Content
+) -> None:
+    body = (
+        "D1,2024-03-01 08:00:00,投诉,住房,东城区,东华门街道,第一次\n"
+        "D1,2024/3/2 8:00,投诉,住房,东城区,东华门街道,=再次\n"
+    )
+    path = write_gb18030(tmp_path / "export.csv", body)
+    import_file(path, content.directory, tmp_path / "store", rejects_file=tmp_path / "r.csv")
+    lines = (tmp_path / "r.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1].endswith(",D1,2024/3/2 8:00,投诉,住房,东城区,东华门街道,'=再次")

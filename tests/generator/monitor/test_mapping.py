@@ -52,3 +52,35 @@ def test_a_mapping_file_is_read(tmp_path: Path) -> None:
     path = tmp_path / "mapping.yml"
     path.write_text("单号: request_id\n", encoding="utf-8")
     assert load_mapping(path) == {"单号": "request_id"}
+
+
+def test_two_columns_for_one_field_are_an_error_naming_both() -> None:
+    with pytest.raises(MappingError) as caught:
+        resolve_headers([*EXPORT, "诉求摘要"])  # 诉求内容 and 诉求摘要 both mean text
+    assert "“诉求内容”、“诉求摘要” 都对应 诉求内容（text）" in str(caught.value)
+
+
+def test_a_mapping_that_sends_two_columns_to_one_field_is_an_error() -> None:
+    headers = ["单号", "旧单号", "受理时间", "诉求性质", "问题分类", "区", "街乡镇"]
+    with pytest.raises(MappingError) as caught:
+        resolve_headers(headers, {"单号": "request_id", "旧单号": "request_id"})
+    assert "“单号”、“旧单号” 都对应 诉求编号（request_id）" in str(caught.value)
+
+
+def test_a_mapped_field_takes_only_the_mapped_column_not_its_aliases() -> None:
+    found = resolve_headers([*EXPORT, "诉求摘要"], {"诉求摘要": "text"})
+    assert [h for h, f in found.items() if f == "text"] == ["诉求摘要"]
+
+
+def test_mapping_entries_for_columns_the_file_lacks_are_each_named() -> None:
+    with pytest.raises(MappingError) as caught:
+        resolve_headers(EXPORT, {"单号": "request_id", " 来件时间 ": "received_at"})
+    message = str(caught.value)
+    assert "映射文件中的列“单号”不在文件中" in message
+    assert "映射文件中的列“来件时间”不在文件中" in message
+    assert "文件的列为：工单编号、受理时间" in message
+
+
+def test_mapping_names_match_headers_with_spaces_or_a_byte_order_mark() -> None:
+    found = resolve_headers(["\ufeff单号 ", *EXPORT[1:]], {"单号": "request_id"})
+    assert found["\ufeff单号 "] == "request_id"

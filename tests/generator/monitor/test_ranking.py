@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import cast
 
 import pandas as pd
+import pytest
 from pandas.testing import assert_frame_equal
 
 from generator.monitor.columns import (
+    BASELINE,
     DISTRICT,
     IN_TOP,
     MONTH,
@@ -17,6 +19,7 @@ from generator.monitor.columns import (
     RANK,
     RECEIVED_AT,
     RETURNED,
+    RISING,
     SINCE,
     STREET,
     STREET_CODE,
@@ -69,12 +72,12 @@ def expected(rows: list[tuple[object, ...]]) -> pd.DataFrame:
     """month, rank, place, code, volume, population, per 10k, in top, on list, warning, returned."""
     frame = pd.DataFrame(
         [(m, r, *cast(tuple[str, str], p), *rest) for m, r, p, *rest in rows],
-        columns=list(RANKING_COLUMNS),
-    )
+        columns=list(RANKING_COLUMNS[:-2]),
+    ).assign(**{BASELINE: float("nan"), RISING: False})  # under seven months: no baseline
     dtypes = {
         MONTH: "str", RANK: "int64", DISTRICT: "str", STREET: "str", STREET_CODE: "str",
         VOLUME: "int64", POPULATION: "Int64", PER_10K: "Float64", IN_TOP: "bool",
-        ON_LIST: "bool", WARNING: "bool", RETURNED: "bool",
+        ON_LIST: "bool", WARNING: "bool", RETURNED: "bool", BASELINE: "float64", RISING: "bool",
     }  # fmt: skip
     return frame.astype(dtypes)
 
@@ -176,3 +179,53 @@ def test_counts_are_the_same_for_text_keys_and_rows_missing_a_district_are_not_c
     assert want[VOLUME].tolist() == [2, 1, 0, 0, 0, 1]  # February is in the span, with nothing
     assert_frame_equal(district_rates(text, districts), want)
     assert_frame_equal(district_rates(missing, districts), want)
+
+
+# The records helper puts every request on the 10th, so the first month (2023-12) is cut by
+# the start of the data and never part of a baseline; 2024-01 to 2024-06 are the six months.
+MONTHS = ["2023-12", "2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06", "2024-07"]
+
+
+@pytest.mark.parametrize(("july", "flagged"), [(29, False), (30, True)])
+def test_a_street_twenty_above_its_six_month_median_of_ten_is_flagged_as_a_rise(
+    streets: pd.DataFrame, july: int, flagged: bool
+) -> None:
+    counts = [10, 10, 12, 10, 8, 10, 10, july]
+    found = street_ranking(
+        records(*((E, m, n) for m, n in zip(MONTHS, counts, strict=True)), (C, "2024-07", 50)),
+        streets,
+        governance(),
+    )
+    july_rows = found.loc[found[MONTH] == "2024-07"].set_index(STREET_CODE)
+    east, chaoyang = july_rows.loc["110101001"], july_rows.loc["110105001"]
+    assert (east[BASELINE], east[RISING]) == (10.0, flagged)
+    # 八里庄街道 (朝阳区) had no request in six whole months: 0 is its median, 50 is a rise.
+    assert (chaoyang[BASELINE], chaoyang[RISING]) == (0.0, True)
+    assert not found.loc[found[MONTH] != "2024-07", RISING].any()
+
+
+def test_a_first_month_cut_by_the_start_of_the_data_is_no_baseline(
+    streets: pd.DataFrame,
+) -> None:
+    # 2024-01 to 2024-07: six months of 10 then 90, but January's records start on the 10th.
+    found = street_ranking(
+        records(*((E, m, n) for m, n in zip(MONTHS[1:], [10] * 6 + [90], strict=True))),
+        streets,
+        governance(),
+    )
+    assert not found[RISING].any() and found[BASELINE].isna().all()
+    # The same months with a record on 1 January 00:00: January is whole, July is a rise.
+    whole = records((E, "2024-01", 1)).assign(**{RECEIVED_AT: pd.Timestamp("2024-01-01")})
+    found = street_ranking(
+        pd.concat(
+            [
+                whole,
+                records(
+                    *((E, m, n) for m, n in zip(MONTHS[1:], [9] + [10] * 5 + [90], strict=True))
+                ),
+            ]
+        ),
+        streets,
+        governance(),
+    )
+    assert found.loc[found[RISING], MONTH].tolist() == ["2024-07"]
