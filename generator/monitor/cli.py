@@ -13,12 +13,17 @@ from generator.cli import CONTENT_OPTION
 from generator.errors import ContentError, YitiError
 from generator.loader import Content, load_content
 from generator.monitor.api import load_records, monitoring_for_site
-from generator.monitor.columns import REASON, ROW, TOPIC
+from generator.monitor.columns import LABEL, REASON, ROW, TOPIC
 from generator.monitor.importer import ImportResult, import_file
 from generator.monitor.mapping import load_mapping
 from generator.monitor.places import districts_frame, streets_frame
 from generator.monitor.ranking import DEFAULT_TOP_N
-from generator.monitor.report import format_half_month, format_ranking, latest_rows
+from generator.monitor.report import (
+    format_half_month,
+    format_ranking,
+    latest_rises,
+    latest_rows,
+)
 from generator.monitor.store import DEFAULT_STORE
 from generator.monitor.synth import build_model, chunks, write_synth
 from generator.monitor.topics import rules_frame
@@ -195,7 +200,14 @@ def report(
         raise click.ClickException(str(exc)) from exc
     if loaded.sample:
         click.echo("（存储中没有记录，以下为示例数据）")
-    click.echo(format_half_month(_half_month_view(tables.half_month, topic), _titles(content)))
+    titles = _titles(content)
+    click.echo(format_half_month(_half_month_view(tables.half_month, topic), titles))
+    if topic is None:
+        rises = latest_rises(tables.half_month)
+        names = "、".join(
+            f"{titles.get(t, t)}（{label}）" for t, label in rises[[TOPIC, LABEL]].values
+        )
+        click.echo(f"最近一期突增的议题：{names or '无'}")
     click.echo()
     click.echo(format_ranking(tables.ranking, month))
 

@@ -62,6 +62,18 @@ def latest_rows(table: pd.DataFrame) -> pd.DataFrame:
     return tracked.groupby(TOPIC, sort=False).tail(1).sort_values([TOPIC_YEAR, TOPIC])
 
 
+def latest_rises(table: pd.DataFrame) -> pd.DataFrame:
+    """Per tracked topic, the latest half month flagged 突增: the one under way (a partial
+    count already over the line is a rise) or else the latest complete one."""
+    if table.empty:
+        return table
+    tracked = table.loc[table[YEAR] == int(table[YEAR].max())]
+    last = tracked.groupby(TOPIC, sort=False).tail(1)
+    both = pd.concat([last, latest_rows(table)])
+    both = both.loc[both[RISING].astype(bool)]
+    return both.groupby(TOPIC, sort=False).head(1).sort_values([TOPIC_YEAR, TOPIC])
+
+
 def format_half_month(table: pd.DataFrame, titles: dict[str, str]) -> str:
     """A terminal table: topic, half month, volume, 环比, 同比, and the 突增 flag."""
     if table.empty:

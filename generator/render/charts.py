@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import matplotlib as mpl
 from markupsafe import Markup
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 # Text as <text> elements, not paths; the viewer's CJK font draws it.
 mpl.rcParams["svg.fonttype"] = "none"
@@ -25,11 +26,14 @@ def volume_chart(labels: Sequence[str], volumes: Sequence[int], title: str) -> M
     figure = Figure(figsize=(7.2, 3.0), dpi=100)
     axes = figure.add_subplot()
     positions = range(len(volumes))
-    axes.plot(positions, volumes, color=LINE, linewidth=2)
+    # A single half month has no line to draw: mark the point so it is seen.
+    marker = "o" if len(volumes) == 1 else None
+    axes.plot(positions, volumes, color=LINE, linewidth=2, marker=marker)
     step = max(1, len(labels) // 6)  # about six ticks: readable on a phone
     axes.set_xticks(list(positions)[::step], [_short(x) for x in labels][::step])
     axes.set_ylabel("诉求量（件）")
-    axes.set_ylim(bottom=0)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.02 件 ticks
+    axes.set_ylim(0, None if any(volumes) else 1)  # an all-zero line sits on the axis
     axes.grid(axis="y", color="#d0d0d0", linewidth=0.8)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)

@@ -15,7 +15,8 @@ from generator.loader import Content
 from generator.models import Topic
 from generator.monitor import columns as col
 from generator.monitor.api import MonitoringTables, latest_rows, summary_sentence
-from generator.monitor.report import change_text
+from generator.monitor.report import RISING_MARK, change_text, latest_rises
+from generator.monitor.rising import rule_text
 from generator.render.charts import volume_chart
 
 RANKING_DIR = "monitoring/ranking"
@@ -36,9 +37,10 @@ def topic_rows(monitoring: Monitoring, topic: Topic) -> pd.DataFrame:
 
 
 def topic_monitoring(monitoring: Monitoring, topic: Topic) -> dict[str, Any] | None:
-    """Chart, table rows and summary for a topic's monitoring page; None without data."""
+    """Chart, table rows and summary for a topic's monitoring page; None when the records do
+    not reach the topic's years. A topic with no matching record has its page: 0 is a figure."""
     rows = topic_rows(monitoring, topic)
-    if rows.empty or int(rows[col.VOLUME].sum()) == 0:
+    if rows.empty:
         return None
     complete = rows.loc[~rows[col.PARTIAL]]
     latest = complete.iloc[-1] if not complete.empty else rows.iloc[-1]
@@ -52,6 +54,9 @@ def topic_monitoring(monitoring: Monitoring, topic: Topic) -> dict[str, Any] | N
         "chart": chart,
         "summary": summary,
         "rows": _half_rows(rows),
+        "none": int(rows[col.VOLUME].sum()) == 0,
+        "rising": [str(label) for label in rows.loc[rows[col.RISING], col.LABEL]],
+        "rule": rule_text("半月"),
         "sample": monitoring.sample,
     }
 
@@ -63,9 +68,15 @@ def _half_rows(rows: pd.DataFrame) -> list[dict[str, str]]:
             "volume": f"{int(r[col.VOLUME]):,}",
             "prev": _change(r[col.CHANGE_PREV]),
             "yoy": _change(r[col.CHANGE_YOY]),
+            "rising": _rise(r),
         }
         for _, r in rows.iterrows()
     ]
+
+
+def _rise(row: pd.Series) -> str:
+    """The 突增 cell: said either way, so a phone's card never shows an empty field."""
+    return RISING_MARK if bool(row[col.RISING]) else "否"
 
 
 def _change(value: object) -> str:
@@ -77,22 +88,45 @@ def _change(value: object) -> str:
 def city_context(content: Content, monitoring: Monitoring) -> dict[str, Any]:
     """The city-wide page: latest half month of every tracked topic, districts, ranking months."""
     titles = {t.slug: t for t in content.topics}
-    latest = latest_rows(monitoring.tables.half_month)
-    topics = [
-        {"topic": titles[r[col.TOPIC]], "summary": summary_sentence(r), "label": r[col.LABEL],
-         "volume": f"{int(r[col.VOLUME]):,}", "prev": _change(r[col.CHANGE_PREV]),
-         "yoy": _change(r[col.CHANGE_YOY])}
-        for _, r in latest.iterrows()
-        if r[col.TOPIC] in titles
-    ]  # fmt: skip
+    topics = _topic_rows(latest_rows(monitoring.tables.half_month), titles)
+    # The half month under way counts too: a partial count already over the line is a rise.
+    rising = _topic_rows(latest_rises(monitoring.tables.half_month), titles)
     months = sorted(monitoring.tables.ranking[col.MONTH].unique(), reverse=True)
+    latest_month = months[0] if months else None
     return {
         "latest_topics": topics,
-        "districts": _district_rows(monitoring.tables.districts, months[0] if months else None),
-        "latest_month": months[0] if months else None,
+        "rising_topics": rising,
+        "rising_streets": _rising_streets(monitoring.tables.ranking, latest_month),
+        "topic_rule": rule_text("半月"),
+        "street_rule": rule_text("月"),
+        "districts": _district_rows(monitoring.tables.districts, latest_month),
+        "latest_month": latest_month,
         "months_by_year": _by_year(months),
         "sample": monitoring.sample,
     }
+
+
+def _topic_rows(rows: pd.DataFrame, titles: dict[str, Topic]) -> list[dict[str, Any]]:
+    return [
+        {"topic": titles[r[col.TOPIC]], "summary": summary_sentence(r),
+         "label": str(r[col.LABEL]) + ("（不完整）" if bool(r[col.PARTIAL]) else ""),
+         "volume": f"{int(r[col.VOLUME]):,}", "prev": _change(r[col.CHANGE_PREV]),
+         "yoy": _change(r[col.CHANGE_YOY]),
+         "rising": _rise(r)}
+        for _, r in rows.iterrows()
+        if r[col.TOPIC] in titles
+    ]  # fmt: skip
+
+
+def _rising_streets(ranking: pd.DataFrame, month: str | None) -> list[dict[str, str]]:
+    """The month's streets that rose suddenly, largest first, with their baseline."""
+    rows = ranking.loc[(ranking[col.MONTH] == month) & ranking[col.RISING]]
+    return [
+        {"street": r[col.STREET], "district": r[col.DISTRICT], "volume": f"{int(r[col.VOLUME]):,}",
+         "baseline": f"{float(r[col.BASELINE]):,.1f}".removesuffix(".0"),
+         "rank": str(int(r[col.RANK]))}
+        for _, r in rows.sort_values(col.VOLUME, ascending=False, kind="stable").iterrows()
+    ]  # fmt: skip
 
 
 def _by_year(months: list[str]) -> dict[str, list[str]]:
@@ -118,12 +152,14 @@ def ranking_context(monitoring: Monitoring, month: str) -> dict[str, Any]:
     rows = [
         {"rank": int(r[col.RANK]), "street": r[col.STREET], "district": r[col.DISTRICT],
          "volume": f"{int(r[col.VOLUME]):,}", "warning": bool(r[col.WARNING]),
-         "status": _status(r)}
+         "status": _status(r), "rising": _rise(r)}
         for _, r in top.iterrows()
     ]  # fmt: skip
     return {
         "month": month,
         "rows": rows,
+        "rising_streets": _rising_streets(ranking, month),
+        "street_rule": rule_text("月"),
         "warnings": sum(r["warning"] for r in rows),
         "districts": _district_rows(monitoring.tables.districts, month),
         "sample": monitoring.sample,

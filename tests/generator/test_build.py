@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import gzip
-import re
 from pathlib import Path
-from urllib.parse import unquote, urldefrag, urlsplit
 
 import html5lib
 import pytest
@@ -18,16 +16,12 @@ from generator.errors import ContentError
 from generator.render.pages import SECTIONS
 from tests.generator.conftest import ELEVATORS, edit
 from tests.generator.fixtures import BUILD_TIME, built_site, hostile_content, site_url
+from tests.generator.links import broken_links, html_pages
 
 __all__ = ["built_site", "hostile_content", "site_url"]  # fixtures used by this module
 
 TOPIC = "topics/2022/old-building-elevators"
 MAX_PAGE_GZIP = 50 * 1024  # bytes: a topic page on a slow phone connection
-
-
-def html_pages(site: Path) -> list[Path]:
-    """Every HTML page of the built site."""
-    return sorted(site.rglob("*.html"))
 
 
 def test_every_topic_has_its_four_parts_and_overview(built_site: Path) -> None:
@@ -43,37 +37,8 @@ def test_every_topic_has_its_four_parts_and_overview(built_site: Path) -> None:
 
 
 def test_every_internal_link_and_anchor_resolves(built_site: Path) -> None:
-    ids: dict[Path, set[str]] = {}
-    broken = []
-    for page in html_pages(built_site):
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-        for tag in soup.find_all(["a", "link", "script", "img"]):
-            ref = tag.get("href") or tag.get("src")
-            if (
-                not isinstance(ref, str)
-                or urlsplit(ref).scheme
-                or ref.startswith(("/survey", "//"))
-            ):
-                continue
-            path_part, fragment = urldefrag(ref)
-            target = _resolve(built_site, page, unquote(path_part))
-            if target is None:
-                broken.append(f"{page.relative_to(built_site)} → {ref}")
-            elif fragment and target.suffix == ".html":
-                if target not in ids:
-                    html = target.read_text(encoding="utf-8")
-                    ids[target] = set(re.findall(r'\sid="([^"]+)"', html))
-                if unquote(fragment) not in ids[target]:
-                    broken.append(f"{page.relative_to(built_site)} → {ref} (no such anchor)")
+    broken = broken_links(built_site)
     assert not broken, "\n".join(broken)
-
-
-def _resolve(site: Path, page: Path, ref: str) -> Path | None:
-    base = site if ref.startswith("/") else page.parent
-    target = (base / ref.lstrip("/")) if ref else page
-    if target.is_dir():
-        target = target / "index.html"
-    return target if target.is_file() else None
 
 
 def test_topic_pages_are_light_enough_for_a_slow_phone(built_site: Path) -> None:

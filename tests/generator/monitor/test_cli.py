@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from wcwidth import width
 
 from generator.cli import main
 from generator.monitor.store import read_records
@@ -132,6 +133,14 @@ def test_synth_then_import_then_report(runner: CliRunner, tmp_path: Path) -> Non
     assert "新存入 2,000 条" in invoke(runner, "import", str(out_file), "--store", str(store))
     report = invoke(runner, "report", "--store", str(store), "--top", "5")
     assert "2025年12月" in report and "2025-12 街乡镇诉求量排名" in report
+    assert "突增：某半月诉求量达到此前连续 6 个完整半月" in report
+    assert "最近一期突增的议题：" in report and "突增：某月诉求量" in report
+    header = next(line for line in report.splitlines() if line.startswith("议题"))
+    rows = report.splitlines()[report.splitlines().index(header) + 1 :][:3]
+    # Display width, not characters: every row's 半月 column starts where its header does.
+    assert {width(r[: r.index("年", r.index(" "))]) - 4 for r in rows} == {
+        width(header[: header.index("半月")])
+    }
     one = invoke(runner, "report", "--store", str(store), "--topic", "civil-dog-keeping")
     assert "2024年1月上半月" in one
 
