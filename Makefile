@@ -81,6 +81,7 @@ system-deps: ## Install missing Debian packages (as root), or print the command 
 	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
+	dpkg-query -W -f '$${Status}' python3-venv 2>/dev/null | grep -q 'ok installed' || missing="$$missing python3-venv"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
 	  echo "Installing system packages:$$missing"; \

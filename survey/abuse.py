@@ -12,10 +12,11 @@ from datetime import datetime
 
 from flask import current_app, request, session
 from flask_limiter import Limiter
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from limits import parse_many
 
 from survey.codes import keyed_hash
+from survey.errors import FOREIGN_REFERRER
 from survey.tickets import Ticket
 
 
@@ -43,7 +44,18 @@ def post_limit() -> str:
     return str(current_app.config["YITI_POST_LIMIT"])
 
 
-csrf = CSRFProtect()
+class SiteCSRFProtect(CSRFProtect):  # type: ignore[misc]  # Flask-WTF ships no types
+    """Flask-WTF's check, with a Referer it cannot parse refused as another site's, not a 500."""
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        """Check the token, then the Referer; "https://[::1" or port 99999 made urlparse raise."""
+        try:
+            super().protect(apply_exemptions)
+        except ValueError as exc:  # its token errors (also ValueErrors) are CSRFErrors by now
+            raise CSRFError(FOREIGN_REFERRER) from exc
+
+
+csrf = SiteCSRFProtect()
 limiter = Limiter(key_func=source_key)
 
 

@@ -47,10 +47,20 @@ def init_db(database_url: str | None) -> None:
 @survey.command()
 @DATABASE_OPTION
 def upgrade(database_url: str | None) -> None:
-    """Create or upgrade the survey tables to the latest migration."""
+    """Create or upgrade the survey tables to the latest migration, saying which it did."""
     with database(database_url) as db:
+        before = current_revision(db)
         upgrade_schema(db)
-        click.echo(f"调查数据库已是最新版本（{current_revision(db)}）：{shown(db)}")
+        click.echo(f"{_upgraded(before, current_revision(db))}：{shown(db)}")
+
+
+def _upgraded(before: str | None, after: str | None) -> str:
+    """What `upgrade` did, for the operator who runs it by hand or from a deploy script."""
+    if before is None:
+        return f"已创建调查数据库的全部表（版本 {after}）"
+    if before != after:
+        return f"已把调查数据库从版本 {before} 升级到 {after}"
+    return f"调查数据库已是最新版本（{after}），未做改动"
 
 
 @survey.command()

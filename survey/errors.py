@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -23,6 +25,21 @@ MESSAGES: dict[int, tuple[str, str]] = {
 CSRF_MESSAGE = (
     "页面的安全校验已失效（可能打开太久或浏览器清除了 Cookie）。请返回问卷页面，刷新后重新提交。"
 )
+# Flask-WTF's reasons (CSRFProtect.protect) when an HTTPS post's Referer is not this site's.
+NO_REFERRER = "The referrer header is missing."
+FOREIGN_REFERRER = "The referrer does not match the host."
+REFERRER_TITLE = "提交没有被接受"
+NO_REFERRER_MESSAGE = (
+    "这次提交没有保存：浏览器没有告诉本站它是从哪个页面提交的（请求里没有来源信息 Referer）。"
+    "为防止其他网站冒用您的名义提交，本站只接受从本站页面发出的提交。"
+    "请在浏览器或隐私插件的设置里允许本站发送来源信息，再用浏览器的“返回”回到刚才的页面重新提交。"
+)
+FOREIGN_REFERRER_MESSAGE = (
+    "这次提交没有保存：它来自 {sent} 的页面，不是本站（{ours}）的页面。"
+    "为防止其他网站冒用您的名义提交，本站只接受从本站页面发出的提交。"
+    "请直接打开本站的网址重新填写；如果您正是在本站页面上提交的，"
+    "请把这条提示告诉调查组织方：网站的地址或端口设置有误。"
+)
 
 
 def register_errors(app: Flask) -> None:
@@ -34,7 +51,40 @@ def register_errors(app: Flask) -> None:
 
 
 def _csrf(error: CSRFError) -> ResponseReturnValue:
+    """Say which check refused the post: the page's token, or where the post came from."""
+    reason = str(error.description)
+    ours = f"https://{request.host}"
+    log = current_app.logger.warning
+    if reason == NO_REFERRER:
+        log("refused POST %s: no Referer header (HTTPS posts must name this site)", request.path)
+        return _page(400, NO_REFERRER_MESSAGE, REFERRER_TITLE)
+    if reason == FOREIGN_REFERRER:
+        sent = _origin(request.referrer or "")
+        # Behind a proxy that forwards no scheme, or a host without its port, the site's own
+        # pages look like another site's: the log says what to check.
+        log(
+            "refused POST %s: Referer from %s, not %s (behind a proxy: does it forward the "
+            "scheme, and the host with the port, that the browser used?)",
+            request.path,
+            sent,
+            ours,
+        )
+        return _page(400, FOREIGN_REFERRER_MESSAGE.format(sent=sent, ours=ours), REFERRER_TITLE)
+    log("refused POST %s: %s", request.path, reason)
     return _page(400, CSRF_MESSAGE)
+
+
+def _origin(url: str) -> str:
+    """scheme://host:port of a Referer: which site sent the form, never its path or query
+    (survey links carry invitation codes)."""
+    try:
+        parts = urlsplit(url)
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # "https://[::1", a port that is not a number or over 65535
+        return "未知地址"
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{host}{port}"[:100] if parts.scheme and host else "未知地址"
 
 
 def _http(error: HTTPException) -> ResponseReturnValue:
@@ -72,7 +122,9 @@ def _ours(error: HTTPException) -> bool:
     return type(error).description != error.description
 
 
-def _page(status: int, detail: str | None) -> ResponseReturnValue:
+def _page(status: int, detail: str | None, heading: str | None = None) -> ResponseReturnValue:
     title, advice = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
-    body = render_template("errors/error.html", status=status, title=title, advice=detail or advice)
+    body = render_template(
+        "errors/error.html", status=status, title=heading or title, advice=detail or advice
+    )
     return body, status

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from bs4 import BeautifulSoup
 
 from generator.csp import site_headers
 from survey.security import HEADERS
@@ -23,6 +24,7 @@ from tests.deploy.conftest import (
     running,
     self_signed,
 )
+from tests.survey.conftest import ANSWERS
 
 CODE = "K7QX-M9PA-3RTU"
 HASHED_CSS = "assets/stylesheets/main.0123abcd.min.css"
@@ -53,6 +55,7 @@ def nginx(
     certificate = self_signed(folder)
     snippet = folder / "yiti-security-headers.conf"
     shutil.copy(DEPLOY / "nginx" / snippet.name, snippet)
+    # Free ports, so never 443 and 80: what an operator on another port does (deploy/README.md).
     https, http = free_port(), free_port()
     upstream = gunicorn.base.removeprefix("http://")
     replacements = {
@@ -65,6 +68,7 @@ def nginx(
         "listen [::]:443 ssl http2;": "",
         "listen 80;": f"listen 127.0.0.1:{http};",
         "listen [::]:80;": "",
+        "https://$host$request_uri": f"https://$host:{https}$request_uri",
     }
     site = folder / "yiti.conf"
     site.write_text(localised(DEPLOY / "nginx" / "yiti.conf", replacements), encoding="utf-8")
@@ -119,10 +123,30 @@ def test_a_missing_page_is_the_sites_404_with_headers(nginx: tuple[Server, Serve
     assert "Content-Security-Policy" in missing.headers
 
 
-def test_plain_http_is_sent_to_https(nginx: tuple[Server, Server]) -> None:
+def test_plain_http_is_sent_to_https_on_its_port(nginx: tuple[Server, Server]) -> None:
     answer = get(nginx[1], "/topics/?x=1", allow_redirects=False)
     assert answer.status_code == 301
-    assert answer.headers["Location"].startswith("https://")
+    assert answer.headers["Location"] == f"{nginx[0].base}/topics/?x=1"
+
+
+def test_a_residents_answer_is_accepted_through_nginx_on_another_port(
+    nginx: tuple[Server, Server],
+) -> None:
+    """The browser's Referer names the port (https://host:18443/…); the app compares it with
+    the host nginx forwards, so that must carry the port too, or every form is refused."""
+    url = f"{nginx[0].base}/survey/ebike-charging/2026-end/"
+    trust = {"verify": nginx[0].verify, "timeout": 10}
+    with requests.Session() as browser:  # keeps the session cookie that holds the CSRF token
+        form = BeautifulSoup(browser.get(url, **trust).text, "html.parser")  # type: ignore[arg-type]
+        hidden = {field["name"]: field["value"] for field in form.select("input[type=hidden]")}
+        body = hidden | {"website": ""} | ANSWERS
+        referer = {"Referer": url}
+        answer = browser.post(url, body, headers=referer, allow_redirects=False, **trust)  # type: ignore[arg-type]
+        assert answer.status_code == 303, answer.text
+        # A path on the same host and port, wherever the resident reached it.
+        thanks = answer.headers["Location"]
+        assert thanks.startswith("/survey/ebike-charging/2026-end/thanks/")
+        assert browser.get(f"{nginx[0].base}{thanks}", **trust).status_code == 200  # type: ignore[arg-type]
 
 
 def test_the_survey_is_served_through_nginx_and_no_log_keeps_the_code(

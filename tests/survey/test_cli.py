@@ -15,6 +15,7 @@ from sqlalchemy.exc import DatabaseError
 from survey.audit import append
 from survey.cli import survey
 from survey.db import Database
+from survey.migrate import upgrade
 from survey.models import AuditEntry, Base
 from survey.repository import count_responses, invitation_counts
 from tests.conftest import CONTENT
@@ -49,12 +50,23 @@ def test_the_migrated_audit_log_stays_append_only(migrated_db: Database) -> None
         c.execute(delete(AuditEntry))
 
 
-def test_upgrade_is_safe_to_repeat(runner: CliRunner, tmp_path: Path) -> None:
+def test_upgrade_is_safe_to_repeat_and_says_what_it_did(runner: CliRunner, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'survey.sqlite3'}"
-    for _ in range(2):
-        result = runner.invoke(survey, ["upgrade", "--database", url])
-        assert result.exit_code == 0, result.output
-        assert "已是最新版本（0003）" in result.output
+    said = [runner.invoke(survey, ["upgrade", "--database", url]) for _ in range(2)]
+    assert [result.exit_code for result in said] == [0, 0], said[0].output + said[1].output
+    assert "已创建调查数据库的全部表（版本 0003）" in said[0].output
+    assert "已是最新版本（0003），未做改动" in said[1].output
+
+
+def test_upgrade_names_the_versions_it_went_from_and_to(
+    runner: CliRunner, database_url: str
+) -> None:
+    db = Database(database_url)
+    upgrade(db, "0002")
+    db.dispose()
+    result = runner.invoke(survey, ["upgrade", "--database", database_url])
+    assert result.exit_code == 0, result.output
+    assert "已把调查数据库从版本 0002 升级到 0003" in result.output
 
 
 def test_the_default_database_is_sqlite_in_wal_mode_under_instance(

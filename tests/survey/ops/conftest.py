@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -36,12 +37,29 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     require(postgres_reachable(), f"PostgreSQL at {POSTGRES}")
     tools = all(shutil.which(tool) for tool in ("pg_dump", "pg_restore"))
     require(tools, "pg_dump and pg_restore (Debian package postgresql-client-15)")
+    with scratch_database() as url:
+        yield from _filled(Database(url))
+
+
+@pytest.fixture
+def fresh(store: Database, tmp_path: Path) -> Iterator[str]:
+    """An empty database on `store`'s engine: where the guide restores a backup to test it."""
+    if store.url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'restore-test.sqlite3'}"
+        return
+    with scratch_database() as url:
+        yield url
+
+
+@contextmanager
+def scratch_database() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped afterwards."""
     name = f"yiti_ops_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f"CREATE DATABASE {name}"))
     try:
-        yield from _filled(Database(make_url(POSTGRES).set(database=name).render_as_string(False)))
+        yield make_url(POSTGRES).set(database=name).render_as_string(False)
     finally:
         with admin.connect() as connection:
             connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))

@@ -43,6 +43,24 @@ def test_backup_then_restore_gives_back_every_row(
     assert rows(store) == before
 
 
+def test_a_backup_restores_into_a_fresh_database_and_the_live_one_is_untouched(
+    runner: CliRunner, survey: click.Group, store: Database, fresh: str, tmp_path: Path
+) -> None:
+    """The guide's way to test a backup: `restore --database` a new, empty database."""
+    backed_up, file = rows(store), tmp_path / "survey.backup"
+    runner.invoke(survey, ["backup", str(file), "--database", store.url])
+    fill(store, first=10, count=1)  # the live database moves on
+    live = rows(store)
+    back = runner.invoke(survey, ["restore", str(file), "--database", fresh, "--yes"])
+    assert back.exit_code == 0, back.output
+    copy = Database(fresh)
+    try:
+        assert rows(copy) == backed_up
+    finally:
+        copy.dispose()
+    assert rows(store) == live != backed_up
+
+
 def test_the_database_comes_from_database_url(
     runner: CliRunner,
     survey: click.Group,
