@@ -9,7 +9,7 @@ from typing import Literal, Self
 
 from pydantic import EmailStr, Field, model_validator
 
-from generator.models.base import ContentModel, Text, WaveId, Year
+from generator.models.base import ContentModel, PlainText, WaveId, Year
 
 # The stored answer scale (BRIEF.md): five levels plus 说不清, which is never a valid answer.
 SATISFACTION_SCALE: tuple[str, ...] = (
@@ -42,9 +42,9 @@ def promised_retention_years(privacy: Iterable[str]) -> int | None:
 class Contact(ContentModel):
     """How residents reach the operating organisation."""
 
-    phone: Text
+    phone: PlainText
     email: EmailStr | None = None
-    address: Text | None = None
+    address: PlainText | None = None
 
 
 class SatisfactionDefinition(ContentModel):
@@ -53,7 +53,7 @@ class SatisfactionDefinition(ContentModel):
     satisfied: list[SatisfactionAnswer] = Field(min_length=1)
     top_box: list[SatisfactionAnswer] = Field(min_length=1)
     excluded: tuple[SatisfactionAnswer, ...] = ("说不清",)
-    description: Text
+    description: PlainText
 
     @model_validator(mode="after")
     def _disjoint(self) -> Self:
@@ -94,14 +94,14 @@ class Wave(ContentModel):
 class Site(ContentModel):
     """The whole site's settings."""
 
-    title: Text
-    organisation: Text
+    title: PlainText
+    organisation: PlainText
     contact: Contact
     current_year: Year
     language: Literal["zh"] = "zh"
     satisfaction: SatisfactionDefinition
     waves: list[Wave] = Field(default_factory=list)
-    sample_notice: Text = Field(
+    sample_notice: PlainText = Field(
         description="Shown on every page that carries sample content.",
     )
     retention_years: int = Field(
