@@ -141,11 +141,13 @@ _YAML_WORDS: dict[str, str] = {
     "found character that cannot start any token": (
         "这里有 YAML 不能识别的字符（常见原因：用了 Tab 缩进，或值以 @、` 开头而没加引号）"
     ),
+    "found a tab character that violate": "这一行用了 Tab 缩进，YAML 只能用空格缩进",
     "block sequence entries are not allowed in this context": "这里不能开始列表（- ），请检查缩进",
     "found undefined alias": "用到了没有定义的别名（*）",
     "could not determine a constructor for the tag": "不认识的标签（!），请删除或给值加引号",
     # Contexts that name no construct of their own: the problem says it all.
     "while scanning for the next token": "",
+    "while scanning a plain scalar": "",
     "while parsing a block mapping": "",
     "while parsing a block collection": "",
     "while parsing a block node": "",
@@ -153,7 +155,13 @@ _YAML_WORDS: dict[str, str] = {
 }
 # Constructs whose start is where the editor must look (an unclosed quote is found at the end of
 # the file); for the others the problem's own line is the one to fix.
-_STARTS = ("while scanning", "while parsing a quoted", "while parsing a flow")
+_STARTS = (
+    "while scanning a quoted",
+    "while scanning a simple key",
+    "while scanning a block scalar",
+    "while parsing a quoted",
+    "while parsing a flow",
+)
 
 
 def syntax_problem(label: str, error: yaml.MarkedYAMLError) -> Problem:
