@@ -129,6 +129,8 @@ _YAML_WORDS: dict[str, str] = {
     "while scanning a tag": "标签（!）写法不对",
     "found unexpected end of stream": "直到文件末尾也没有找到结束的引号",
     "found unknown escape character": "双引号里有无法识别的反斜杠转义，请把 \\ 写成 \\\\ 或改用单引号",
+    "found invalid Unicode character escape code": "双引号里的 \\u 转义不是有效的字符",
+    "did not find expected hexdecimal number": "双引号里 \\x、\\u 后面应是十六进制数字",
     "could not find expected ':'": "缺少冒号",
     "did not find expected ',' or ']'": "缺少逗号或右方括号 ]",
     "did not find expected ',' or '}'": "缺少逗号或右花括号 }",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import EmailStr, Field, model_validator
+from pydantic import AfterValidator, EmailStr, Field, model_validator
 
 from generator.models.base import ContentModel, PlainText, WaveId, Year
 
@@ -39,10 +39,22 @@ def promised_retention_years(privacy: Iterable[str]) -> int | None:
     return None
 
 
+def _no_markup(value: str) -> str:
+    """The theme writes these into every page's header, footer and <title> as they are."""
+    found = sorted(set(value) & set("<>&\"'"))
+    if found:
+        raise ValueError(f"会原样写进每个页面的页眉、页脚和标题，不能含有 {' '.join(found)}")
+    return value
+
+
+# Plain text the site engine's theme shows unescaped: refused if it holds HTML characters.
+HeaderText = Annotated[PlainText, AfterValidator(_no_markup)]
+
+
 class Contact(ContentModel):
     """How residents reach the operating organisation."""
 
-    phone: PlainText
+    phone: HeaderText
     email: EmailStr | None = None
     address: PlainText | None = None
 
@@ -94,8 +106,8 @@ class Wave(ContentModel):
 class Site(ContentModel):
     """The whole site's settings."""
 
-    title: PlainText
-    organisation: PlainText
+    title: HeaderText
+    organisation: HeaderText
     contact: Contact
     current_year: Year
     language: Literal["zh"] = "zh"

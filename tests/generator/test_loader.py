@@ -83,6 +83,7 @@ def test_unclosed_quote_is_reported_where_it_opens_not_at_the_end(content_dir: P
         ("\nmonth: 3: 4\n", 0, "这里不能出现“键: 值”"),
         ('\nmonth: "\\q"\n', 0, "无法识别的反斜杠转义"),
         ("\nmonth: 3\x07\n", 0, "含有 YAML 不允许的字符 U+0007"),
+        ('\nmonth: "\\ud800"\n', 0, "\\u 转义不是有效的字符"),
         ("\nmonth: 3\nsummary\n", 1, "缺少“键: 值”中的冒号"),
     ],
 )
