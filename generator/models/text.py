@@ -91,12 +91,19 @@ class _Protect(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.text: list[str] = []
+        self.inert = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a" and not dict(attrs).get("href"):
+            self.inert = True  # its URL was refused: keep the words, drop the link
+            return
         values = "".join(f' {name}="{plain_html(value or "")}"' for name, value in attrs)
         self.out.append(f"<{tag}{values}>")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.inert:
+            self.inert = False
+            return
         self.out.append(f"</{tag}>")
 
     def handle_data(self, data: str) -> None:

@@ -9,7 +9,7 @@ from urllib.parse import unquote, urldefrag, urlsplit
 
 import html5lib
 import pytest
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from generator.build import build
@@ -137,9 +137,7 @@ def test_markdown_answers_keep_their_text_but_lose_scripts_links_and_images(
     soup = BeautifulSoup(qa.read_text(encoding="utf-8"), "html.parser")
     answer = soup.select_one(".yiti-answer")
     assert answer is not None
-    link = answer.find("a")
-    assert isinstance(link, Tag) and link.get_text() == "点我"  # the link text is kept...
-    assert link.get("href") is None  # ...without its javascript: target
+    assert "点我" in answer.get_text() and answer.find("a") is None  # words kept, link dropped
     assert not answer.find_all(["img", "script"]) and "需要本单元" in answer.get_text()
 
 

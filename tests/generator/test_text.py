@@ -66,10 +66,10 @@ def test_markdown_keeps_formatting_and_safe_links() -> None:
 @pytest.mark.parametrize(
     ("markdown_text", "gone"),
     [
-        ("[x](javascript:alert(1))", "a[href]"),
-        ("[x](JaVaScRiPt:alert(1))", "a[href]"),
-        ("[x](vbscript:msgbox(1))", "a[href]"),
-        ("[x](data:text/html,<script>alert(1)</script>)", "a[href]"),
+        ("[x](javascript:alert(1))", "a"),
+        ("[x](JaVaScRiPt:alert(1))", "a"),
+        ("[x](vbscript:msgbox(1))", "a"),
+        ("[x](data:text/html,<script>alert(1)</script>)", "a"),
         ("![](https://evil.example/pixel.png)", "img"),
         ('<img src="https://evil.example/pixel.png">', "img"),
         ("<script>alert(1)</script>", "script"),
