@@ -75,6 +75,21 @@ def test_unclosed_quote_is_reported_where_it_opens_not_at_the_end(content_dir: P
     ]
 
 
+def test_unclosed_quote_closed_by_a_later_quote_is_reported_where_it_opens(
+    content_dir: Path,
+) -> None:
+    edit(content_dir / ELEVATORS, "\ntitle: 老楼加装电梯\n", '\ntitle: "老楼加装电梯\n')
+    later = edit(
+        content_dir / ELEVATORS,
+        "      unit: 部\n      baseline: 0\n      target: 1000",
+        '      unit: "部"\n      baseline: 0\n      target: 1000',
+    )
+    assert messages(content_dir) == [
+        f"{E}:8: YAML 语法错误：这里开始的引号没有闭合：它一直延续到第 {later} 行的下一个引号，"
+        "YAML 在那里无法继续解析"
+    ]
+
+
 @pytest.mark.parametrize(
     ("new", "offset", "said"),
     [
