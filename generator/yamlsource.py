@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from generator.errors import Problem
 
@@ -115,6 +115,7 @@ def label_for(path: Path) -> str:
         return str(path)
 
 
+INVALID_DATE = "日期不存在，请检查年、月、日"
 # libyaml's words for what is wrong (the problem) and for the construct it was reading (the
 # context), said for an editor. Anything not listed keeps its English words after the Chinese.
 _YAML_WORDS: dict[str, str] = {
@@ -188,6 +189,20 @@ def syntax_problem(label: str, error: yaml.MarkedYAMLError) -> Problem:
     return Problem(label, line, "", f"YAML 语法错误：{message}")
 
 
+class _Loader(yaml.CSafeLoader):
+    """The C safe loader, with impossible dates (2022-02-30) located like syntax errors."""
+
+    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            problem = f"{INVALID_DATE}：{node.value}"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from exc
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def stray_quote(label: str, text: str, error: yaml.MarkedYAMLError) -> Problem | None:
     """An unclosed quote that YAML closed at the next quote further down (then failed there):
     a quoted value running over several lines up to the error is reported where it opens."""
@@ -216,6 +231,8 @@ def stray_quote(label: str, text: str, error: yaml.MarkedYAMLError) -> Problem |
 
 def _words(english: str) -> str | None:
     """libyaml's words said in Chinese ("" when nothing needs saying), None if not known."""
+    if english.startswith(INVALID_DATE):
+        return english  # ours, already said in Chinese
     return next((said for key, said in _YAML_WORDS.items() if english.startswith(key)), None)
 
 
@@ -231,7 +248,7 @@ def read_yaml(path: Path) -> tuple[Source | None, list[Problem]]:
     except OSError as exc:
         return None, [Problem(label, 0, "", f"无法读取文件：{exc.strerror}")]
     try:
-        loader = yaml.CSafeLoader(text)
+        loader = _Loader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None

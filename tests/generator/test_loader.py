@@ -206,3 +206,10 @@ def test_any_topic_text_yields_a_content_error_never_a_crash(bare_content: Path,
 def test_any_parsed_structure_is_a_model_or_a_validation_error(data: object) -> None:
     with contextlib.suppress(ValidationError):
         Topic.model_validate(data)
+
+
+def test_a_date_that_does_not_exist_is_reported_at_its_line(content_dir: Path) -> None:
+    line = edit(content_dir / ELEVATORS, "        - date: 2022-09-30", "        - date: 2022-09-31")
+    assert messages(content_dir) == [
+        f"{E}:{line}: YAML 语法错误：日期不存在，请检查年、月、日：2022-09-31"
+    ]
