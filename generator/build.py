@@ -55,10 +55,15 @@ def build(
         config_file = work / "mkdocs.yml"
         config = mkdocs_config(content, work / "docs", pages)
         config_file.write_text(dump(config), encoding="utf-8")
-        engine.run(config_file, work / "site")
+        engine.run(config_file, work / "site", content_files(content))
         swap(work / "site", site_dir, work / "previous")
     markdown_pages = sum(path.endswith(".md") for path in pages)
     return BuildReport(site_dir, len(content.topics), markdown_pages)
+
+
+def content_files(content: Content) -> list[Path]:
+    """The files a page's text can come from, for naming them when a page is refused."""
+    return [*(source.path for source in content.sources.values()), content.root / "site.yml"]
 
 
 def monitoring_of(content: Content, store: Path) -> Monitoring | None:

@@ -7,7 +7,7 @@ from datetime import date
 
 from generator.errors import Problem
 from generator.models import Directory, Site, Topic
-from generator.models.guide import Procedure
+from generator.models.guide import Procedure, Step
 from generator.yamlsource import Loc, Source
 
 Located = tuple[Topic, Source]
@@ -167,4 +167,43 @@ def _graph(procedure: Procedure, source: Source) -> list[Problem]:
     ]
     if not any(s.kind == "end" for s in steps):
         out.append(source.problem(loc, "流程至少要有一个结束步骤（kind: end）"))
+        return out
+    return out + _dead_loops(procedure, source, seen)
+
+
+def _dead_loops(procedure: Procedure, source: Source, reachable: set[str]) -> list[Problem]:
+    """Steps from which no end step can be reached: loops with no way out, each reported once,
+    at its first step in the file, naming its steps in the order they are walked."""
+    by_id = {s.id: s for s in procedure.steps}
+    finishes = {s.id for s in procedure.steps if s.kind == "end"}
+    grew = True
+    while grew:  # steps with a way to a step that finishes, until no more are found
+        more = {s.id for s in procedure.steps if set(s.targets()) & finishes} - finishes
+        finishes |= more
+        grew = bool(more)
+    dead = [s.id for s in procedure.steps if s.id in reachable and s.id not in finishes]
+    out, reported = [], set[str]()
+    for step_id in dead:
+        loop = _loop_from(step_id, by_id)
+        if loop[0] != step_id or step_id in reported:
+            continue  # reported at the loop's own first step
+        reported |= set(loop)
+        index = next(i for i, s in enumerate(procedure.steps) if s.id == step_id)
+        walk = " → ".join([*loop, loop[0]])
+        message = f"流程在 {walk} 之间循环，走不到任何结束步骤（kind: end）：请给其中一步加上通向后续步骤的分支"
+        out.append(source.problem(("procedure", "steps", index), message))
     return out
+
+
+def _loop_from(step_id: str, by_id: dict[str, Step]) -> list[str]:
+    """The loop a walk from `step_id` ends in (always the first way out), starting at whichever
+    of its steps comes first in the file."""
+    order = {key: i for i, key in enumerate(by_id)}
+    path: list[str] = []
+    current = step_id
+    while current not in path:
+        path.append(current)
+        current = by_id[current].targets()[0]
+    loop = path[path.index(current) :]
+    first = min(range(len(loop)), key=lambda i: order[loop[i]])
+    return loop[first:] + loop[:first]

@@ -8,6 +8,7 @@ means changing only this module.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 from mkdocs.commands.build import build
@@ -33,11 +34,12 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def run(config_file: Path, site_dir: Path) -> None:
+def run(config_file: Path, site_dir: Path, sources: Sequence[Path] = ()) -> None:
     """Build `config_file`'s docs into `site_dir`, strict: any warning fails the build.
 
     Then the pages are made to fit the site's Content-Security-Policy (generator/csp.py), still
-    inside the build's temporary folder, so a page that would not fit fails the whole build.
+    inside the build's temporary folder, so a page that would not fit fails the whole build,
+    naming the content file and line in `sources` that it came from.
     """
     collect = _Collect()
     logger = logging.getLogger("mkdocs")
@@ -50,4 +52,4 @@ def run(config_file: Path, site_dir: Path) -> None:
         raise EngineError(f"MkDocs 构建失败：\n{details}") from exc
     finally:
         logger.removeHandler(collect)
-    secure_site(site_dir)
+    secure_site(site_dir, sources)

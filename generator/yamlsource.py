@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from generator.errors import Problem
 
@@ -115,6 +115,127 @@ def label_for(path: Path) -> str:
         return str(path)
 
 
+INVALID_DATE = "日期不存在，请检查年、月、日"
+# libyaml's words for what is wrong (the problem) and for the construct it was reading (the
+# context), said for an editor. Anything not listed keeps its English words after the Chinese.
+_YAML_WORDS: dict[str, str] = {
+    "while scanning a quoted scalar": "这里开始的引号没有闭合",
+    "while parsing a quoted scalar": "这里的引号里有写法错误",
+    "while scanning a simple key": "这一行缺少“键: 值”中的冒号",
+    "while parsing a flow sequence": "这里开始的方括号 [ ] 没有正确闭合",
+    "while parsing a flow mapping": "这里开始的花括号 { } 没有正确闭合",
+    "while scanning a block scalar": "这里开始的多行文字（| 或 >）格式不对",
+    "while scanning an anchor": "锚点（&）写法不对",
+    "while scanning an alias": "别名（*）写法不对",
+    "while scanning a tag": "标签（!）写法不对",
+    "found unexpected end of stream": "直到文件末尾也没有找到结束的引号",
+    "found unknown escape character": "双引号里有无法识别的反斜杠转义，请把 \\ 写成 \\\\ 或改用单引号",
+    "found invalid Unicode character escape code": "双引号里的 \\u 转义不是有效的字符",
+    "did not find expected hexdecimal number": "双引号里 \\x、\\u 后面应是十六进制数字",
+    "could not find expected ':'": "缺少冒号",
+    "did not find expected ',' or ']'": "缺少逗号或右方括号 ]",
+    "did not find expected ',' or '}'": "缺少逗号或右花括号 }",
+    "mapping values are not allowed in this context": (
+        "这里不能出现“键: 值”：冒号后要有空格，值里含有“: ”时请给整个值加引号，或检查缩进"
+    ),
+    "did not find expected key": "缩进不对：这一行与上面的键没有对齐",
+    "did not find expected '-' indicator": "缩进不对：列表项应以“- ”开头并对齐",
+    "did not find expected node content": "这里缺少值",
+    "found character that cannot start any token": (
+        "这里有 YAML 不能识别的字符（常见原因：用了 Tab 缩进，或值以 @、` 开头而没加引号）"
+    ),
+    "found a tab character that violate": "这一行用了 Tab 缩进，YAML 只能用空格缩进",
+    "block sequence entries are not allowed in this context": "这里不能开始列表（- ），请检查缩进",
+    "found undefined alias": "用到了没有定义的别名（*）",
+    "could not determine a constructor for the tag": "不认识的标签（!），请删除或给值加引号",
+    # Contexts that name no construct of their own: the problem says it all.
+    "while scanning for the next token": "",
+    "while scanning a plain scalar": "",
+    "while parsing a block mapping": "",
+    "while parsing a block collection": "",
+    "while parsing a block node": "",
+    "while parsing a flow node": "",
+}
+# Constructs whose start is where the editor must look (an unclosed quote is found at the end of
+# the file); for the others the problem's own line is the one to fix.
+_STARTS = (
+    "while scanning a quoted",
+    "while scanning a simple key",
+    "while scanning a block scalar",
+    "while parsing a quoted",
+    "while parsing a flow",
+)
+
+
+def syntax_problem(label: str, error: yaml.MarkedYAMLError) -> Problem:
+    """A YAML syntax error at the line where the broken construct starts, said in Chinese."""
+    context, problem = error.context or "", error.problem or ""
+    start = error.context_mark if context.startswith(_STARTS) else None
+    mark = start or error.problem_mark or error.context_mark
+    line = mark.line + 1 if mark is not None else 0
+    parts = [part for part in (context, problem) if part]
+    said = [_words(part) for part in parts]
+    message = "；".join(filter(None, said)) or "无法解析"
+    if None in said:
+        message += f"（{'; '.join(parts)}）"
+    found = error.problem_mark
+    if (
+        start is not None
+        and found is not None
+        and found.line + 1 != line
+        and "end of" not in problem
+    ):
+        message += f"（在第 {found.line + 1} 行发现）"
+    return Problem(label, line, "", f"YAML 语法错误：{message}")
+
+
+class _Loader(yaml.CSafeLoader):
+    """The C safe loader, with impossible dates (2022-02-30) located like syntax errors."""
+
+    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            problem = f"{INVALID_DATE}：{node.value}"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from exc
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def stray_quote(label: str, text: str, error: yaml.MarkedYAMLError) -> Problem | None:
+    """An unclosed quote that YAML closed at the next quote further down (then failed there):
+    a quoted value running over several lines up to the error is reported where it opens."""
+    found = error.problem_mark
+    if found is None:
+        return None
+    quoted = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.CSafeLoader):
+            if token.start_mark.line > found.line:
+                break
+            if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'"):
+                quoted = token
+    except yaml.YAMLError:
+        pass  # the tokens before the error are what matter
+    if quoted is None or quoted.start_mark.line == quoted.end_mark.line:
+        return None
+    if quoted.end_mark.line != found.line:
+        return None
+    start, end = quoted.start_mark.line + 1, quoted.end_mark.line + 1
+    message = (
+        f"这里开始的引号没有闭合：它一直延续到第 {end} 行的下一个引号，YAML 在那里无法继续解析"
+    )
+    return Problem(label, start, "", f"YAML 语法错误：{message}")
+
+
+def _words(english: str) -> str | None:
+    """libyaml's words said in Chinese ("" when nothing needs saying), None if not known."""
+    if english.startswith(INVALID_DATE):
+        return english  # ours, already said in Chinese
+    return next((said for key, said in _YAML_WORDS.items() if english.startswith(key)), None)
+
+
 def read_yaml(path: Path) -> tuple[Source | None, list[Problem]]:
     """Parse one YAML file; a syntax error becomes a located problem, never a traceback."""
     label = label_for(path)
@@ -127,16 +248,19 @@ def read_yaml(path: Path) -> tuple[Source | None, list[Problem]]:
     except OSError as exc:
         return None, [Problem(label, 0, "", f"无法读取文件：{exc.strerror}")]
     try:
-        loader = yaml.CSafeLoader(text)
+        loader = _Loader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        return None, [Problem(label, line, "", f"YAML 语法错误：{exc.problem or exc.context}")]
+        return None, [stray_quote(label, text, exc) or syntax_problem(label, exc)]
+    except yaml.reader.ReaderError as exc:  # libyaml counts bytes of the UTF-8 text
+        line = text.encode("utf-8")[: exc.position].count(b"\n") + 1
+        code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "?"
+        message = f"YAML 语法错误：含有 YAML 不允许的字符 {code}（控制字符），请删除"
+        return None, [Problem(label, line, "", message)]
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         return None, [Problem(label, 0, "", f"YAML 无法解析：{exc}")]
     if not isinstance(data, dict) or not isinstance(node, MappingNode):

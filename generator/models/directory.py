@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from generator.models.base import ContentModel, Text
+from generator.models.base import ContentModel, PlainText
 
 StreetKind = Literal["街道", "镇", "地区", "乡", "功能区"]
 
@@ -15,7 +15,7 @@ class District(ContentModel):
     """One of the 16 districts, with its 2020 census population (weighting margins, rates)."""
 
     code: str = Field(pattern=r"^\d{6}$")
-    name: Text
+    name: PlainText
     population_2020: int = Field(gt=0)
 
 
@@ -23,9 +23,9 @@ class Street(ContentModel):
     """A township-level unit; `功能区` rows are development zones, not 街乡镇."""
 
     code: str = Field(pattern=r"^\d{9}$")
-    name: Text
+    name: PlainText
     district_code: str = Field(pattern=r"^\d{6}$")
-    district: Text
+    district: PlainText
     kind: StreetKind
 
     @property

@@ -7,7 +7,7 @@ from typing import Literal, Self
 
 from pydantic import AnyHttpUrl, Field, model_validator
 
-from generator.models.base import ContentModel, Slug, Text
+from generator.models.base import ContentModel, MarkdownText, PlainText, Slug
 
 StepKind = Literal["step", "decision", "end"]
 
@@ -15,15 +15,15 @@ StepKind = Literal["step", "decision", "end"]
 class Duty(ContentModel):
     """One body at one level and its duties for this problem."""
 
-    body: Text
-    duties: list[Text] = Field(min_length=1)
+    body: PlainText
+    duties: list[PlainText] = Field(min_length=1)
 
 
 class Whistle(ContentModel):
     """吹哨报到 trigger: when a street "blows the whistle" for this, who must report."""
 
-    trigger: Text
-    reports: list[Text] = Field(min_length=1)
+    trigger: PlainText
+    reports: list[PlainText] = Field(min_length=1)
 
 
 class DutyList(ContentModel):
@@ -38,7 +38,7 @@ class DutyList(ContentModel):
 class Branch(ContentModel):
     """A labelled way out of a decision step."""
 
-    label: Text
+    label: PlainText
     to: Slug
 
 
@@ -46,15 +46,15 @@ class Step(ContentModel):
     """A step of the procedure (一表 row; 一图 node)."""
 
     id: Slug
-    name: Text
+    name: PlainText
     kind: StepKind = "step"
-    handler: Text | None = None
-    materials: list[Text] = Field(default_factory=list)
-    time_limit: Text | None = None
-    fee: Text | None = None
-    channel: Text | None = None
-    basis: Text | None = None
-    question: Text | None = None
+    handler: PlainText | None = None
+    materials: list[PlainText] = Field(default_factory=list)
+    time_limit: PlainText | None = None
+    fee: PlainText | None = None
+    channel: PlainText | None = None
+    basis: PlainText | None = None
+    question: PlainText | None = None
     next: Slug | None = None
     branches: list[Branch] = Field(default_factory=list)
 
@@ -81,15 +81,15 @@ class Step(ContentModel):
 class Procedure(ContentModel):
     """一表: the procedure as ordered steps; the first step is the start."""
 
-    title: Text
+    title: PlainText
     steps: list[Step] = Field(min_length=2)
 
 
 class Source(ContentModel):
     """A policy document an answer rests on: name, 文号, date, optional URL."""
 
-    name: Text
-    number: Text | None = Field(default=None, description="文号, e.g. 京建发〔2021〕1号")
+    name: PlainText
+    number: PlainText | None = Field(default=None, description="文号, e.g. 京建发〔2021〕1号")
     date: date
     url: AnyHttpUrl | None = None
 
@@ -97,6 +97,11 @@ class Source(ContentModel):
 class QA(ContentModel):
     """一问答 item: the answer's first sentence answers the question directly."""
 
-    question: Text
-    answer: Text = Field(description="Markdown; the first sentence is the direct answer.")
+    question: PlainText
+    answer: MarkdownText = Field(
+        description=(
+            "Markdown (paragraphs, lists, emphasis, code, quotes, http/https/mailto/tel links; "
+            "no images, headings, tables or HTML); the first sentence is the direct answer."
+        )
+    )
     sources: list[Source] = Field(min_length=1)

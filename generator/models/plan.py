@@ -7,7 +7,7 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from generator.models.base import ContentModel, Slug, Text
+from generator.models.base import ContentModel, PlainText, Slug
 
 Direction = Literal["increase", "decrease"]
 TaskStatus = Literal["not_started", "in_progress", "done", "delayed"]
@@ -18,15 +18,15 @@ class Reading(ContentModel):
 
     date: date
     value: float = Field(ge=0)
-    note: Text | None = None
+    note: PlainText | None = None
 
 
 class Target(ContentModel):
     """An annual quantified target (年度量化目标), e.g. 新开工老楼加装电梯 1000 部."""
 
     id: Slug
-    name: Text
-    unit: Text
+    name: PlainText
+    unit: PlainText
     baseline: float = Field(ge=0)
     target: float = Field(ge=0)
     direction: Direction = "increase"
@@ -45,7 +45,7 @@ class Milestone(ContentModel):
     """A schedule step (进度安排)."""
 
     date: date
-    milestone: Text
+    milestone: PlainText
     done: bool = False
 
 
@@ -59,16 +59,16 @@ class Plan(ContentModel):
 class ProblemItem(ContentModel):
     """问题清单 entry: a concrete problem residents raise."""
 
-    problem: Text
-    detail: Text | None = None
+    problem: PlainText
+    detail: PlainText | None = None
 
 
 class Task(ContentModel):
     """任务清单 entry: a task with its lead unit, partners, deadline and status."""
 
-    task: Text
-    lead: Text
-    partners: list[Text] = Field(default_factory=list)
+    task: PlainText
+    lead: PlainText
+    partners: list[PlainText] = Field(default_factory=list)
     deadline: date
     status: TaskStatus
 
@@ -76,8 +76,8 @@ class Task(ContentModel):
 class Responsibility(ContentModel):
     """责任清单 entry: a unit and what it answers for in this topic."""
 
-    unit: Text
-    responsibilities: list[Text] = Field(min_length=1)
+    unit: PlainText
+    responsibilities: list[PlainText] = Field(min_length=1)
 
 
 class Lists(ContentModel):

@@ -13,7 +13,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
-from generator.models.base import ContentModel, Slug, Text, WaveId
+from generator.models.base import ContentModel, PlainText, Slug, WaveId
 
 # Question ids become form field names and answer keys: lower-case, underscore, stable.
 QuestionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
@@ -36,10 +36,10 @@ class Question(ContentModel):
 
     id: QuestionId
     kind: QuestionKind
-    label: Text = Field(description="The question, as the fieldset legend")
-    hint: Text | None = None
+    label: PlainText = Field(description="The question, as the fieldset legend")
+    hint: PlainText | None = None
     required: bool = True
-    options: list[Text] = Field(default_factory=list, description="single/multiple only")
+    options: list[PlainText] = Field(default_factory=list, description="single/multiple only")
     max_length: int = Field(default=COMMENT_MAX, ge=1, le=COMMENT_MAX)
 
     @model_validator(mode="after")
@@ -70,9 +70,9 @@ class QuestionnaireVersion(ContentModel):
 class Instrument(ContentModel):
     """`standard.yml`: the questions every topic asks, the intro and the privacy notice."""
 
-    title: Text
-    intro: Text
-    privacy: list[Text] = Field(min_length=1, description="Privacy notice paragraphs")
+    title: PlainText
+    intro: PlainText
+    privacy: list[PlainText] = Field(min_length=1, description="Privacy notice paragraphs")
     versions: list[QuestionnaireVersion] = Field(min_length=1)
 
 
@@ -96,9 +96,9 @@ class Questionnaire(ContentModel):
     wave: WaveId
     version: str = Field(description="Stored with each response, e.g. standard@1+elevators@1")
     access: Access
-    title: Text
-    intro: Text
-    privacy: list[Text]
+    title: PlainText
+    intro: PlainText
+    privacy: list[PlainText]
     questions: list[Question]
 
     def question(self, question_id: str) -> Question | None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import EmailStr, Field, model_validator
+from pydantic import AfterValidator, EmailStr, Field, model_validator
 
-from generator.models.base import ContentModel, Text, WaveId, Year
+from generator.models.base import ContentModel, PlainText, WaveId, Year
 
 # The stored answer scale (BRIEF.md): five levels plus 说不清, which is never a valid answer.
 SATISFACTION_SCALE: tuple[str, ...] = (
@@ -39,12 +39,24 @@ def promised_retention_years(privacy: Iterable[str]) -> int | None:
     return None
 
 
+def _no_markup(value: str) -> str:
+    """The theme writes these into every page's header, footer and <title> as they are."""
+    found = sorted(set(value) & set("<>&\"'"))
+    if found:
+        raise ValueError(f"会原样写进每个页面的页眉、页脚和标题，不能含有 {' '.join(found)}")
+    return value
+
+
+# Plain text the site engine's theme shows unescaped: refused if it holds HTML characters.
+HeaderText = Annotated[PlainText, AfterValidator(_no_markup)]
+
+
 class Contact(ContentModel):
     """How residents reach the operating organisation."""
 
-    phone: Text
+    phone: HeaderText
     email: EmailStr | None = None
-    address: Text | None = None
+    address: PlainText | None = None
 
 
 class SatisfactionDefinition(ContentModel):
@@ -53,7 +65,7 @@ class SatisfactionDefinition(ContentModel):
     satisfied: list[SatisfactionAnswer] = Field(min_length=1)
     top_box: list[SatisfactionAnswer] = Field(min_length=1)
     excluded: tuple[SatisfactionAnswer, ...] = ("说不清",)
-    description: Text
+    description: PlainText
 
     @model_validator(mode="after")
     def _disjoint(self) -> Self:
@@ -94,14 +106,14 @@ class Wave(ContentModel):
 class Site(ContentModel):
     """The whole site's settings."""
 
-    title: Text
-    organisation: Text
+    title: HeaderText
+    organisation: HeaderText
     contact: Contact
     current_year: Year
     language: Literal["zh"] = "zh"
     satisfaction: SatisfactionDefinition
     waves: list[Wave] = Field(default_factory=list)
-    sample_notice: Text = Field(
+    sample_notice: PlainText = Field(
         description="Shown on every page that carries sample content.",
     )
     retention_years: int = Field(

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from generator.models.base import ContentModel, Slug, Text, WaveId, Year
+from generator.models.base import ContentModel, PlainText, Slug, WaveId, Year
 from generator.models.guide import QA, DutyList, Procedure
 from generator.models.plan import Lists, Plan
 
@@ -22,11 +22,13 @@ STATUS_LABELS: dict[str, str] = {
 class Governance(ContentModel):
     """Who runs the topic: one city leader (a role), one lead department, partners, districts."""
 
-    leader_role: Text = Field(description="分管市领导, as a role, never a person's name")
-    lead_department: Text
-    partners: list[Text] = Field(default_factory=list)
-    districts: list[Text] = Field(min_length=1, description="District names from the directory")
-    streets: dict[Text, list[Text]] = Field(
+    leader_role: PlainText = Field(description="分管市领导, as a role, never a person's name")
+    lead_department: PlainText
+    partners: list[PlainText] = Field(default_factory=list)
+    districts: list[PlainText] = Field(
+        min_length=1, description="District names from the directory"
+    )
+    streets: dict[PlainText, list[PlainText]] = Field(
         default_factory=dict,
         description="Pilot 街乡镇 by district name, e.g. {朝阳区: [劲松街道]}",
     )
@@ -36,9 +38,9 @@ class MonitoringRule(ContentModel):
     """Which complaint records count toward the topic: category among `categories` (any, if none
     are listed), text containing a keyword, and none of `exclude_keywords`."""
 
-    categories: list[Text] = Field(default_factory=list)
-    keywords: list[Text] = Field(min_length=1)
-    exclude_keywords: list[Text] = Field(default_factory=list)
+    categories: list[PlainText] = Field(default_factory=list)
+    keywords: list[PlainText] = Field(min_length=1)
+    exclude_keywords: list[PlainText] = Field(default_factory=list)
 
 
 class Topic(ContentModel):
@@ -48,9 +50,9 @@ class Topic(ContentModel):
     slug: Slug
     year: Year
     month: int = Field(ge=1, le=12)
-    theme: Text = Field(description="主题, e.g. 城市建设")
-    title: Text
-    summary: Text
+    theme: PlainText = Field(description="主题, e.g. 城市建设")
+    title: PlainText
+    summary: PlainText
     status: Status
     governance: Governance
     plan: Plan

@@ -1,36 +1,28 @@
-"""Safe text for Markdown pages: content is data, never markup.
+"""Text for Markdown pages: content is data, never markup.
 
-Every content string reaches a page through Jinja2's autoescape, so HTML or script typed into any
-field shows as text. Q&A answers are Markdown by design: they are rendered here and cleaned by
-nh3 (an allow-list HTML sanitiser), so links keep working and `javascript:` or `<script>` do not.
+Templates escape every value by its type (generator/render/environment.py, with the rules in
+generator/models/text.py). Q&A answers are Markdown by design: they are rendered and cleaned by
+nh3 (an allow-list HTML sanitiser), so links keep working and `javascript:`, images from other
+hosts or `<script>` do not.
 """
 
 from __future__ import annotations
 
-import markdown
-import nh3
 from markupsafe import Markup
 
-_ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "code", "br", "blockquote"}
-_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+from generator.models.text import Markdown, markdown_html, markdown_text
 
 
 def answer_html(text: str) -> Markup:
     """An answer's Markdown as sanitised HTML, ready to embed in a page."""
-    html = markdown.markdown(text, output_format="html")
-    clean = nh3.clean(
-        html,
-        tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto", "tel"},
-        link_rel="noopener noreferrer",
-    )
-    # bandit B704 is a false positive here: sanitised by nh3 just above
-    return Markup(clean)  # nosec B704
+    return markdown_html(text)
 
 
 def first_sentence(text: str) -> str:
-    """The direct answer: text up to the first Chinese or Latin full stop."""
+    """The direct answer: text up to the first Chinese or Latin full stop (of what a reader
+    sees, for Markdown: `**需要。**` gives `需要。`)."""
+    if isinstance(text, Markdown):
+        text = markdown_text(text)
     for i, char in enumerate(text):
         if char in "。！？!?":
             return text[: i + 1]

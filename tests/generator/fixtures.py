@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -17,24 +18,52 @@ from tests.conftest import CONTENT
 # Fixed so pages that mention the open survey wave do not change from day to day.
 BUILD_TIME = datetime(2024, 6, 20, 4, 0, tzinfo=UTC)
 HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+# What issue 13 saw become live markup: links, a remote image, attribute lists, Jinja, and
+# Markdown blocks (a heading, a table, a rule) typed into plain-text fields.
+JS_LINK = "[x](javascript:alert(1))"
+PIXEL = "![](https://evil.example/pixel.png)"
+ATTRS = "{: #main .md-button hidden }"
+HOSTILE_FIELDS = {
+    "\ntitle: 老楼加装电梯\n": ("title", f"老楼加装电梯 {HOSTILE} {ATTRS}"),
+    "  lead_department: 市住房城乡建设委\n": ("lead_department", f"市住房城乡建设委{JS_LINK}"),
+    "    - problem: 管线改移协调难、费用高\n": (
+        "- problem",
+        "管线改移 {{ 7*7 }} {onclick=alert(4)}",
+    ),
+    "      name: 咨询政策、提出意向\n": ("name", f"咨询政策、提出意向 {HOSTILE}"),
+    "  - question: 低层住户反对怎么办？\n": ("- question", f"低层住户反对怎么办？{JS_LINK}"),
+}
+SUMMARY = f"{PIXEL} 摘要\n\n# 标题\n\n| a | b |\n| - | - |\n| 1 | 2 |\n\n---\n\n{JS_LINK}"
+
+
+def hostile_text(text: str) -> str:
+    """A topic file's text with the hostile values written into it (as YAML strings)."""
+    for old, (key, value) in HOSTILE_FIELDS.items():
+        assert old in text, old
+        indent = old[: len(old) - len(old.lstrip())].lstrip("\n")
+        text = text.replace(
+            old,
+            f"{old[0] if old[0] == chr(10) else ''}{indent}{key}: "
+            f"{json.dumps(value, ensure_ascii=False)}\n",
+            1,
+        )
+    start = text.index("summary: >-\n")
+    end = text.index("\nstatus:")
+    text = text[:start] + f"summary: {json.dumps(SUMMARY, ensure_ascii=False)}" + text[end:]
+    return text.replace(
+        "    answer: >-\n      需要本单元",
+        f"    answer: >-\n      {HOSTILE} [点我](javascript:alert(2)) {PIXEL} 需要本单元",
+        1,
+    )
 
 
 @pytest.fixture(scope="session")
 def hostile_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped content with HTML and script typed into fields of one topic."""
+    """The shipped content with HTML, Markdown and script typed into fields of one topic."""
     root = tmp_path_factory.mktemp("hostile") / "content"
     shutil.copytree(CONTENT, root)
     path = root / "topics/2022/old-building-elevators.yml"
-    text = path.read_text(encoding="utf-8")
-    for old in ("\ntitle: 老楼加装电梯\n", "      name: 咨询政策、提出意向\n"):
-        assert old in text
-        text = text.replace(old, f"{old.rstrip()} {HOSTILE}\n", 1)
-    text = text.replace(
-        "    answer: >-\n      需要本单元",
-        f"    answer: >-\n      {HOSTILE} [点我](javascript:alert(2)) 需要本单元",
-        1,
-    )
-    path.write_text(text, encoding="utf-8")
+    path.write_text(hostile_text(path.read_text(encoding="utf-8")), encoding="utf-8")
     return root
 
 

@@ -15,7 +15,14 @@ from generator.cli import main
 from generator.errors import ContentError
 from generator.render.pages import SECTIONS
 from tests.generator.conftest import ELEVATORS, edit
-from tests.generator.fixtures import BUILD_TIME, built_site, hostile_content, site_url
+from tests.generator.fixtures import (
+    BUILD_TIME,
+    HOSTILE_FIELDS,
+    SUMMARY,
+    built_site,
+    hostile_content,
+    site_url,
+)
 from tests.generator.links import broken_links, html_pages
 
 __all__ = ["built_site", "hostile_content", "site_url"]  # fixtures used by this module
@@ -48,14 +55,55 @@ def test_topic_pages_are_light_enough_for_a_slow_phone(built_site: Path) -> None
 
 
 def test_html_and_script_in_content_are_shown_as_text(built_site: Path) -> None:
-    for page in (built_site / TOPIC).rglob("*.html"):
+    for page in html_pages(built_site):
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         scripts = [s.get_text() for s in soup.find_all("script")]
         assert not any("alert(" in text for text in scripts), page
-        assert not soup.select("[onerror]"), page
-        assert not soup.select("a[href^='javascript:']"), page
+        assert not soup.select("[onerror], [onclick]"), page
+        assert not soup.select("a[href^='javascript:'], img[src*='evil.example']"), page
+        assert not soup.select("article .md-button, article h1[hidden], article h1[id=main]"), page
     overview = (built_site / TOPIC / "index.html").read_text(encoding="utf-8")
     assert ">老楼加装电梯 &lt;script&gt;alert(" in overview
+
+
+def article_text(page: Path) -> str:
+    """The visible text of a page's article, with runs of white space as one space."""
+    article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find("article")
+    assert article is not None, page
+    return " ".join(article.get_text().split())
+
+
+@pytest.mark.parametrize(("old", "field"), HOSTILE_FIELDS.items())
+def test_plain_text_fields_appear_exactly_as_written(
+    built_site: Path, old: str, field: tuple[str, str]
+) -> None:
+    pages = [
+        built_site / TOPIC / p for p in ("index.html", "qa/index.html", "procedure/index.html")
+    ]
+    shown = " ".join(article_text(page) for page in pages)
+    assert field[1] in shown
+
+
+def test_markdown_in_a_plain_text_summary_stays_text(built_site: Path) -> None:
+    overview = built_site / TOPIC / "index.html"
+    assert " ".join(SUMMARY.split()) in article_text(overview)
+    article = BeautifulSoup(overview.read_text(encoding="utf-8"), "html.parser").find("article")
+    assert article is not None
+    assert [h.get_text() for h in article.find_all("h1")] == [
+        HOSTILE_FIELDS["\ntitle: 老楼加装电梯\n"][1]
+    ]
+    assert not article.find_all(["hr", "img"]) and not article.select("table:not(.yiti-table)")
+
+
+def test_markdown_answers_keep_their_text_but_lose_scripts_links_and_images(
+    built_site: Path,
+) -> None:
+    qa = built_site / TOPIC / "qa/index.html"
+    soup = BeautifulSoup(qa.read_text(encoding="utf-8"), "html.parser")
+    answer = soup.select_one(".yiti-answer")
+    assert answer is not None
+    assert "点我" in answer.get_text() and answer.find("a") is None  # words kept, link dropped
+    assert not answer.find_all(["img", "script"]) and "需要本单元" in answer.get_text()
 
 
 def test_our_markup_is_valid_html(built_site: Path) -> None:

@@ -85,6 +85,32 @@ def test_step_unreachable_from_the_start_is_reported(content_dir: Path) -> None:
     assert any("procedure.steps[8]: 步骤 “loop-b” 从起点走不到" in m for m in found)
 
 
+def test_loop_with_no_way_to_an_end_is_reported_at_its_first_step(content_dir: Path) -> None:
+    # Every step is reachable and an end exists, but mediation ⇄ mediation-again never leaves.
+    line = edit(
+        content_dir / ELEVATORS,
+        "    - id: mediation\n",
+        "    - id: mediation-again\n      name: 再次调解\n      handler: 街道办事处\n"
+        "      next: mediation\n    - id: mediation\n",
+    )
+    edit(
+        content_dir / ELEVATORS,
+        "      channel: 所在街道（乡镇）\n      next: owner-vote\n",
+        "      channel: 所在街道（乡镇）\n      next: mediation-again\n",
+    )
+    loops = [m for m in messages(content_dir) if "循环" in m]
+    assert loops == [
+        f"{E}:{line}: procedure.steps[2]: 流程在 mediation-again → mediation → mediation-again "
+        "之间循环，走不到任何结束步骤（kind: end）：请给其中一步加上通向后续步骤的分支"
+    ]
+
+
+def test_a_loop_with_a_way_out_is_not_reported(content_dir: Path) -> None:
+    # The shipped procedure loops (mediation → owner-vote → mediation) and leaves at design.
+    edit(content_dir / ELEVATORS, "          to: mediation", "          to: nowhere")
+    assert not any("循环" in m for m in messages(content_dir))
+
+
 def test_procedure_without_an_end_is_reported(content_dir: Path) -> None:
     edit(
         content_dir / ELEVATORS,

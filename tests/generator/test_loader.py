@@ -59,13 +59,56 @@ def test_errors_in_two_topics_are_reported_together(content_dir: Path) -> None:
     )
 
 
-def test_yaml_syntax_error_names_file_and_line(content_dir: Path) -> None:
+def test_yaml_syntax_error_names_the_line_the_bracket_opens(content_dir: Path) -> None:
     line = edit(content_dir / ELEVATORS, "\nmonth: 3\n", "\nmonth: [3\n")
-    found = messages(content_dir)
-    assert len(found) == 1
-    assert found[0].startswith(f"{E}:")
-    assert "YAML 语法错误" in found[0]
-    assert int(found[0].split(":")[1]) >= line
+    assert messages(content_dir) == [
+        f"{E}:{line}: YAML 语法错误：这里开始的方括号 [ ] 没有正确闭合；缺少逗号或右方括号 ]"
+        f"（在第 {line + 1} 行发现）"
+    ]
+
+
+def test_unclosed_quote_is_reported_where_it_opens_not_at_the_end(content_dir: Path) -> None:
+    line = edit(content_dir / ELEVATORS, "\ntitle: 老楼加装电梯\n", '\ntitle: "老楼加装电梯\n')
+    assert line == 8
+    assert messages(content_dir) == [
+        f"{E}:8: YAML 语法错误：这里开始的引号没有闭合；直到文件末尾也没有找到结束的引号"
+    ]
+
+
+def test_unclosed_quote_closed_by_a_later_quote_is_reported_where_it_opens(
+    content_dir: Path,
+) -> None:
+    edit(content_dir / ELEVATORS, "\ntitle: 老楼加装电梯\n", '\ntitle: "老楼加装电梯\n')
+    later = edit(
+        content_dir / ELEVATORS,
+        "      unit: 部\n      baseline: 0\n      target: 1000",
+        '      unit: "部"\n      baseline: 0\n      target: 1000',
+    )
+    assert messages(content_dir) == [
+        f"{E}:8: YAML 语法错误：这里开始的引号没有闭合：它一直延续到第 {later} 行的下一个引号，"
+        "YAML 在那里无法继续解析"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("new", "offset", "said"),
+    [
+        ("\nmonth: 3\n\tbad: 1\n", 1, "这一行用了 Tab 缩进"),
+        ("\nmonth: 3\n- 4\n", 1, "缩进不对"),
+        ("\nmonth: 3: 4\n", 0, "这里不能出现“键: 值”"),
+        ('\nmonth: "\\q"\n', 0, "无法识别的反斜杠转义"),
+        ("\nmonth: 3\x07\n", 0, "含有 YAML 不允许的字符 U+0007"),
+        ('\nmonth: "\\ud800"\n', 0, "\\u 转义不是有效的字符"),
+        ("\nmonth: 3\nsummary\n", 1, "缺少“键: 值”中的冒号"),
+    ],
+)
+def test_yaml_syntax_errors_are_said_in_chinese_at_their_line(
+    content_dir: Path, new: str, offset: int, said: str
+) -> None:
+    line = edit(content_dir / ELEVATORS, "\nmonth: 3\n", new) + offset
+    (found,) = messages(content_dir)
+    assert found.startswith(f"{E}:{line}: YAML 语法错误："), found
+    assert said in found and "while" not in found and "found" not in found, found
 
 
 def test_duplicate_keys_are_a_syntax_error(content_dir: Path) -> None:
@@ -163,3 +206,10 @@ def test_any_topic_text_yields_a_content_error_never_a_crash(bare_content: Path,
 def test_any_parsed_structure_is_a_model_or_a_validation_error(data: object) -> None:
     with contextlib.suppress(ValidationError):
         Topic.model_validate(data)
+
+
+def test_a_date_that_does_not_exist_is_reported_at_its_line(content_dir: Path) -> None:
+    line = edit(content_dir / ELEVATORS, "        - date: 2022-09-30", "        - date: 2022-09-31")
+    assert messages(content_dir) == [
+        f"{E}:{line}: YAML 语法错误：日期不存在，请检查年、月、日：2022-09-31"
+    ]

@@ -132,6 +132,55 @@ def test_the_build_fails_on_inline_content_the_policy_would_block(
         secure_site(tmp_path)
 
 
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href="java&#9;script&#58;alert(1)">x</a>',  # what a browser still runs
+        "<a href='vbscript:msgbox(1)'>x</a>",
+        '<a href="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;">x</a>',
+        '<img src="https://evil.example/pixel.png" alt="">',
+        '<img src="a.png" srcset="a.png 1x, //evil.example/b.png 2x" alt="">',
+        '<script src="https://cdn.example/x.js"></script>',
+        '<link rel="stylesheet" href="https://cdn.example/x.css">',
+        '<iframe src="https://evil.example/"></iframe>',
+        '<object data="https://evil.example/x.swf"></object>',
+        '<video><source src="https://evil.example/v.mp4"></video>',
+    ],
+)
+def test_the_build_fails_on_urls_that_run_and_resources_from_another_host(
+    tmp_path: Path, markup: str
+) -> None:
+    (tmp_path / "index.html").write_text(f"<!doctype html><p>{markup}</p>", encoding="utf-8")
+    with pytest.raises(InlineContentError, match=re.escape("index.html: ")):
+        secure_site(tmp_path)
+
+
+def test_links_to_other_sites_and_the_sites_own_resources_are_allowed(tmp_path: Path) -> None:
+    page = (
+        '<a href="https://www.beijing.gov.cn/">政策原文</a><a href="mailto:x@example.org">x</a>'
+        '<img src="../assets/a.png" alt=""><link rel="stylesheet" href="/assets/x.css">'
+        '<link rel="canonical" href="https://example.org/x/"><script src="assets/x.js"></script>'
+    )
+    (tmp_path / "index.html").write_text(page, encoding="utf-8")
+    secure_site(tmp_path)
+
+
+def test_a_refused_page_names_the_content_file_and_line_it_came_from(tmp_path: Path) -> None:
+    content = tmp_path / "topic.yml"
+    content.write_text("title: 标题\nsummary: 看 ![](https://evil.example/pixel.png)\n", "utf-8")
+    site = tmp_path / "site"
+    site.mkdir()
+    page = '<p>看 <img src="https://evil.example/pixel.png" alt=""></p><p onclick="alert(4)">'
+    (site / "index.html").write_text(page, encoding="utf-8")
+    content.write_text(content.read_text("utf-8") + "note: '{onclick=alert(4)}'\n", "utf-8")
+    with pytest.raises(InlineContentError) as caught:
+        secure_site(site, [content])
+    lines = str(caught.value).splitlines()[1:]
+    assert lines[0].startswith("index.html: 来自其他网站的资源") and "topic.yml:2）" in lines[0]
+    assert lines[1].startswith('index.html: <p onclick="alert(4)">') and "topic.yml:3）" in lines[1]
+
+
 def test_escaped_markup_in_text_and_attributes_is_not_mistaken_for_inline_content(
     tmp_path: Path,
 ) -> None:
