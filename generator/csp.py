@@ -15,7 +15,6 @@ import re
 from pathlib import Path
 
 from generator.errors import YitiError
-from survey.security import HEADERS, HSTS
 
 # data: images: Material's stylesheet draws its icons as data: SVGs (CSS mask-image).
 SITE_POLICY = "; ".join(
@@ -79,6 +78,10 @@ class InlineContentError(YitiError):
 
 def site_headers(https: bool = False) -> dict[str, str]:
     """The survey's security headers with the site's own policy; HSTS only behind HTTPS."""
+    # Imported here: `survey` brings the whole Flask app (about 5 s of imports), which
+    # `yiti build` (secure_site) never needs; only serving does.
+    from survey.security import HEADERS, HSTS
+
     headers = HEADERS | {"Content-Security-Policy": SITE_POLICY}
     return headers | {"Strict-Transport-Security": HSTS} if https else headers
 
