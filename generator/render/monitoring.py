@@ -16,7 +16,7 @@ from generator.models import Topic
 from generator.monitor import columns as col
 from generator.monitor.api import MonitoringTables, latest_rows, summary_sentence
 from generator.monitor.report import change_text
-from generator.render.charts import volume_chart
+from generator.render.cached import volume_chart
 
 RANKING_DIR = "monitoring/ranking"
 
