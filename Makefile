@@ -93,4 +93,4 @@ system-deps: ## Install missing Debian packages (as root), or print the command 
 	fi
 
 clean: ## Remove the virtualenv and build output
-	rm -rf $(VENV) site build .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) site .yiti-cache build .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -3,17 +3,26 @@
 Everything is read, validated and rendered before anything is written; MkDocs builds into a
 temporary folder that replaces site/ only when it succeeded, so a failed build leaves the
 previous site untouched (as mkdocs `build()` and pelican `Pelican.run` do).
+
+With a build cache (generator/cache.py), charts, flowcharts and the CSP check of each page are
+reused when their inputs did not change, and when the generated pages and the code are exactly
+those of the site already in `site_dir`, MkDocs is not run again: that site is what it would
+write.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 import tempfile
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from generator import engine
+from generator.cache import BuildCache, using
 from generator.loader import Content, load_content
 from generator.monitor.api import load_records, monitoring_for_site
 from generator.monitor.store import DEFAULT_STORE
@@ -30,6 +39,9 @@ class BuildReport:
     site_dir: Path
     topics: int
     pages: int
+    unchanged: bool = False  # the site in site_dir was already this build's: MkDocs not run
+    reused: Counter[str] = field(default_factory=Counter)  # cache hits by kind
+    redone: Counter[str] = field(default_factory=Counter)  # cache misses by kind
 
 
 def build(
@@ -37,17 +49,36 @@ def build(
     site_dir: Path,
     now: datetime | None = None,
     store: Path = DEFAULT_STORE,
+    cache_dir: Path | None = None,
 ) -> BuildReport:
     """Build the site from `content_dir` into `site_dir`, atomically.
 
     Monitoring figures come from the imported records in `store`, or from the sample records
     in the content folder while nothing has been imported. Published survey results come from
     `content/results/` (generator/published.py), so building never needs the survey database.
+    `cache_dir` keeps work for the next build (None: no cache).
     """
-    content = load_content(content_dir)
-    published = load_published(content)  # content/results/*.yml, never the survey database
-    pages = render_site(content, now or datetime.now(UTC), monitoring_of(content, store), published)
-    site_dir = site_dir.resolve()
+    build_cache = BuildCache(cache_dir) if cache_dir is not None else None
+    with using(build_cache):
+        content = load_content(content_dir)
+        published = load_published(content)  # content/results/*.yml, never the survey database
+        monitoring = monitoring_of(content, store)
+        pages = render_site(content, now or datetime.now(UTC), monitoring, published)
+        site_dir = site_dir.resolve()
+        stamp = site_stamp(content, pages)
+        unchanged = build_cache is not None and is_current(build_cache, site_dir, stamp)
+        if not unchanged:
+            run_engine(content, pages, site_dir)
+            if build_cache is not None:
+                record(build_cache, site_dir, stamp)
+                build_cache.prune()
+    markdown_pages = sum(path.endswith(".md") for path in pages)
+    hits, misses = (build_cache.hits, build_cache.misses) if build_cache else (Counter(), Counter())
+    return BuildReport(site_dir, len(content.topics), markdown_pages, unchanged, hits, misses)
+
+
+def run_engine(content: Content, pages: dict[str, str], site_dir: Path) -> None:
+    """Write the docs, run MkDocs into a temporary folder and swap it in for `site_dir`."""
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=site_dir.parent, prefix=".yiti-build-") as tmp:
         work = Path(tmp)
@@ -57,8 +88,37 @@ def build(
         config_file.write_text(dump(config), encoding="utf-8")
         engine.run(config_file, work / "site", content_files(content))
         swap(work / "site", site_dir, work / "previous")
-    markdown_pages = sum(path.endswith(".md") for path in pages)
-    return BuildReport(site_dir, len(content.topics), markdown_pages)
+
+
+def site_stamp(content: Content, pages: dict[str, str]) -> str:
+    """A hash of everything MkDocs is given: the generated pages and the config."""
+    digest = hashlib.sha256(dump(mkdocs_config(content, Path("docs"), pages)).encode())
+    for path in sorted(pages):
+        digest.update(f"\0{path}\0{pages[path]}".encode())
+    return digest.hexdigest()
+
+
+def is_current(build_cache: BuildCache, site_dir: Path, stamp: str) -> bool:
+    """Whether `site_dir` is the site built last from exactly these pages, untouched since."""
+    recorded = build_cache.get("site", build_cache.key("site", str(site_dir)))
+    if recorded is None or not site_dir.is_dir():
+        return False
+    return bool(json.loads(recorded) == {"pages": stamp, "files": tree_digest(site_dir)})
+
+
+def record(build_cache: BuildCache, site_dir: Path, stamp: str) -> None:
+    """Note which pages `site_dir` was built from, and its files as they are now."""
+    entry = {"pages": stamp, "files": tree_digest(site_dir)}
+    build_cache.put("site", build_cache.key("site", str(site_dir)), json.dumps(entry))
+
+
+def tree_digest(folder: Path) -> str:
+    """A hash of every file's path, size and modification time under `folder`."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        info = path.stat()
+        digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
 
 
 def content_files(content: Content) -> list[Path]:

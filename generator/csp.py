@@ -17,13 +17,14 @@ from when the offending text is found in the content, so an editor knows what to
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from generator.cache import active
 from generator.errors import YitiError
 from generator.yamlsource import label_for
-from survey.security import HEADERS, HSTS
 
 # data: images: Material's stylesheet draws its icons as data: SVGs (CSS mask-image).
 SITE_POLICY = "; ".join(
@@ -121,6 +122,10 @@ class InlineContentError(YitiError):
 
 def site_headers(https: bool = False) -> dict[str, str]:
     """The survey's security headers with the site's own policy; HSTS only behind HTTPS."""
+    # Imported here: `survey` brings the whole Flask app (about 5 s of imports), which
+    # `yiti build` (secure_site) never needs; only serving does.
+    from survey.security import HEADERS, HSTS
+
     headers = HEADERS | {"Content-Security-Policy": SITE_POLICY}
     return headers | {"Strict-Transport-Security": HSTS} if https else headers
 
@@ -130,17 +135,12 @@ def secure_site(site_dir: Path, sources: Sequence[Path] = ()) -> None:
     nothing that runs from a URL and nothing from another host is left on any page or drawing
     (a drawing opened on its own gets the same policy). `sources` are the content files a
     finding is traced back to."""
-    for page in site_dir.rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        secured = SVG.sub(lambda match: styles_as_attributes(match.group(0)), text)
-        if secured != text:
-            page.write_text(secured, encoding="utf-8")
     documents = sorted([*site_dir.rglob("*.html"), *site_dir.rglob("*.svg")])
     texts = {path: path.read_text(encoding="utf-8") for path in sources if path.is_file()}
     problems = [
         f"{path.relative_to(site_dir)}: {what}{located(needle, texts)}"
         for path in documents
-        for what, needle in refused(path.read_text(encoding="utf-8"))
+        for what, needle in secure_document(path)
     ]
     if problems:
         listed = "\n".join(problems[:20])
@@ -208,6 +208,34 @@ def _needles(needle: str) -> Iterable[str]:
     inner = re.sub(r"^<[^>]*?\b(?:on\w+|style|src|href)=[\"']?", "", needle)
     if inner != needle and len(inner) >= 4:
         yield inner.split('"')[0].split("'")[0]
+
+
+def secure_document(path: Path) -> list[tuple[str, str]]:
+    """One page's inline SVG styles as attributes (written back), then what the policy would
+    still block in it; reused from the build cache (generator/cache.py) for a page seen before."""
+    text = path.read_text(encoding="utf-8")
+    build_cache = active()
+    key = build_cache.key("csp", path.suffix, text) if build_cache else ""
+    known = build_cache.get("csp", key) if build_cache else None
+    if known is not None:
+        found = json.loads(known)
+        secured = found["secured"] or text
+        problems = [(str(what), str(needle)) for what, needle in found["problems"]]
+    else:
+        secured = SVG.sub(_svg_styles_as_attributes, text) if path.suffix == ".html" else text
+        problems = refused(secured)
+    if secured != text:
+        path.write_text(secured, encoding="utf-8")
+    if build_cache and known is None:
+        kept = {"secured": secured if secured != text else None, "problems": problems}
+        build_cache.put("csp", key, json.dumps(kept, ensure_ascii=False))
+    return problems
+
+
+def _svg_styles_as_attributes(match: re.Match[str]) -> str:
+    """styles_as_attributes, skipped for the many drawings (icons) that have no style at all."""
+    svg = match.group(0)
+    return styles_as_attributes(svg) if "style" in svg.lower() else svg
 
 
 def blocked(html: str) -> list[str]:

@@ -19,22 +19,36 @@ SITE_OPTION = click.option(
     show_default=True,
     help="The built site folder.",
 )
+CACHE_OPTION = click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path(".yiti-cache"),
+    show_default=True,
+    help="Work kept for the next build (charts, flowcharts, page checks); safe to delete.",
+)
 
 
 @click.command()
 @CONTENT_OPTION
 @SITE_OPTION
-def build(content_dir: Path, site_dir: Path) -> None:
+@CACHE_OPTION
+@click.option("--no-cache", is_flag=True, help="Build everything again and keep nothing.")
+def build(content_dir: Path, site_dir: Path, cache_dir: Path, no_cache: bool) -> None:
     """Build the public site from the content folder.
 
     Validates all content first (as `yiti check`), renders every topic's pages
     (一单一表一图一问答) and builds them with Material for MkDocs into a temporary folder that
-    replaces SITE only on success: a failed build leaves the previous site untouched.
+    replaces SITE only on success: a failed build leaves the previous site untouched. Work
+    whose inputs did not change is reused from the cache folder.
     """
     try:
-        report = build_site(content_dir, site_dir)
+        report = build_site(content_dir, site_dir, cache_dir=None if no_cache else cache_dir)
     except ContentError as exc:
         report_problems(exc)
     except YitiError as exc:
         raise click.ClickException(str(exc)) from exc
+    if report.unchanged:
+        click.echo(f"内容和程序都没有变化，沿用现有站点：{report.site_dir}")
+        return
     click.echo(f"站点已生成：{report.site_dir}（议题 {report.topics} 个，页面 {report.pages} 个）")

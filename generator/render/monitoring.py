@@ -17,7 +17,7 @@ from generator.monitor import columns as col
 from generator.monitor.api import MonitoringTables, latest_rows, summary_sentence
 from generator.monitor.report import RISING_MARK, change_text, latest_rises
 from generator.monitor.rising import rule_text
-from generator.render.charts import volume_chart
+from generator.render.cached import volume_chart
 
 RANKING_DIR = "monitoring/ranking"
 

@@ -12,8 +12,8 @@ from markupsafe import Markup
 from generator.loader import Content
 from generator.models import Topic
 from generator.published import Published
+from generator.render.cached import render_svgs
 from generator.render.environment import environment
-from generator.render.flowchart import render_svgs
 from generator.render.monitoring import (
     RANKING_DIR,
     Monitoring,
