@@ -6,15 +6,17 @@ import csv
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import delete
+from sqlalchemy import delete, inspect, text
 from sqlalchemy.exc import DatabaseError
 
 from survey.audit import append
 from survey.cli import survey
 from survey.db import Database
+from survey.migrate import alembic_config, upgrade
 from survey.models import AuditEntry, Base
 from survey.repository import count_responses, invitation_counts
 from tests.conftest import CONTENT
@@ -32,14 +34,14 @@ def test_init_db_creates_the_latest_schema_matching_the_models(
 ) -> None:
     result = runner.invoke(survey, ["init-db", "--database", database_url])
     assert result.exit_code == 0, result.output
-    assert "已创建调查数据库（版本 0003）" in result.output
+    assert "已创建调查数据库（版本 0004）" in result.output
     db = Database(database_url)
     with db.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     assert count_responses(db) == 0
     db.dispose()
     again = runner.invoke(survey, ["init-db", "--database", database_url])
-    assert again.exit_code == 0 and "数据库已初始化（版本 0003）" in again.output
+    assert again.exit_code == 0 and "数据库已初始化（版本 0004）" in again.output
 
 
 def test_the_migrated_audit_log_stays_append_only(migrated_db: Database) -> None:
@@ -54,7 +56,33 @@ def test_upgrade_is_safe_to_repeat(runner: CliRunner, tmp_path: Path) -> None:
     for _ in range(2):
         result = runner.invoke(survey, ["upgrade", "--database", url])
         assert result.exit_code == 0, result.output
-        assert "已是最新版本（0003）" in result.output
+        assert "已是最新版本（0004）" in result.output
+
+
+def test_the_throttle_migration_keeps_accounts_and_can_be_undone(database_url: str) -> None:
+    """0004 replaces the lockout columns with the login_throttle table; accounts survive."""
+    db = Database(database_url)
+    upgrade(db, "0003")
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (email, role, topics, password_hash, session_token, active,"
+                " failed_logins, locked_until, created_at) VALUES ('a@example.org', 'admin',"
+                " '[]', 'x', 't', true, 4, NULL, '2026-11-27 04:00:00')"
+            )
+        )
+    upgrade(db)
+    columns = {c["name"] for c in inspect(db.engine).get_columns("users")}
+    assert {"failed_logins", "locked_until"}.isdisjoint(columns)
+    assert "login_throttle" in inspect(db.engine).get_table_names()
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT email FROM users")).scalar() == "a@example.org"
+    with db.engine.begin() as connection:
+        config = alembic_config(db)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    assert "login_throttle" not in inspect(db.engine).get_table_names()
+    db.dispose()
 
 
 def test_the_default_database_is_sqlite_in_wal_mode_under_instance(

@@ -279,3 +279,24 @@ def test_the_index_lists_the_accounts_topics_per_wave_with_every_format(
     everything = logged_in(app, EVALUATOR).get("/staff/downloads/")
     hrefs = {str(a["href"]) for a in everything.soup.select("td a")}
     assert {f"{URL}/all.csv", f"{URL}/{OTHER}.sav"} <= hrefs
+
+
+def test_a_comment_typed_with_control_characters_reads_the_same_in_csv_xlsx_and_sav(
+    app: Flask, seeded: Seeded
+) -> None:
+    resident = CheckingClient(app.test_client())
+    resident.post(f"/{TOPIC}/{WAVE}/", resident.form(comment="控制\x00字符\x1f在\x08这里\x7f"))
+    client = logged_in(app, EVALUATOR)
+    csv = pd.read_csv(io.BytesIO(fetch(client, f"{URL}/{TOPIC}.csv")), dtype=str)
+    book = openpyxl.load_workbook(io.BytesIO(fetch(client, f"{URL}/{TOPIC}.xlsx")))
+    sheet = list(book["responses"].values)
+    xlsx = pd.DataFrame(sheet[1:], columns=sheet[0])
+    with tempfile.NamedTemporaryFile(suffix=".sav") as handle:
+        handle.write(fetch(client, f"{URL}/{TOPIC}.sav"))
+        handle.flush()
+        sav, _ = pyreadstat.read_sav(handle.name)
+    found = [
+        [c for c in table["comment"].dropna() if str(c).startswith("控制")]
+        for table in (csv, xlsx, sav)
+    ]
+    assert found == [["控制字符在这里"]] * 3
