@@ -300,3 +300,10 @@ def test_a_comment_typed_with_control_characters_reads_the_same_in_csv_xlsx_and_
         for table in (csv, xlsx, sav)
     ]
     assert found == [["控制字符在这里"]] * 3
+
+
+def test_the_index_lists_only_waves_with_answers_by_their_name(app: Flask, seeded: Seeded) -> None:
+    page = logged_in(app, ADMIN).get("/staff/downloads/")
+    assert [h2.get_text() for h2 in page.soup.select("main h2")] == ["2026 年年底"]
+    files = [str(a["href"]) for a in page.soup.select("td a")]
+    assert files and all(href.startswith(f"{URL}/") for href in files)
