@@ -130,6 +130,18 @@ def test_invite_refuses_an_open_survey_and_an_unknown_one(
         assert result.exit_code == 1 and said in result.output
 
 
+def test_invite_for_an_unknown_topic_says_so_and_lists_the_topics_of_the_wave(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'survey.sqlite3'}"
+    args = ["invite", "--topic", "no-such-topic", "--wave", WAVE, "--count", "1"]
+    result = runner.invoke(survey, [*args, "--database", url, "--content", str(CONTENT)])
+    assert result.exit_code == 1
+    assert "没有议题 no-such-topic。2026-end 进行调查的议题：" in result.output
+    assert f"{TOPIC}（电动自行车充电设置建设）" in result.output and INVITED_TOPIC in result.output
+    assert "开放式" not in result.output and "no-such-topic.yml" not in result.output
+
+
 def test_freeze_reports_what_it_froze(runner: CliRunner, content_dir: Path) -> None:
     (content_dir / "questionnaires" / "frozen.yml").unlink()
     result = runner.invoke(survey, ["freeze", "--content", str(content_dir)])
