@@ -16,6 +16,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from generator.models.questionnaire import Questionnaire
+from survey.analysis.columns import STREET_NAME
 
 # text: free text; number: a number; category: option text ↔ code 1..k; flag: 0/1 with labels.
 Kind = Literal["text", "number", "category", "flag"]
@@ -75,6 +76,9 @@ def questionnaire_variables(questionnaire: Questionnaire) -> tuple[Variable, ...
                 Variable(f"{q.id}_{i}", f"{q.label}：{o}", "flag", TICK_LABELS, ticks=(q.id, o))
                 for i, o in enumerate(q.options, start=1)
             ]
+        elif q.kind == "street":
+            out.append(Variable(q.id, f"{q.label}（统计用区划代码）", "text"))
+            out.append(Variable(STREET_NAME, f"{q.label}（名称）", "text"))
         else:
             out.append(Variable(q.id, q.label, "text"))
     return tuple(out)

@@ -307,3 +307,29 @@ def test_the_index_lists_only_waves_with_answers_by_their_name(app: Flask, seede
     assert [h2.get_text() for h2 in page.soup.select("main h2")] == ["2026 年年底"]
     files = [str(a["href"]) for a in page.soup.select("td a")]
     assert files and all(href.startswith(f"{URL}/") for href in files)
+
+
+def test_real_and_sample_answers_carry_the_street_code_and_name_in_every_format(
+    app: Flask, seeded: Seeded
+) -> None:
+    from survey.sample import sample_responses, store_sample
+    from tests.survey.conftest import NOW
+
+    state = state_of(app)
+    questionnaire = state.content.questionnaires.for_wave(TOPIC, WAVE)
+    assert questionnaire is not None
+    store_sample(state.db, sample_responses(state.content, questionnaire, 5, NOW))
+    names = {s.code: s.name for s in state.content.directory.streets}
+    client = logged_in(app, EVALUATOR)
+    csv = pd.read_csv(io.BytesIO(fetch(client, f"{URL}/{TOPIC}.csv")), dtype=str)
+    book = openpyxl.load_workbook(io.BytesIO(fetch(client, f"{URL}/{TOPIC}.xlsx")))
+    sheet = list(book["responses"].values)
+    with tempfile.NamedTemporaryFile(suffix=".sav") as handle:
+        handle.write(fetch(client, f"{URL}/{TOPIC}.sav"))
+        handle.flush()
+        sav, _ = pyreadstat.read_sav(handle.name)
+    for table in (csv, pd.DataFrame(sheet[1:], columns=sheet[0]), sav):
+        streets = table[["channel", "street", "street_name"]].dropna()
+        assert set(streets["channel"]) == {"web", "sample"}
+        pairs = zip(streets.street, streets.street_name, strict=True)
+        assert all(names[code] == name for code, name in pairs)
