@@ -84,6 +84,27 @@ def questionnaire_variables(questionnaire: Questionnaire) -> tuple[Variable, ...
     return tuple(out)
 
 
+# Single-choice questions whose options are an ordered scale (Likert items): SPSS measure
+# Ordinal. Other single-choice questions are unordered codes: Nominal.
+ORDERED: Final = frozenset({"satisfaction", "change", "solved", "awareness"})
+
+
+def measure(variable: Variable) -> str:
+    """The SPSS measure level: Likert items ordinal, counts and durations scale, else nominal."""
+    if variable.kind == "number":
+        return "scale"
+    if variable.kind == "category" and variable.name in ORDERED:
+        return "ordinal"
+    return "nominal"
+
+
+def spss_format(variable: Variable) -> str | None:
+    """The SPSS print format of a numeric variable: whole-number codes and 0/1 flags as F<w>.0."""
+    if variable.kind in ("flag", "category"):
+        return f"F{len(str(max((code for code, _ in variable.values), default=1)))}.0"
+    return None
+
+
 def codebook(variables: Iterable[Variable]) -> pd.DataFrame:
     """variable, label, type, values ("1=非常满意；2=满意…") and missing codes, one row each."""
     rows = [
