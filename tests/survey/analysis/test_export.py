@@ -140,7 +140,7 @@ def test_sav_marks_likert_items_ordinal_codes_nominal_counts_scale_and_flags_f1(
         category("hotline", "打过 12345 吗？", ["打过", "没打过", "记不清"]),
         Variable("minutes", "作答用时（分钟）", "number"),
     )
-    frame = chunk().assign(hotline=["打过", "没打过", None], minutes=[2.5, 1.0, 3.0])
+    frame = chunk().assign(hotline=["打过", "没打过", "记不清"], minutes=[2.5, 1.0, 3.0])
     path = tmp_path / "measures.sav"
     write_sav([frame], variables, path)
     _, meta = pyreadstat.read_sav(str(path))
