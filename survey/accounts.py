@@ -122,6 +122,7 @@ def require_topic(topic: str) -> None:
 # register are left out, so the list can name every staff page in one place.
 NAV: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("evaluators.index", "调查结果", ("admin", "evaluator")),
+    ("downloads.index", "下载答卷数据", ("admin", "evaluator")),
     ("admin.waves", "批次与邀请码", ("admin",)),
     ("auditors.log", "审计日志", ("auditor",)),
 )

@@ -23,7 +23,8 @@ from survey.models import AuditEntry
 ACTIONS: Final[dict[str, str]] = {
     "login.success": "登录成功",
     "login.failure": "登录失败",
-    "login.locked": "因多次登录失败锁定账户",
+    "login.locked": "因多次登录失败锁定账户（旧版本的记录）",
+    "login.throttled": "登录失败次数过多，暂不受理",
     "logout": "退出登录",
     "results.view": "查看结果",
     "responses.view": "查看答卷或意见原文",

@@ -1,7 +1,8 @@
 """Logging in and out for evaluators, admins and auditors (residents never log in).
 
-Attempts are limited per address (`YITI_LOGIN_LIMIT`, 429 beyond) and wrong passwords lock the
-account itself (`survey.users`), so guessing is slow from one address and from many.
+Attempts are limited per address (`YITI_LOGIN_LIMIT`, 429 beyond), and wrong passwords make the
+same email from the same address wait longer each time (`survey.throttle`, 429 with
+`Retry-After` while waiting), so guessing is slow without letting anyone shut an account out.
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ def login() -> ResponseReturnValue:
             start_session(result.user, now)
             return redirect(_next_page() or _home() or url_for("auth.login"))
         message = result.message
+        if result.retry_after is not None:
+            page = render_template("auth/login.html", form=form, message=message)
+            return page, 429, {"Retry-After": str(result.retry_after)}
     status = 200 if not form.errors and not message else 400
     return render_template("auth/login.html", form=form, message=message), status
 

@@ -12,6 +12,8 @@ import click
 
 from generator.cli import CONTENT_OPTION
 from generator.errors import ContentError
+from generator.loader import Content
+from generator.models import Topic
 from generator.questionnaires import QUESTIONNAIRES_DIR
 from generator.questionnaires import freeze as freeze_versions
 from survey.admincli import publish_export, purge
@@ -114,7 +116,11 @@ def invite(
 
 
 def _require_invitation_wave(content_dir: Path, topic: str, wave: str) -> None:
-    questionnaire = content(content_dir).questionnaires.for_wave(topic, wave)
+    loaded = content(content_dir)
+    running = [t for t in loaded.topics if wave in t.waves]
+    if topic not in {t.slug for t in running}:
+        raise click.ClickException(_not_running(loaded, topic, wave, running))
+    questionnaire = loaded.questionnaires.for_wave(topic, wave)
     if questionnaire is None:
         raise click.ClickException(f"议题 {topic} 在 {wave} 没有问卷（请检查 slug 和批次）")
     if questionnaire.access != "invitation":
@@ -122,6 +128,16 @@ def _require_invitation_wave(content_dir: Path, topic: str, wave: str) -> None:
             f"{topic} 在 {wave} 是开放式调查，不使用邀请码；要用邀请码，请在 "
             f"{content_dir}/{QUESTIONNAIRES_DIR}/topics/{topic}.yml 中写 access: invitation"
         )
+
+
+def _not_running(loaded: Content, topic: str, wave: str, running: list[Topic]) -> str:
+    """Why TOPIC cannot have codes for WAVE, and which topics can."""
+    known = any(t.slug == topic for t in loaded.topics)
+    problem = f"议题 {topic} 不参加 {wave} 调查" if known else f"没有议题 {topic}"
+    if not running:
+        return f"{problem}；{wave} 没有任何议题参加调查（见 content/site.yml 和各议题的 waves）"
+    names = "、".join(f"{t.slug}（{t.title}）" for t in running)
+    return f"{problem}。{wave} 进行调查的议题：{names}"
 
 
 @survey.command("sample-data")

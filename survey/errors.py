@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template, request
@@ -9,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from survey.abuse import limiter
 from survey.db import DatabaseUnavailableError
 
 # status → (title, what to do), said for a resident on a phone.
@@ -22,6 +24,7 @@ MESSAGES: dict[int, tuple[str, str]] = {
     500: ("服务器出错了", "这不是您的问题。请稍后再试；已经拿到回执码的答卷已保存。"),
     503: ("暂时无法保存", "服务器暂时无法处理请求。请稍等一两分钟后刷新页面重试。"),
 }
+RETRY_AFTER_UNKNOWN = 60  # seconds, for a 429 raised outside Flask-Limiter
 CSRF_MESSAGE = (
     "页面的安全校验已失效（可能打开太久或浏览器清除了 Cookie）。请返回问卷页面，刷新后重新提交。"
 )
@@ -90,7 +93,17 @@ def _origin(url: str) -> str:
 def _http(error: HTTPException) -> ResponseReturnValue:
     status = error.code or 500
     detail = error.description if status == 400 and _ours(error) else None
+    if status == 429:
+        return _too_many()
     return _page(status, detail)
+
+
+def _too_many() -> ResponseReturnValue:
+    """A hard limit's 429, saying in `Retry-After` when the limit's window lets the next one in."""
+    body, status = _page(429, None)
+    hit = limiter.current_limit  # the limit just exceeded (Flask-Limiter's window, real time)
+    wait = hit.reset_at - int(time.time()) if hit is not None else RETRY_AFTER_UNKNOWN
+    return body, status, {"Retry-After": str(max(1, wait))}
 
 
 def _unexpected(error: Exception) -> ResponseReturnValue:
@@ -122,7 +135,7 @@ def _ours(error: HTTPException) -> bool:
     return type(error).description != error.description
 
 
-def _page(status: int, detail: str | None, heading: str | None = None) -> ResponseReturnValue:
+def _page(status: int, detail: str | None, heading: str | None = None) -> tuple[str, int]:
     title, advice = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
     body = render_template(
         "errors/error.html", status=status, title=heading or title, advice=detail or advice

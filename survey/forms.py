@@ -5,6 +5,7 @@ Forms are built per questionnaire from content, so a new topic question needs no
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -28,6 +29,10 @@ from generator.models import Directory, Question, Questionnaire
 CHOOSE_ONE = "请选择一项"
 NOT_AN_OPTION = "请从列出的选项中选择"
 HONEYPOT = "website"  # a field people never see; bots that fill every input fill it
+# Control characters other than tab and line breaks, and the two Unicode non-characters XML
+# forbids: invisible in a text box, but each export would show them differently (raw in CSV,
+# replaced in XLSX, cut short in SAV), so they are removed before anything is stored.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 class SurveyForm(FlaskForm):
@@ -119,6 +124,7 @@ def form_class(questionnaire: Questionnaire, directory: Directory) -> type[Surve
         fields["invitation"] = StringField(
             "邀请码",
             description="短信中收到的邀请码，如 K7QX-M9PA-3RTU；不区分大小写",
+            filters=[clean_text],
             validators=[
                 InputRequired("请填写短信中的邀请码"),
                 Length(max=40, message="邀请码太长"),
@@ -187,7 +193,7 @@ def _comment(question: Question, _directory: Directory) -> Field:
             _presence(question, "请填写"),
             Length(max=limit, message=f"最多 {limit} 字，现在是 %(length)d 字，请删减"),
         ],
-        filters=[lambda text: text.strip() if isinstance(text, str) else text],
+        filters=[clean_text],
         render_kw={"maxlength": limit, "rows": 5},
     )
 
@@ -199,6 +205,11 @@ _FACTORIES = {
     "street": _street,
     "comment": _comment,
 }
+
+
+def clean_text(text: Any) -> Any:
+    """Typed text without control characters and surrounding spaces; anything else as given."""
+    return CONTROL.sub("", text).strip() if isinstance(text, str) else text
 
 
 def _presence(question: Question, message: str = CHOOSE_ONE) -> Any:

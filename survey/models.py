@@ -92,9 +92,24 @@ class User(Base):
     # Part of the session's user id: replacing it logs out every session of this user.
     session_token: Mapped[str] = mapped_column(String(32), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LoginThrottle(Base):
+    """Failed logins for one typed email from one address, and until when to refuse more.
+
+    Kept for unknown emails exactly as for accounts, so the throttle reveals nothing, and keyed
+    on the address too, so nobody can shut an evaluator out from elsewhere (survey.throttle).
+    """
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (Index("ix_login_throttle_updated_at", "updated_at"),)
+
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)  # as typed, normalised
+    source: Mapped[str] = mapped_column(String(16), primary_key=True)  # keyed hash of the address
+    failures: Mapped[int] = mapped_column(Integer)
+    blocked_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class AuditEntry(Base):

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf
+from wtforms import Field, SelectMultipleField
 
 from survey import pagecache, tickets
 from survey.abuse import device_key, flags_for, limiter, post_limit
@@ -89,9 +90,9 @@ def _draw_blank(survey: Survey) -> tuple[str, dict[str, str]]:
 
 def _answer(survey: Survey, form: SurveyForm) -> ResponseReturnValue:
     """Check, store and redirect (POST-redirect-GET); or show the form again with messages."""
-    unknown = sorted(set(request.form) - {f.name for f in form})
-    if unknown:
-        abort(400, description=f"表单中有不认识的字段：{'、'.join(unknown)[:200]}")
+    refusal = _refusal(form)
+    if refusal:
+        abort(400, description=refusal)
     try:
         ticket = _read_ticket(survey, form)
     except tickets.TicketError as exc:
@@ -113,6 +114,32 @@ def _answer(survey: Survey, form: SurveyForm) -> ResponseReturnValue:
         return _page(survey, form, notice=retry_advice(exc), status=503)
     slug, wave = survey.topic.slug, survey.wave.id
     return redirect(url_for(".thanks", slug=slug, wave=wave, receipt=receipt), 303)
+
+
+def _refusal(form: SurveyForm) -> str | None:
+    """Why the body is not one a browser sends for this form: files, unknown or repeated fields.
+
+    A browser sends each checkbox value once and one value per radio group or text field, so a
+    repeat is hand-made; refused rather than collapsed, so a count can never be inflated by it.
+    """
+    if request.files:
+        return f"问卷不接受上传文件（字段：{'、'.join(sorted(request.files))[:200]}）。"
+    unknown = sorted(set(request.form) - {f.name for f in form})
+    if unknown:
+        return f"表单中有不认识的字段：{'、'.join(unknown)[:200]}"
+    questions = {f.name: str(f.label.text) for f in form.question_fields()}
+    repeated = [
+        questions.get(name, name)
+        for name, values in request.form.lists()
+        if len(values) > 1 and (len(set(values)) < len(values) or not _multiple(form[name]))
+    ]
+    if repeated:
+        return f"这些问题的答案重复提交了：{'、'.join(repeated)[:200]}。请刷新问卷后重新填写提交。"
+    return None
+
+
+def _multiple(field: Field) -> bool:
+    return isinstance(field, SelectMultipleField)
 
 
 def _read_ticket(survey: Survey, form: SurveyForm) -> tickets.Ticket:

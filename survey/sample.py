@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 import numpy as np
@@ -23,6 +23,7 @@ from survey.codes import RECEIPT_LENGTH, mint
 from survey.db import Database
 from survey.models import Response
 from survey.repository import Submission
+from survey.service import with_street_name
 
 CHANNEL: Final = "sample"
 SATISFACTION: Final = (0.36, 0.34, 0.18, 0.06, 0.02, 0.04)  # 非常满意 … 说不清
@@ -64,7 +65,7 @@ def sample_responses(
             q.id: _answer(rng, q, content, districts[at].name, float(effects[at]))
             for q in questionnaire.questions
         }
-        yield _response(questionnaire, answers, _moment(rng, wave, now))
+        yield _response(questionnaire, with_street_name(content, answers), _moment(rng, wave, now))
 
 
 def _answer(
@@ -94,9 +95,14 @@ def _weights(question: Question, effect: float) -> np.ndarray:
 
 
 def _moment(rng: np.random.Generator, wave: Wave, now: datetime) -> datetime:
+    """A time inside the wave and not after `now`, in UTC like real submissions.
+
+    The calendar's times carry +08:00; SQLite keeps the wall time and reads it back as UTC, so
+    a Beijing time stored as is came back eight hours late, after now.
+    """
     end = min(wave.closes, now)
-    span = max((end - wave.opens).total_seconds(), 1.0)
-    return wave.opens + timedelta(seconds=float(rng.uniform(0, span)))
+    span = max((end - wave.opens).total_seconds(), 0.0)
+    return (wave.opens + timedelta(seconds=float(rng.uniform(0, span)))).astimezone(UTC)
 
 
 def _response(questionnaire: Questionnaire, answers: dict[str, Any], at: datetime) -> Response:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from generator.loader import Content
 from generator.models import Questionnaire, Topic, Wave
 from survey.abuse import stored_source
+from survey.analysis.columns import STREET_NAME
 from survey.db import Database
 from survey.forms import SurveyForm
 from survey.repository import Submission, save_response
@@ -75,10 +77,7 @@ def submit(
 ) -> str:
     """Store the answers of a validated form; return the receipt (the same one if resent)."""
     assert survey.questionnaire is not None
-    answers = form.answers()
-    street = answers.get("street")
-    if street:
-        answers["street"] = next(s.name for s in content.directory.streets if s.code == street)
+    answers = with_street_name(content, form.answers())
     code = form["invitation"].data if "invitation" in form else None
     submission = Submission(
         submission_id=ticket.submission_id,
@@ -93,3 +92,13 @@ def submit(
         invitation=code,
     )
     return save_response(db, submission)
+
+
+def with_street_name(content: Content, answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers with the chosen 街乡镇's name beside its statistical code (which stays in
+    `street`), so every export carries both, for real and sample answers alike."""
+    code = answers.get("street")
+    if not code:
+        return answers
+    name = next(s.name for s in content.directory.streets if s.code == code)
+    return answers | {STREET_NAME: name}

@@ -16,7 +16,14 @@ import click
 from generator.cli import CONTENT_OPTION
 from survey.audit import cli_actor
 from survey.clitools import DATABASE_OPTION, content, database
-from survey.users import ROLES, AccountError, add_user, list_users, update_user
+from survey.users import (
+    ROLES,
+    AccountError,
+    add_user,
+    list_users,
+    update_user,
+    waiting_emails,
+)
 
 T = TypeVar("T")
 PASSWORD_OPTION = click.option(
@@ -65,11 +72,12 @@ def add(
 def list_(database_url: str | None) -> None:
     """Print every account: email, role, topics, state."""
     with database(database_url) as db:
+        waiting = waiting_emails(db, _now())
         for account in list_users(db):
             state = "启用" if account.active else "停用"
-            locked = "，已锁定" if account.locked_until else ""
+            wait = "，有地址在登录等待中" if account.email in waiting else ""
             click.echo(
-                f"{account.email}\t{account.role}\t{'、'.join(account.topics) or '全部'}\t{state}{locked}"
+                f"{account.email}\t{account.role}\t{'、'.join(account.topics) or '全部'}\t{state}{wait}"
             )
 
 
@@ -102,7 +110,7 @@ def enable(email: str, database_url: str | None) -> None:
 @click.argument("email")
 @DATABASE_OPTION
 def unlock(email: str, database_url: str | None) -> None:
-    """Lift a lockout after repeated failed logins before it expires."""
+    """Lift the waits that failed logins put on EMAIL, from every address."""
     _change(email, database_url, f"已解锁 {email}", unlock=True)
 
 

@@ -1,17 +1,19 @@
-"""Accounts of evaluators, admins and auditors: storing them, checking passwords, lockout.
+"""Accounts of evaluators, admins and auditors: storing them, checking passwords.
 
 Passwords are hashed with argon2id (argon2-cffi's defaults, the RFC 9106 recommendation); a
-hash made with weaker parameters is upgraded at the next successful login. After
-`MAX_FAILURES` wrong passwords in a row an account is locked for `LOCKOUT`, whoever is trying:
-a third party's figures are worth guessing at, so online guessing must stay slow.
+hash made with weaker parameters is upgraded at the next successful login. Wrong passwords
+make the same email from the same address wait longer and longer (survey.throttle): a third
+party's figures are worth guessing at, so online guessing must stay slow, but nobody
+elsewhere can shut an evaluator out, and an unknown email is treated exactly like a known one.
 """
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Final
 
 from argon2 import PasswordHasher
@@ -20,13 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from survey import throttle
 from survey.audit import record
 from survey.db import Database
 from survey.models import User
 
 ROLES: Final = ("admin", "evaluator", "auditor")
-MAX_FAILURES: Final = 5
-LOCKOUT: Final = timedelta(minutes=15)
+WRONG: Final = "邮箱或密码不正确"
 MIN_PASSWORD: Final = 12
 HASHER: Final = PasswordHasher()
 # Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -43,6 +45,7 @@ class LoginResult:
 
     user: User | None
     message: str = ""
+    retry_after: int | None = None  # seconds, when the attempt was not heard (429)
 
 
 def normalise_email(email: str) -> str:
@@ -78,7 +81,6 @@ def add_user(
         password_hash=HASHER.hash(password),
         session_token=secrets.token_hex(16),
         active=True,
-        failed_logins=0,
         created_at=now,
     )
     try:
@@ -120,67 +122,44 @@ def list_users(db: Database) -> list[User]:
 def authenticate(
     db: Database, email: str, password: str, now: datetime, source: str
 ) -> LoginResult:
-    """Check a password, counting failures and locking the account; audits every attempt."""
+    """Check a password under the throttle (survey.throttle); audits every attempt.
+
+    Known, unknown, disabled and waiting emails get the same answers for the same history,
+    and each heard attempt verifies exactly one password hash, so neither the reply nor its
+    time tells which emails have accounts.
+    """
+    typed = normalise_email(email)
     with db.transaction() as session:
-        user = session.scalar(select(User).where(User.email == normalise_email(email)))
-        if user is None or not user.active:
-            _verify(_DUMMY_HASH, password)
-            record(
-                session,
-                now,
-                normalise_email(email),
-                "login.failure",
-                source=source,
-                detail={"reason": "unknown_or_disabled"},
-            )
-            return LoginResult(None, "邮箱或密码不正确")
-        if user.locked_until is not None and _aware(user.locked_until) > now:
-            record(
-                session,
-                now,
-                user.email,
-                "login.failure",
-                source=source,
-                detail={"reason": "locked"},
-            )
-            return LoginResult(None, _locked_message(_aware(user.locked_until)))
-        if not _verify(user.password_hash, password):
-            return LoginResult(None, _failed(session, user, now, source))
-        _succeeded(session, user, password, now, source)
-        return LoginResult(user)
-
-
-def _failed(session: Session, user: User, now: datetime, source: str) -> str:
-    user.failed_logins += 1
-    record(
-        session,
-        now,
-        user.email,
-        "login.failure",
-        source=source,
-        detail={"reason": "password", "failures": user.failed_logins},
-    )
-    if user.failed_logins < MAX_FAILURES:
-        return "邮箱或密码不正确"
-    user.locked_until = now + LOCKOUT
-    user.failed_logins = 0
-    record(
-        session,
-        now,
-        user.email,
-        "login.locked",
-        source=source,
-        detail={"until": user.locked_until.isoformat()},
-    )
-    return _locked_message(user.locked_until)
+        wait = throttle.waiting(session, typed, source, now)
+        if wait is not None:
+            detail = {"failures": wait.failures, "until": wait.until.isoformat()}
+            record(session, now, typed, "login.throttled", source=source, detail=detail)
+            return LoginResult(None, _wait_message(wait, now), wait.seconds(now))
+        found = session.scalar(select(User).where(User.email == typed))
+        user = found if found is not None and found.active else None
+        if _verify(user.password_hash if user else _DUMMY_HASH, password) and user:
+            throttle.forget(session, typed, source)
+            _succeeded(session, user, password, now, source)
+            return LoginResult(user)
+        wait = throttle.count_failure(session, typed, source, now)
+        reason = "password" if user else "unknown_or_disabled"
+        failure = {"reason": reason, "failures": wait.failures, "until": wait.until.isoformat()}
+        record(session, now, typed, "login.failure", source=source, detail=failure)
+        if wait.until > now:
+            return LoginResult(None, f"{WRONG}。{_wait_message(wait, now)}")
+        return LoginResult(None, WRONG)
 
 
 def _succeeded(session: Session, user: User, password: str, now: datetime, source: str) -> None:
-    user.failed_logins = 0
-    user.locked_until = None
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
     record(session, now, user.email, "login.success", source=source)
+
+
+def _wait_message(wait: throttle.Wait, now: datetime) -> str:
+    seconds = wait.seconds(now)
+    span = f"{seconds} 秒" if seconds < 120 else f"{math.ceil(seconds / 60)} 分钟"
+    return f"为防止猜测密码，此邮箱在本网络上连续登录失败 {wait.failures} 次后需等待 {span}再试。忘记密码请联系管理员。"
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -190,14 +169,10 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def _locked_message(until: datetime) -> str:
-    minutes = int(LOCKOUT.total_seconds() // 60)
-    return f"连续多次登录失败，账户已锁定 {minutes} 分钟（至 {until:%H:%M} UTC）。如需提前解锁，请联系管理员。"
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes for aware columns; they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def waiting_emails(db: Database, now: datetime) -> set[str]:
+    """Emails that some address must wait to try again after failed logins."""
+    with db.transaction() as session:
+        return throttle.waiting_emails(session, now)
 
 
 def update_user(
@@ -210,7 +185,8 @@ def update_user(
     active: bool | None = None,
     unlock: bool = False,
 ) -> User:
-    """Change a password, disable or enable, or unlock; every change ends the user's sessions."""
+    """Change a password, disable or enable, or lift the login waits of the account (every
+    address); every change ends the user's sessions."""
     with db.transaction() as session:
         user = session.scalar(select(User).where(User.email == normalise_email(email)))
         if user is None:
@@ -224,8 +200,7 @@ def update_user(
             user.active = active
             changed["active"] = active
         if unlock:
-            user.locked_until, user.failed_logins = None, 0
-            changed["unlocked"] = True
+            changed["unlocked"] = throttle.forget(session, user.email)
         user.session_token = secrets.token_hex(16)
         record(session, now, actor, "user.change", target=user.email, detail=changed)
     return user

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from generator.calendar import wave_label
 from generator.models import Site, Topic, Wave
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -44,6 +45,5 @@ def local_time(moment: datetime) -> str:
 
 
 def wave_name(wave_id: str) -> str:
-    """`2026-end` → `2026 年年底`."""
-    year, part = wave_id.split("-")
-    return f"{year} 年{'年中' if part == 'mid' else '年底'}"
+    """`2026-end` → `2026 年年底` (the site's own name for it, generator.calendar)."""
+    return wave_label(wave_id)

@@ -109,10 +109,15 @@ def _test(counts: tuple[Any, Any], nobs: tuple[Any, Any], min_cell: int) -> dict
 
 
 def drivers(frame: pd.DataFrame, column: str, min_cell: int = MIN_CELL) -> pd.DataFrame:
-    """How often each option of a multiple-choice question (a list-valued column) was ticked."""
+    """How many respondents ticked each option of a multiple-choice question (a list column).
+
+    A respondent counts once per option even if the stored list repeats it, so no share
+    exceeds 100%.
+    """
     rows = counted(frame)
     n = rows.groupby([TOPIC, WAVE]).size().rename(N)
     ticked = rows[[TOPIC, WAVE, column]].explode(column).dropna(subset=[column])
+    ticked = ticked[~ticked.set_index(column, append=True).index.duplicated()]
     counts = ticked.groupby([TOPIC, WAVE, column]).size().rename(COUNT).reset_index()
     out = counts.rename(columns={column: OPTION}).merge(n.reset_index(), on=[TOPIC, WAVE])
     small = out[N] < min_cell

@@ -13,7 +13,8 @@ from typing import Final
 TOPIC: Final = "topic"
 WAVE: Final = "wave"
 DISTRICT: Final = "district"
-STREET: Final = "street"
+STREET: Final = "street"  # the 街乡镇's nine-digit statistical code
+STREET_NAME: Final = "street_name"  # its name, stored beside the code (names repeat)
 SATISFACTION: Final = "satisfaction"
 SOLVED: Final = "solved"
 AWARENESS: Final = "awareness"

@@ -35,7 +35,9 @@ from survey.analysis.variables import (
     coded,
     guard,
     guard_arrow,
+    measure,
     prepare,
+    spss_format,
 )
 
 BOM: Final = "\ufeff"  # lets Excel on Chinese Windows read UTF-8 instead of GBK
@@ -227,6 +229,8 @@ def write_sav(
             v.name: {float(code): label for code, label in v.values} for v in variables if v.values
         },
         missing_ranges={v.name: [float(c) for c in v.missing] for v in variables if v.missing},
+        variable_measure={v.name: measure(v) for v in variables},
+        variable_format={v.name: f for v in variables if (f := spss_format(v)) is not None},
     )
     return rows
 

@@ -20,6 +20,7 @@ from generator.spreadsheet import FORMULA_PATTERN as FORMULA_PATTERN
 from generator.spreadsheet import FORMULA_STARTS as FORMULA_STARTS
 from generator.spreadsheet import guard as guard
 from generator.spreadsheet import neutralise as neutralise
+from survey.analysis.columns import STREET_NAME
 
 # text: free text; number: a number; category: option text ↔ code 1..k; flag: 0/1 with labels.
 Kind = Literal["text", "number", "category", "flag"]
@@ -76,9 +77,33 @@ def questionnaire_variables(questionnaire: Questionnaire) -> tuple[Variable, ...
                 Variable(f"{q.id}_{i}", f"{q.label}：{o}", "flag", TICK_LABELS, ticks=(q.id, o))
                 for i, o in enumerate(q.options, start=1)
             ]
+        elif q.kind == "street":
+            out.append(Variable(q.id, f"{q.label}（统计用区划代码）", "text"))
+            out.append(Variable(STREET_NAME, f"{q.label}（名称）", "text"))
         else:
             out.append(Variable(q.id, q.label, "text"))
     return tuple(out)
+
+
+# Single-choice questions whose options are an ordered scale (Likert items): SPSS measure
+# Ordinal. Other single-choice questions are unordered codes: Nominal.
+ORDERED: Final = frozenset({"satisfaction", "change", "solved", "awareness"})
+
+
+def measure(variable: Variable) -> str:
+    """The SPSS measure level: Likert items ordinal, counts and durations scale, else nominal."""
+    if variable.kind == "number":
+        return "scale"
+    if variable.kind == "category" and variable.name in ORDERED:
+        return "ordinal"
+    return "nominal"
+
+
+def spss_format(variable: Variable) -> str | None:
+    """The SPSS print format of a numeric variable: whole-number codes and 0/1 flags as F<w>.0."""
+    if variable.kind in ("flag", "category"):
+        return f"F{len(str(max((code for code, _ in variable.values), default=1)))}.0"
+    return None
 
 
 def codebook(variables: Iterable[Variable]) -> pd.DataFrame:

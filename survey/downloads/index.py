@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from generator.loader import Content
@@ -39,12 +39,18 @@ class WaveRows:
     rows: list[Row]
 
 
-def listing(content: Content, sees: Callable[[str], bool]) -> list[WaveRows]:
-    """Waves with at least one topic the account may see, newest first."""
+def listing(
+    content: Content, sees: Callable[[str], bool], answered: Collection[tuple[str, str]]
+) -> list[WaveRows]:
+    """Waves with answers in at least one topic the account may see, newest first.
+
+    `answered` holds the (wave, topic) pairs that have responses: a wave nobody answered has
+    nothing to download, and listing it would only offer empty files.
+    """
     titles = {t.slug: t.title for t in content.topics}
     out = []
     for wave in sorted((w.id for w in content.site.waves), reverse=True):
-        slugs = topics_in_wave(content, wave, sees)
+        slugs = [s for s in topics_in_wave(content, wave, sees) if (wave, s) in answered]
         if not slugs:
             continue
         rows = [Row(slug, titles[slug]) for slug in slugs]

@@ -63,3 +63,10 @@ def count(db: Database, wave: str, topics: Collection[str]) -> int:
     )
     with db.transaction() as session:
         return int(session.scalar(query) or 0)
+
+
+def answered(db: Database) -> set[tuple[str, str]]:
+    """The (wave, topic) pairs that have at least one response: what the downloads page lists."""
+    query = select(Response.wave, Response.topic).distinct()
+    with db.transaction() as session:
+        return {(str(wave), str(topic)) for wave, topic in session.execute(query)}

@@ -129,6 +129,11 @@ def write(request: Request, fmt: str, path: Path) -> int:
     return _writers()[fmt](request, path)
 
 
+def answered(db: Database) -> set[tuple[str, str]]:
+    """The (wave, topic) pairs with responses: the downloads page lists only these."""
+    return rows.answered(db)
+
+
 def expected_rows(request: Request) -> int:
     """How many rows the scope holds now (one indexed count): decides request or worker."""
     return rows.count(request.db, request.scope.wave, request.scope.topics)

@@ -41,7 +41,7 @@ def too_large(error: ExportTooLargeError) -> ResponseReturnValue:
 def index() -> ResponseReturnValue:
     """Every wave with the account's topics and a link per format."""
     state = current_state()
-    waves = listing(state.content, account().sees_topic)
+    waves = listing(state.content, account().sees_topic, service.answered(state.db))
     jobs = [(job, background.status_of(job)) for job in store.recent(state.db, account().email)]
     return render_template(
         "downloads/index.html",

@@ -8,6 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from survey.forms import clean_text
+
 REASON_MAX: Final = 500  # characters: the exclusions.reason column
 
 
@@ -16,6 +18,7 @@ class ExcludeForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF is untyped
 
     reason = TextAreaField(
         "排除理由",
+        filters=[clean_text],  # the reason is exported: the same text in every format
         validators=[
             DataRequired("请填写排除理由"),
             Length(max=REASON_MAX, message=f"排除理由最多 {REASON_MAX} 字"),

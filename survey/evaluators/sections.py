@@ -120,9 +120,14 @@ def _share(value: Any) -> str:
     return "—" if value is None or math.isnan(float(value)) else percent(float(value))
 
 
-def districts(frame: pd.DataFrame, definition: SatisfactionDefinition) -> tuple[Cell, ...]:
-    """满意率 per district; cells under 30 valid answers show the reason instead."""
+def districts(
+    frame: pd.DataFrame, definition: SatisfactionDefinition, order: Sequence[str]
+) -> tuple[Cell, ...]:
+    """满意率 per district in `order` (the directory's official order, not code points);
+    cells under 30 valid answers show the reason instead."""
     table = breakdown.by_district(frame, definition)
+    rank = {name: i for i, name in enumerate(order)}
+    records = sorted(table.to_dict("records"), key=lambda r: rank.get(str(r[DISTRICT]), len(rank)))
     return tuple(
         Cell(
             district=str(r[DISTRICT]),
@@ -131,7 +136,7 @@ def districts(frame: pd.DataFrame, definition: SatisfactionDefinition) -> tuple[
             interval="" if r[SUPPRESSED] else interval(r[CI_LOW], r[CI_HIGH]),
             note=str(r[NOTE]),
         )
-        for r in table.to_dict("records")
+        for r in records
     )
 
 

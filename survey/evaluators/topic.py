@@ -109,7 +109,9 @@ def topic_results(state: AppState, topic: Topic, wave: Wave, weighting: Weightin
         weighted=weighted,
         weighting_problem=problem,
         distribution=sections.answer_distribution(current, definition, topic.title),
-        districts=sections.districts(current, definition),
+        districts=sections.districts(
+            current, definition, [d.name for d in state.content.directory.districts]
+        ),
         change=_change(frame, both, site),
         drivers=sections.drivers(current, state.questionnaire(topic.slug, wave.id)),
         comments=sections.comments(shown),

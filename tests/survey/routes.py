@@ -80,7 +80,7 @@ class Seeded:
 def seed(app: Flask) -> Seeded:
     """One response per topic, stored as the survey stores them, its comment the topic's marker."""
     state = state_of(app)
-    common = ANSWERS | {"street": "万寿路街道"}  # stored as the name, as `submit` does
+    common = ANSWERS | {"street_name": "万寿路街道"}  # beside the code, as `submit` stores it
     answers = {
         TOPIC_A: common | {"comment": f"充电桩 {MARKERS[TOPIC_A]}"},
         TOPIC_B: {k: v for k, v in common.items() if k != "charging_distance"}

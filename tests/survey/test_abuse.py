@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import socket
 import uuid
 from datetime import timedelta
@@ -55,6 +56,44 @@ def test_unknown_fields_are_rejected(page_client: CheckingClient) -> None:
     assert "不认识的字段：admin" in page.text()
 
 
+def test_a_checkbox_value_sent_twice_is_refused_and_nothing_is_stored(
+    page_client: CheckingClient,
+) -> None:
+    body = page_client.form(went_well=["工作人员态度好"] * 200)
+    page = page_client.post(URL, body, status=400)
+    assert "答案重复提交了：哪些方面做得好？（可多选，可不选）" in page.text()
+    db = state_of(page_client.client.application).db
+    assert count_responses(db) == 0
+
+
+def test_a_radio_answer_sent_twice_is_refused_like_a_repeated_checkbox(
+    page_client: CheckingClient,
+) -> None:
+    for twice in (["满意", "不满意"], ["满意", "满意"]):
+        page = page_client.post(URL, page_client.form(satisfaction=twice), status=400)
+        assert "答案重复提交了：总体来说，您对本议题的治理工作是否满意？" in page.text()
+    assert count_responses(state_of(page_client.client.application).db) == 0
+
+
+def test_a_file_in_a_multipart_body_is_refused_as_an_unknown_field(
+    page_client: CheckingClient,
+) -> None:
+    for name in ("upload", "comment"):
+        body = page_client.form() | {name: (io.BytesIO(b"x" * 100), "a.txt")}
+        page = page_client.post(URL, body, status=400, content_type="multipart/form-data")
+        assert f"问卷不接受上传文件（字段：{name}）" in page.text()
+    assert count_responses(state_of(page_client.client.application).db) == 0
+
+
+def test_control_characters_are_removed_from_a_comment_before_it_is_stored(
+    page_client: CheckingClient,
+) -> None:
+    comment = "充电\x00桩\x07很\x1b好\x7f\ufffe\n第二行\t完"
+    page_client.post(URL, page_client.form(comment=comment))
+    [row] = responses(state_of(page_client.client.application).db, "ebike-charging", WAVE)
+    assert row.answers["comment"] == "充电桩很好\n第二行\t完"
+
+
 def test_an_expired_form_is_shown_again_with_answers_and_channel_kept(
     page_client: CheckingClient, clock: Clock
 ) -> None:
@@ -95,6 +134,7 @@ def test_a_flood_from_one_address_gets_a_readable_429(tmp_path: Path, clock: Clo
     client.post(URL, client.form())
     page = client.post(URL, client.form(), status=429)
     assert "提交过于频繁" in page.text()
+    assert 1 <= int(page.response.headers["Retry-After"]) <= 60  # within the minute's window
     assert count_responses(state_of(app).db) == 2
 
 

@@ -8,8 +8,17 @@ from datetime import timedelta
 from flask import Flask
 
 from survey.audit import entries
-from survey.users import MAX_FAILURES
-from tests.survey.conftest import PASSWORD, CheckingClient, Clock, add_staff, log_in, state_of
+from survey.throttle import FREE_FAILURES
+from survey.users import update_user
+from tests.survey.conftest import (
+    NOW,
+    PASSWORD,
+    CheckingClient,
+    Clock,
+    add_staff,
+    log_in,
+    state_of,
+)
 
 
 def logged_in_as(client: CheckingClient) -> str | None:
@@ -44,12 +53,41 @@ def test_a_login_without_csrf_token_is_refused(app: Flask, client: CheckingClien
     client.post("/staff/login/", {"email": "eva@example.org", "password": PASSWORD}, status=400)
 
 
-def test_lockout_after_repeated_failures_is_explained(app: Flask, client: CheckingClient) -> None:
+def test_repeated_failures_answer_429_with_retry_after_even_for_the_right_password(
+    app: Flask, client: CheckingClient
+) -> None:
     add_staff(app, "eva@example.org", "evaluator")
-    for _ in range(MAX_FAILURES - 1):
+    for _ in range(FREE_FAILURES - 1):
         attempt(client, "eva@example.org", "not the password", 400)
-    assert "已锁定" in attempt(client, "eva@example.org", "not the password", 400)
-    assert "已锁定" in attempt(client, "eva@example.org", PASSWORD, 400)
+    assert "需等待 30 秒" in attempt(client, "eva@example.org", "not the password", 400)
+    page = client.get("/staff/login/")
+    body = {"csrf_token": page.hidden("csrf_token"), "email": "eva@example.org"}
+    waiting = client.post("/staff/login/", body | {"password": PASSWORD}, status=429)
+    assert waiting.response.headers["Retry-After"] == "30"
+    assert "需等待 30 秒" in waiting.text()
+
+
+def reply(client: CheckingClient, email: str, password: str) -> tuple[int, str | None, str]:
+    """A login's status, Retry-After and page, with what differs per request taken out."""
+    page = client.get("/staff/login/")
+    body = {"csrf_token": page.hidden("csrf_token"), "email": email, "password": password}
+    response = client.client.post("/staff/login/", data=body)
+    html = re.sub(r'name="csrf_token" value="[^"]*"', "", response.get_data(as_text=True))
+    return response.status_code, response.headers.get("Retry-After"), html.replace(email, "EMAIL")
+
+
+def test_known_unknown_disabled_and_waiting_emails_get_the_same_replies(app: Flask) -> None:
+    app.config["YITI_LOGIN_LIMIT"] = "100/minute"  # the address limit is not what is compared
+    add_staff(app, "known@example.org", "evaluator")
+    add_staff(app, "off@example.org", "evaluator")
+    update_user(state_of(app).db, "off@example.org", NOW, "cli:test", active=False)
+    replies = {}
+    for email in ("known@example.org", "nobody@example.org", "off@example.org"):
+        client = CheckingClient(app.test_client())
+        replies[email] = [reply(client, email, "not the password") for _ in range(5)]
+    assert replies["known@example.org"] == replies["nobody@example.org"]
+    assert replies["known@example.org"] == replies["off@example.org"]
+    assert [status for status, _, _ in replies["nobody@example.org"]] == [400] * 3 + [429] * 2
 
 
 def test_too_many_attempts_from_one_address_get_429(app: Flask, client: CheckingClient) -> None:
@@ -58,7 +96,8 @@ def test_too_many_attempts_from_one_address_get_429(app: Flask, client: Checking
         attempt(client, "nobody@example.org", "not the password", 400)
     page = client.get("/staff/login/")
     body = {"csrf_token": page.hidden("csrf_token"), "email": "x@example.org", "password": "y"}
-    client.post("/staff/login/", body, status=429)
+    refused = client.post("/staff/login/", body, status=429)
+    assert 1 <= int(refused.response.headers["Retry-After"]) <= 60  # within the minute's window
 
 
 def test_logout_needs_a_post_with_csrf_and_ends_the_session(

@@ -6,16 +6,17 @@ import csv
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import delete
+from sqlalchemy import delete, inspect, text
 from sqlalchemy.exc import DatabaseError
 
 from survey.audit import append
 from survey.cli import survey
 from survey.db import Database
-from survey.migrate import upgrade
+from survey.migrate import alembic_config, upgrade
 from survey.models import AuditEntry, Base
 from survey.repository import count_responses, invitation_counts
 from tests.conftest import CONTENT
@@ -33,14 +34,14 @@ def test_init_db_creates_the_latest_schema_matching_the_models(
 ) -> None:
     result = runner.invoke(survey, ["init-db", "--database", database_url])
     assert result.exit_code == 0, result.output
-    assert "已创建调查数据库（版本 0003）" in result.output
+    assert "已创建调查数据库（版本 0004）" in result.output
     db = Database(database_url)
     with db.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     assert count_responses(db) == 0
     db.dispose()
     again = runner.invoke(survey, ["init-db", "--database", database_url])
-    assert again.exit_code == 0 and "数据库已初始化（版本 0003）" in again.output
+    assert again.exit_code == 0 and "数据库已初始化（版本 0004）" in again.output
 
 
 def test_the_migrated_audit_log_stays_append_only(migrated_db: Database) -> None:
@@ -54,8 +55,8 @@ def test_upgrade_is_safe_to_repeat_and_says_what_it_did(runner: CliRunner, tmp_p
     url = f"sqlite:///{tmp_path / 'survey.sqlite3'}"
     said = [runner.invoke(survey, ["upgrade", "--database", url]) for _ in range(2)]
     assert [result.exit_code for result in said] == [0, 0], said[0].output + said[1].output
-    assert "已创建调查数据库的全部表（版本 0003）" in said[0].output
-    assert "已是最新版本（0003），未做改动" in said[1].output
+    assert "已创建调查数据库的全部表（版本 0004）" in said[0].output
+    assert "已是最新版本（0004），未做改动" in said[1].output
 
 
 def test_upgrade_names_the_versions_it_went_from_and_to(
@@ -66,7 +67,33 @@ def test_upgrade_names_the_versions_it_went_from_and_to(
     db.dispose()
     result = runner.invoke(survey, ["upgrade", "--database", database_url])
     assert result.exit_code == 0, result.output
-    assert "已把调查数据库从版本 0002 升级到 0003" in result.output
+    assert "已把调查数据库从版本 0002 升级到 0004" in result.output
+
+
+def test_the_throttle_migration_keeps_accounts_and_can_be_undone(database_url: str) -> None:
+    """0004 replaces the lockout columns with the login_throttle table; accounts survive."""
+    db = Database(database_url)
+    upgrade(db, "0003")
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (email, role, topics, password_hash, session_token, active,"
+                " failed_logins, locked_until, created_at) VALUES ('a@example.org', 'admin',"
+                " '[]', 'x', 't', true, 4, NULL, '2026-11-27 04:00:00')"
+            )
+        )
+    upgrade(db)
+    columns = {c["name"] for c in inspect(db.engine).get_columns("users")}
+    assert {"failed_logins", "locked_until"}.isdisjoint(columns)
+    assert "login_throttle" in inspect(db.engine).get_table_names()
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT email FROM users")).scalar() == "a@example.org"
+    with db.engine.begin() as connection:
+        config = alembic_config(db)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    assert "login_throttle" not in inspect(db.engine).get_table_names()
+    db.dispose()
 
 
 def test_the_default_database_is_sqlite_in_wal_mode_under_instance(
@@ -112,6 +139,18 @@ def test_invite_refuses_an_open_survey_and_an_unknown_one(
         args = ["invite", "--topic", topic, "--wave", wave, "--count", "1"]
         result = runner.invoke(survey, [*args, "--database", url, "--content", str(CONTENT)])
         assert result.exit_code == 1 and said in result.output
+
+
+def test_invite_for_an_unknown_topic_says_so_and_lists_the_topics_of_the_wave(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'survey.sqlite3'}"
+    args = ["invite", "--topic", "no-such-topic", "--wave", WAVE, "--count", "1"]
+    result = runner.invoke(survey, [*args, "--database", url, "--content", str(CONTENT)])
+    assert result.exit_code == 1
+    assert "没有议题 no-such-topic。2026-end 进行调查的议题：" in result.output
+    assert f"{TOPIC}（电动自行车充电设置建设）" in result.output and INVITED_TOPIC in result.output
+    assert "开放式" not in result.output and "no-such-topic.yml" not in result.output
 
 
 def test_freeze_reports_what_it_froze(runner: CliRunner, content_dir: Path) -> None:

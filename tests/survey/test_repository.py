@@ -32,7 +32,7 @@ SUBMISSION = Submission(
     wave=WAVE,
     version="standard@1+ebike-charging@1",
     channel="link",
-    answers=ANSWERS | {"street": "万寿路街道"},
+    answers=ANSWERS | {"street_name": "万寿路街道"},
     submitted_at=datetime(2026, 11, 27, 4, 0, tzinfo=UTC),
 )
 

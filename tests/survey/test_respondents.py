@@ -49,7 +49,7 @@ def test_valid_answers_redirect_to_a_thank_you_page_with_a_receipt(
     [stored] = responses(state_of(app).db, TOPIC, WAVE)
     assert stored.channel == "qr"
     assert stored.version == "standard@1+ebike-charging@1"
-    assert stored.street == "万寿路街道" and stored.district == "海淀区"
+    assert stored.street == "110108001" and stored.district == "海淀区"  # the code, as sampled
     assert stored.answers["went_well"] == ["办理时间更短", "反馈及时"]
     assert stored.receipt == receipt_of(location)
 
@@ -163,10 +163,10 @@ def test_every_url_works_under_a_mount_prefix(sqlite_app: Flask) -> None:
     assert local and all(str(u).startswith("/survey/") for u in local), local
 
 
-def test_answers_pass_unchanged_apart_from_the_street_code(
+def test_answers_pass_unchanged_with_the_streets_name_beside_its_code(
     client: CheckingClient, app: Flask
 ) -> None:
     client.post(URL, client.form())
     [stored] = responses(state_of(app).db, TOPIC, WAVE)
-    expected = ANSWERS | {"street": "万寿路街道", "went_badly": []}
+    expected = ANSWERS | {"street_name": "万寿路街道", "went_badly": []}
     assert stored.answers == expected

@@ -9,7 +9,8 @@ from generator.loader import load_content
 from survey.cli import survey
 from survey.db import Database
 from survey.repository import count_responses, responses
-from survey.sample import CHANNEL, sample_responses, sample_targets
+from survey.sample import CHANNEL, sample_responses, sample_targets, store_sample
+from survey.waves import as_utc
 from tests.conftest import CONTENT
 from tests.survey.conftest import NOW, TOPIC, WAVE
 
@@ -40,6 +41,16 @@ def test_every_sample_answer_is_one_the_questionnaire_offers() -> None:
                 assert set(answer) <= set(question.options)
     satisfied = sum(r.satisfaction in ("非常满意", "满意", "基本满意") for r in made) / len(made)
     assert 0.75 < satisfied < 0.98  # like published waves, not uniform noise
+
+
+def test_stored_sample_answers_fall_inside_their_wave_and_before_now(db: Database) -> None:
+    content = load_content(CONTENT)
+    questionnaire = content.questionnaires.for_wave(TOPIC, WAVE)
+    assert questionnaire is not None
+    wave = next(w for w in content.site.waves if w.id == WAVE)
+    store_sample(db, sample_responses(content, questionnaire, 200, NOW))
+    times = [as_utc(r.submitted_at) for r in responses(db, TOPIC, WAVE)]
+    assert len(times) == 200 and all(wave.opens <= t <= NOW for t in times)
 
 
 def test_only_waves_that_have_opened_get_samples() -> None:

@@ -1,22 +1,24 @@
-"""Accounts: creation rules, password checks, lockout, and sessions ended by account changes."""
+"""Accounts: creation rules, password checks, login throttling, sessions ended by changes."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from sqlalchemy import select
 
 from survey.models import AuditEntry, User
+from survey.throttle import FORGET_AFTER, FREE_FAILURES, wait_after
 from survey.users import (
-    LOCKOUT,
-    MAX_FAILURES,
+    WRONG,
     AccountError,
     add_user,
     authenticate,
     update_user,
     user_by_token,
+    waiting_emails,
 )
 from tests.survey.conftest import NOW, PASSWORD, state_of
 
@@ -67,27 +69,94 @@ def test_the_right_password_logs_in_and_a_wrong_one_does_not(app: Flask) -> None
     assert actions(app) == ["user.add", "login.success", "login.failure", "login.failure"]
 
 
-def test_repeated_failures_lock_the_account_until_the_lockout_ends(app: Flask) -> None:
+def test_failures_make_the_same_email_and_address_wait_longer_each_time(app: Flask) -> None:
     db = state_of(app).db
     add_user(db, "a@example.org", "evaluator", PASSWORD, NOW, "cli:ops")
-    for _ in range(MAX_FAILURES):
-        result = authenticate(db, "a@example.org", "wrong password!", NOW, "s")
-    assert "已锁定" in result.message
-    locked = authenticate(db, "a@example.org", PASSWORD, NOW + LOCKOUT / 2, "s")
-    assert locked.user is None and "已锁定" in locked.message  # even the right password
-    assert authenticate(
-        db, "a@example.org", PASSWORD, NOW + LOCKOUT + timedelta(seconds=1), "s"
-    ).user
-    assert "login.locked" in actions(app)
+    for _ in range(FREE_FAILURES - 1):
+        assert authenticate(db, "a@example.org", "wrong password!", NOW, "s").message == WRONG
+    last = authenticate(db, "a@example.org", "wrong password!", NOW, "s")
+    assert last.message.startswith(WRONG) and "需等待 30 秒" in last.message
+    waiting = authenticate(db, "a@example.org", PASSWORD, NOW + timedelta(seconds=10), "s")
+    assert waiting.user is None and waiting.retry_after == 20  # even the right password
+    later = NOW + timedelta(seconds=30)
+    assert authenticate(db, "a@example.org", "wrong again!!", later, "s").retry_after is None
+    assert authenticate(db, "a@example.org", PASSWORD, later, "s").retry_after == 60
+    assert "login.throttled" in actions(app)
 
 
-def test_an_admin_can_unlock_a_locked_account(app: Flask) -> None:
+def test_the_wait_doubles_up_to_an_hour() -> None:
+    waits = [wait_after(n).total_seconds() for n in range(1, 12)]
+    assert waits == [0, 0, 30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
+
+
+def test_a_guesser_at_another_address_never_delays_the_account_owner(app: Flask) -> None:
     db = state_of(app).db
     add_user(db, "a@example.org", "evaluator", PASSWORD, NOW, "cli:ops")
-    for _ in range(MAX_FAILURES):
-        authenticate(db, "a@example.org", "wrong password!", NOW, "s")
+    for _ in range(20):
+        authenticate(db, "a@example.org", "wrong password!", NOW, "attacker")
+    assert authenticate(db, "a@example.org", PASSWORD, NOW, "owner").user is not None
+
+
+def test_an_unknown_email_and_a_disabled_account_wait_exactly_like_an_account(
+    app: Flask,
+) -> None:
+    db = state_of(app).db
+    add_user(db, "known@example.org", "evaluator", PASSWORD, NOW, "cli:ops")
+    add_user(db, "off@example.org", "evaluator", PASSWORD, NOW, "cli:ops")
+    update_user(db, "off@example.org", NOW, "cli:ops", active=False)
+
+    def history(email: str) -> list[tuple[object, str, int | None]]:
+        seen: list[tuple[object, str, int | None]] = []
+        for second in (0, 1, 2, 3, 40, 41):
+            at = NOW + timedelta(seconds=second)
+            result = authenticate(db, email, "wrong password!", at, "s")
+            seen.append((result.user, result.message, result.retry_after))
+        return seen
+
+    known = history("known@example.org")
+    assert known == history("nobody@example.org") == history("off@example.org")
+    assert [r for _, _, r in known] == [None, None, None, 29, None, 59]
+
+
+def test_every_heard_attempt_verifies_one_hash_and_a_waiting_one_none(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = state_of(app).db
+    add_user(db, "known@example.org", "evaluator", PASSWORD, NOW, "cli:ops")
+    calls: list[str] = []
+    verify = PasswordHasher.verify
+
+    def counted(self: PasswordHasher, hash: str, password: str) -> bool:
+        calls.append(hash)
+        return verify(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counted)
+    for email in ("known@example.org", "nobody@example.org"):
+        for _ in range(FREE_FAILURES + 1):
+            calls.clear()
+            heard = authenticate(db, email, "wrong password!", NOW, "s").retry_after is None
+            assert len(calls) == (1 if heard else 0)
+
+
+def test_an_admin_can_lift_the_waits_of_an_account(app: Flask) -> None:
+    db = state_of(app).db
+    add_user(db, "a@example.org", "evaluator", PASSWORD, NOW, "cli:ops")
+    for source in ("office", "home"):
+        for _ in range(FREE_FAILURES):
+            authenticate(db, "a@example.org", "wrong password!", NOW, source)
+    assert waiting_emails(db, NOW) == {"a@example.org"}
     update_user(db, "a@example.org", NOW, "cli:ops", unlock=True)
-    assert authenticate(db, "a@example.org", PASSWORD, NOW, "s").user is not None
+    assert waiting_emails(db, NOW) == set()
+    assert authenticate(db, "a@example.org", PASSWORD, NOW, "home").user is not None
+
+
+def test_failures_older_than_a_day_are_forgotten(app: Flask) -> None:
+    db = state_of(app).db
+    add_user(db, "a@example.org", "evaluator", PASSWORD, NOW, "cli:ops")
+    for _ in range(FREE_FAILURES):
+        authenticate(db, "a@example.org", "wrong password!", NOW, "s")
+    tomorrow = NOW + FORGET_AFTER + timedelta(seconds=1)
+    assert authenticate(db, "a@example.org", "wrong password!", tomorrow, "s").message == WRONG
 
 
 def test_changing_an_account_ends_its_sessions(app: Flask) -> None:

@@ -122,3 +122,16 @@ def test_drivers_count_each_ticked_option_over_counted_responses() -> None:
     )
     assert_frame_equal(drivers(responses, WENT_WELL, min_cell=1), expected)
     assert drivers(responses, WENT_WELL)["share"].isna().all()
+
+
+def test_a_respondent_counts_once_per_option_however_often_it_was_stored() -> None:
+    responses = frame(
+        {
+            TOPIC: ["t"] * 2,
+            WAVE: ["2024-end"] * 2,
+            WENT_WELL: [["快"] * 200 + ["好", "好"], ["快"]],
+        }
+    )
+    table = drivers(responses, WENT_WELL, min_cell=1).set_index("option")
+    assert table["count"].to_dict() == {"快": 2, "好": 1}
+    assert table["share"].max() <= 1.0

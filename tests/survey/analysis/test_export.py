@@ -132,6 +132,33 @@ def test_sav_has_variable_labels_value_labels_and_missing_codes(tmp_path: Path) 
     assert_frame_equal(labelled, expected, check_dtype=False, check_categorical=False)
 
 
+def test_sav_marks_likert_items_ordinal_codes_nominal_counts_scale_and_flags_f1(
+    tmp_path: Path,
+) -> None:
+    variables = (
+        *VARIABLES,
+        category("hotline", "打过 12345 吗？", ["打过", "没打过", "记不清"]),
+        Variable("minutes", "作答用时（分钟）", "number"),
+    )
+    frame = chunk().assign(hotline=["打过", "没打过", "记不清"], minutes=[2.5, 1.0, 3.0])
+    path = tmp_path / "measures.sav"
+    write_sav([frame], variables, path)
+    _, meta = pyreadstat.read_sav(str(path))
+    assert meta.variable_measure == {
+        "receipt": "nominal",
+        "satisfaction": "ordinal",
+        "went_well_1": "nominal",
+        "suspect": "nominal",
+        "comment": "nominal",
+        "hotline": "nominal",
+        "minutes": "scale",
+    }
+    formats = meta.original_variable_types
+    assert formats["went_well_1"] == formats["suspect"] == "F1.0"
+    assert formats["satisfaction"] == formats["hotline"] == "F1.0"
+    assert formats["minutes"] == "F8.2"
+
+
 def test_sav_refuses_more_rows_than_it_may_hold_in_memory(tmp_path: Path) -> None:
     with pytest.raises(ExportTooLargeError, match="CSV"):
         write_sav([chunk(), chunk()], VARIABLES, tmp_path / "r.sav", max_rows=5)

@@ -15,6 +15,7 @@ from survey.analysis.frame import responses_frame
 from survey.analysis.variables import Variable, prepare
 from survey.evaluators.store import Actor, exclude
 from survey.repository import Submission, responses, save_response
+from survey.service import with_street_name
 from tests.survey.conftest import ANSWERS, NOW, TOPIC, WAVE, CheckingClient, add_staff, state_of
 
 OTHER = "civil-dog-keeping"  # also surveyed in 2026-end
@@ -44,8 +45,9 @@ def store(app: Flask, topic: str, answers: dict[str, Any], flags: tuple[str, ...
     state = state_of(app)
     questionnaire = state.content.questionnaires.for_wave(topic, WAVE)
     assert questionnaire is not None
+    stored = with_street_name(state.content, answers)
     submission = Submission(
-        uuid.uuid4().hex, topic, WAVE, questionnaire.version, "web", answers, NOW, flags
+        uuid.uuid4().hex, topic, WAVE, questionnaire.version, "web", stored, NOW, flags
     )
     return save_response(state.db, submission)
 

@@ -279,3 +279,57 @@ def test_the_index_lists_the_accounts_topics_per_wave_with_every_format(
     everything = logged_in(app, EVALUATOR).get("/staff/downloads/")
     hrefs = {str(a["href"]) for a in everything.soup.select("td a")}
     assert {f"{URL}/all.csv", f"{URL}/{OTHER}.sav"} <= hrefs
+
+
+def test_a_comment_typed_with_control_characters_reads_the_same_in_csv_xlsx_and_sav(
+    app: Flask, seeded: Seeded
+) -> None:
+    resident = CheckingClient(app.test_client())
+    resident.post(f"/{TOPIC}/{WAVE}/", resident.form(comment="控制\x00字符\x1f在\x08这里\x7f"))
+    client = logged_in(app, EVALUATOR)
+    csv = pd.read_csv(io.BytesIO(fetch(client, f"{URL}/{TOPIC}.csv")), dtype=str)
+    book = openpyxl.load_workbook(io.BytesIO(fetch(client, f"{URL}/{TOPIC}.xlsx")))
+    sheet = list(book["responses"].values)
+    xlsx = pd.DataFrame(sheet[1:], columns=sheet[0])
+    with tempfile.NamedTemporaryFile(suffix=".sav") as handle:
+        handle.write(fetch(client, f"{URL}/{TOPIC}.sav"))
+        handle.flush()
+        sav, _ = pyreadstat.read_sav(handle.name)
+    found = [
+        [c for c in table["comment"].dropna() if str(c).startswith("控制")]
+        for table in (csv, xlsx, sav)
+    ]
+    assert found == [["控制字符在这里"]] * 3
+
+
+def test_the_index_lists_only_waves_with_answers_by_their_name(app: Flask, seeded: Seeded) -> None:
+    page = logged_in(app, ADMIN).get("/staff/downloads/")
+    assert [h2.get_text() for h2 in page.soup.select("main h2")] == ["2026 年年底"]
+    files = [str(a["href"]) for a in page.soup.select("td a")]
+    assert files and all(href.startswith(f"{URL}/") for href in files)
+
+
+def test_real_and_sample_answers_carry_the_street_code_and_name_in_every_format(
+    app: Flask, seeded: Seeded
+) -> None:
+    from survey.sample import sample_responses, store_sample
+    from tests.survey.conftest import NOW
+
+    state = state_of(app)
+    questionnaire = state.content.questionnaires.for_wave(TOPIC, WAVE)
+    assert questionnaire is not None
+    store_sample(state.db, sample_responses(state.content, questionnaire, 5, NOW))
+    names = {s.code: s.name for s in state.content.directory.streets}
+    client = logged_in(app, EVALUATOR)
+    csv = pd.read_csv(io.BytesIO(fetch(client, f"{URL}/{TOPIC}.csv")), dtype=str)
+    book = openpyxl.load_workbook(io.BytesIO(fetch(client, f"{URL}/{TOPIC}.xlsx")))
+    sheet = list(book["responses"].values)
+    with tempfile.NamedTemporaryFile(suffix=".sav") as handle:
+        handle.write(fetch(client, f"{URL}/{TOPIC}.sav"))
+        handle.flush()
+        sav, _ = pyreadstat.read_sav(handle.name)
+    for table in (csv, pd.DataFrame(sheet[1:], columns=sheet[0]), sav):
+        streets = table[["channel", "street", "street_name"]].dropna()
+        assert set(streets["channel"]) == {"web", "sample"}
+        pairs = zip(streets.street, streets.street_name, strict=True)
+        assert all(names[code] == name for code, name in pairs)

@@ -41,6 +41,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     commented = [Answer("满意", comment="楼下新装了充电桩", went_well=("反馈及时",))]
     seed(app, literal_set() + commented + many(2, "不满意", flags=("too_fast",)))
+    # Every district answered, so the topic page shows its weighted table with an interval.
+    names = [d.name for d in state_of(app).content.directory.districts]
+    seed(app, [Answer(level, district=name) for name in names for level in ("满意", "不满意")])
     add_staff(app, EVALUATOR, "evaluator")
     with serving(under_survey(app)) as base:
         yield base
@@ -91,6 +94,17 @@ def test_wide_tables_scroll_inside_their_region_not_the_page(
     signed_in.goto(server + path)
     width = signed_in.viewport_size["width"]
     assert signed_in.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_the_wave_table_fits_a_desktop_screen_with_every_column_in_view(
+    signed_in: Any, server: str
+) -> None:
+    if signed_in.viewport_size["width"] < WIDTHS["desktop"][0]:
+        pytest.skip("on a phone the wave table scrolls inside its region, by design")
+    signed_in.goto(server + PAGES["wave"])
+    region = signed_in.locator(".table-scroll").first
+    assert region.evaluate("e => e.scrollWidth <= e.clientWidth")
+    assert signed_in.get_by_role("columnheader", name="已排除").is_visible()
 
 
 def test_the_chart_is_drawn_with_its_colours_under_the_strict_csp(

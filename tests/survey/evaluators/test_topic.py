@@ -8,7 +8,14 @@ from flask import Flask
 from survey.analysis import definitions as text
 from survey.audit import entries
 from tests.survey.conftest import TOPIC, WAVE, CheckingClient, Page, state_of
-from tests.survey.evaluators.conftest import evaluator, literal_set, many, seed, text_at
+from tests.survey.evaluators.conftest import (
+    Answer,
+    evaluator,
+    literal_set,
+    many,
+    seed,
+    text_at,
+)
 
 URL = f"/staff/results/{WAVE}/{TOPIC}/"
 
@@ -84,6 +91,16 @@ def test_districts_under_30_valid_answers_are_suppressed(
         ["朝阳区", "6", f"不公布 {text.SUPPRESSED_TEXT}", "—"],  # 8 less two 说不清
         ["海淀区", "32", "100.0%", "95% 区间 89.3%–100.0%"],
     ]
+
+
+def test_districts_are_listed_in_the_directorys_official_order(
+    sqlite_app: Flask, page_client: CheckingClient
+) -> None:
+    names = ["大兴区", "丰台区", "西城区", "东城区"]  # code-point order: 东 丰 大 西
+    seed(sqlite_app, [Answer("满意", district=name) for name in names])
+    evaluator(sqlite_app, page_client)
+    rows = table(page_client.get(URL), "各区满意率")
+    assert [row[0] for row in rows] == ["东城区", "西城区", "丰台区", "大兴区"]
 
 
 def test_change_from_mid_year_to_year_end_carries_a_two_proportion_test(
