@@ -19,3 +19,9 @@ def next_wave(site: Site, now: datetime) -> Wave | None:
     """The first wave that opens after `now`, for 'the next survey opens on …'."""
     upcoming = [w for w in site.waves if w.opens > now]
     return min(upcoming, key=lambda w: w.opens) if upcoming else None
+
+
+def wave_label(wave_id: str) -> str:
+    """`2026-end` → `2026 年年底`: how residents read a wave, never its id."""
+    year, part = wave_id.split("-")
+    return f"{year} 年{'年中' if part == 'mid' else '年底'}"
