@@ -15,7 +15,9 @@ from click.testing import CliRunner
 from generator.build import build
 from generator.cli import main
 from generator.errors import ContentError
+from generator.loader import load_content
 from generator.render.pages import SECTIONS
+from tests.conftest import CONTENT
 from tests.generator.conftest import ELEVATORS, edit
 from tests.generator.fixtures import BUILD_TIME, built_site, hostile_content, site_url
 
@@ -172,3 +174,15 @@ def test_build_command_reports_problems_and_exits_1(content_dir: Path, tmp_path:
     assert result.exit_code == 1
     assert "procedure.steps[1].branches[1].to: 没有 id 为 “gone” 的步骤" in result.output
     assert not (tmp_path / "site").exists()
+
+
+def test_each_problem_of_every_topic_is_its_own_list_item(built_site: Path) -> None:
+    content = load_content(CONTENT)
+    for topic in content.topics:
+        page = built_site / "topics" / str(topic.year) / topic.slug / "index.html"
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        heading = soup.find("h2", string="问题清单")
+        assert heading is not None, page
+        items = heading.find_next("ol").find_all("li", recursive=False)
+        assert len(items) == len(topic.lists.problems), page
+        assert items[-1].get_text().startswith(topic.lists.problems[-1].problem)
