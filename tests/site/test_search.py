@@ -29,6 +29,9 @@ def open_search(page: Any, site_url: str) -> None:
     """The home page with Material's search box focused, as a click on it does."""
     page.goto(site_url + "/")
     page.locator("[data-md-component=search-query]").focus()
+    # Search is ready (its index loaded) and waiting: text typed from now on must be searched
+    # because of the typing itself, not picked up when the index arrives.
+    page.locator(".md-search-result__meta", has_text="键入以开始搜索").wait_for(timeout=15_000)
 
 
 def results(page: Any) -> str:
