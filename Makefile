@@ -14,7 +14,7 @@ PORT ?= 8000
 # Chromium (browser tests), Node.js/npm (axe-core for accessibility tests), and for the
 # deployment and backup tests nginx, systemd-analyze, openssl and the PostgreSQL client tools.
 
-.PHONY: help run build bench test check lint typecheck security pytest system-deps install clean
+.PHONY: help run build bench shots test check lint typecheck security pytest system-deps install clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,6 +29,10 @@ run: install ## Build the site from content/, prepare the survey database, serve
 
 build: install ## Build site/ from content/ (atomic: a failed build keeps the old site)
 	$(BIN)/yiti build
+
+# A fresh build of content/ and the survey on a throw-away SQLite database, photographed.
+shots: install ## Screenshots of every page type at 390 and 1280 px into shots/ (look before you ship)
+	$(BIN)/python -m tests.site.shots --out shots
 
 # Scripts only: the modules they import (synthetic data, load client, server) have no main.
 bench: install ## Run every benchmark in quick mode

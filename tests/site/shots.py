@@ -8,6 +8,7 @@ with Debian's Chromium. Usage: `.venv/bin/python -m tests.site.shots [--out shot
 from __future__ import annotations
 
 import argparse
+import logging
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,6 +54,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "shots")
     out = parser.parse_args().out
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not one line per request
     executable = chromium_path()
     if executable is None:
         raise SystemExit("需要 Debian 的 chromium：apt-get install chromium")
