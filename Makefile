@@ -11,7 +11,8 @@ NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Debian packages the project needs: Graphviz (flowcharts), a CJK font (charts, flowcharts),
-# Chromium (browser tests), Node.js/npm (axe-core for accessibility tests), and for the
+# Chromium (browser tests), Node.js/npm (axe-core for accessibility tests, the Nu HTML Checker
+# and Lighthouse), Java (runs the Nu HTML Checker), and for the
 # deployment and backup tests nginx, systemd-analyze, openssl and the PostgreSQL client tools.
 
 .PHONY: help run build bench shots test check lint typecheck security pytest system-deps install clean
@@ -81,6 +82,7 @@ system-deps: ## Install missing Debian packages (as root), or print the command 
 	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
