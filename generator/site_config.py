@@ -32,8 +32,6 @@ def mkdocs_config(content: Content, docs_dir: Path, pages: Iterable[str] = ()) -
         "copyright": f"{content.site.organisation} · 热线 {content.site.contact.phone}",
         "theme": _theme(),
         "extra_css": ["assets/stylesheets/yiti.css"],
-        # Passes text from input methods and pasting on to Material's search (it reads key-ups).
-        "extra_javascript": ["assets/javascripts/yiti-search.js"],
         "extra": {"sample_notice": _sample_notice(content)},
         "plugins": [{"search": {"lang": "zh", "separator": r"[\s\u200b\-_,:!=\[\]()\"`/]+"}}],
         "markdown_extensions": _extensions(),

@@ -65,3 +65,17 @@ def test_a_hit_on_a_procedure_page_shows_a_readable_summary(page: Any, site_url:
     text = hit.inner_text().replace("\u200b", "")
     assert "共 8 步" in text and "需要准备的材料" in text
     assert "社区居委会或拨打" not in text  # a table cell: the table is not run together
+
+
+def test_the_search_index_is_fetched_only_when_search_is_first_used(
+    page: Any, site_url: str
+) -> None:
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "search_index" in r.url else None)
+    page.goto(site_url + "/", wait_until="networkidle")
+    page.wait_for_timeout(500)  # the bundle has started and would have asked by now
+    assert asked == []
+    page.locator("[data-md-component=search-query]").focus()
+    page.keyboard.insert_text(WORD)
+    assert WORD in results(page)
+    assert len(asked) == 1
