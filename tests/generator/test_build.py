@@ -183,6 +183,8 @@ def test_each_problem_of_every_topic_is_its_own_list_item(built_site: Path) -> N
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         heading = soup.find("h2", string="问题清单")
         assert heading is not None, page
-        items = heading.find_next("ol").find_all("li", recursive=False)
+        listing = heading.find_next("ol")
+        assert listing is not None, page
+        items = listing.find_all("li", recursive=False)
         assert len(items) == len(topic.lists.problems), page
         assert items[-1].get_text().startswith(topic.lists.problems[-1].problem)
