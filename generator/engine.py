@@ -16,6 +16,7 @@ from mkdocs.exceptions import MkDocsException
 
 from generator.csp import secure_site
 from generator.errors import YitiError
+from generator.searchindex import compact_index
 from generator.validity import make_valid
 
 
@@ -53,4 +54,5 @@ def run(config_file: Path, site_dir: Path) -> None:
     finally:
         logger.removeHandler(collect)
     make_valid(site_dir)
+    compact_index(site_dir)
     secure_site(site_dir)

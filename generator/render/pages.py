@@ -29,6 +29,9 @@ class Section:
     template: str
     # Material's sidebars to leave out: the 一表 needs the whole width for its nine columns.
     hide: tuple[str, ...] = ()
+    # Out of the search index: half-month counts answer no search, and the topic's overview
+    # already carries the latest one in words.
+    searched: bool = True
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -44,7 +47,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("flowchart", "flowchart.md", "一图：办理流程图", "topic/flowchart.md.j2"),
     Section("qa", "qa.md", "一问答：政策问答", "topic/qa.md.j2"),
     # Only for topics with complaint records, or with published survey results (no empty sections).
-    Section("monitoring", "monitoring.md", "诉求量监测", "topic/monitoring.md.j2"),
+    Section("monitoring", "monitoring.md", "诉求量监测", "topic/monitoring.md.j2", searched=False),
     Section("results", "results.md", "满意度调查结果", "topic/results.md.j2"),
 )
 OPTIONAL_SECTIONS = frozenset({"monitoring", "results"})

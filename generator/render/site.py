@@ -126,6 +126,7 @@ def render_topic(
             {**context, "section": section},
             page_title(topic.title, section),
             hide=section.hide,
+            search_exclude=not section.searched,
         )
         for section in sections
     }

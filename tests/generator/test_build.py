@@ -188,3 +188,8 @@ def test_each_problem_of_every_topic_is_its_own_list_item(built_site: Path) -> N
         items = listing.find_all("li", recursive=False)
         assert len(items) == len(topic.lists.problems), page
         assert items[-1].get_text().startswith(topic.lists.problems[-1].problem)
+
+
+def test_the_search_index_is_plain_utf8_without_escapes(built_site: Path) -> None:
+    raw = (built_site / "search/search_index.json").read_text(encoding="utf-8")
+    assert "\\u" not in raw and "维护保养" in raw
