@@ -170,7 +170,7 @@ def test_a_missing_page_answers_in_chinese_with_ways_home_and_to_search(
     desktop.get_by_role("link", name="回到首页").click()
     desktop.wait_for_url(site_url + "/")
     desktop.goto(site_url + "/no/such/page/")
-    desktop.get_by_label("搜索本站").fill("维护保养")
+    desktop.get_by_role("searchbox", name="搜索本站（例如“电梯”“物业费”）").fill("维护保养")
     desktop.get_by_role("button", name="搜索").click()
     desktop.locator(".md-search-result__item").first.wait_for(timeout=15_000)
     assert "维护保养" in desktop.locator(".md-search-result__list").inner_text().replace(
