@@ -11,10 +11,11 @@ NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Debian packages the project needs: Graphviz (flowcharts), a CJK font (charts, flowcharts),
-# Chromium (browser tests), Node.js/npm (axe-core for accessibility tests), and for the
+# Chromium (browser tests), Node.js/npm (axe-core for accessibility tests, the Nu HTML Checker
+# and Lighthouse), Java (runs the Nu HTML Checker), and for the
 # deployment and backup tests nginx, systemd-analyze, openssl and the PostgreSQL client tools.
 
-.PHONY: help run build bench test check lint typecheck security pytest system-deps install clean
+.PHONY: help run build bench shots test check lint typecheck security pytest system-deps install clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,6 +30,10 @@ run: install ## Build the site from content/, prepare the survey database, serve
 
 build: install ## Build site/ from content/ (atomic: a failed build keeps the old site)
 	$(BIN)/yiti build
+
+# A fresh build of content/ and the survey on a throw-away SQLite database, photographed.
+shots: install ## Screenshots of every page type at 390 and 1280 px into shots/ (look before you ship)
+	$(BIN)/python -m tests.site.shots --out shots
 
 # Scripts only: the modules they import (synthetic data, load client, server) have no main.
 bench: install ## Run every benchmark in quick mode
@@ -77,6 +82,7 @@ system-deps: ## Install missing Debian packages (as root), or print the command 
 	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \

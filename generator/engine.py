@@ -17,6 +17,8 @@ from mkdocs.exceptions import MkDocsException
 
 from generator.csp import secure_site
 from generator.errors import YitiError
+from generator.searchindex import compact_index
+from generator.validity import make_valid
 
 
 class EngineError(YitiError):
@@ -37,9 +39,10 @@ class _Collect(logging.Handler):
 def run(config_file: Path, site_dir: Path, sources: Sequence[Path] = ()) -> None:
     """Build `config_file`'s docs into `site_dir`, strict: any warning fails the build.
 
-    Then the pages are made to fit the site's Content-Security-Policy (generator/csp.py), still
-    inside the build's temporary folder, so a page that would not fit fails the whole build,
-    naming the content file and line in `sources` that it came from.
+    Then the pages are made valid HTML (generator/validity.py) and made to fit the site's
+    Content-Security-Policy (generator/csp.py), still inside the build's temporary folder, so
+    a page that would not fit fails the whole build, naming the content file and line in
+    `sources` that it came from.
     """
     collect = _Collect()
     logger = logging.getLogger("mkdocs")
@@ -52,4 +55,6 @@ def run(config_file: Path, site_dir: Path, sources: Sequence[Path] = ()) -> None
         raise EngineError(f"MkDocs 构建失败：\n{details}") from exc
     finally:
         logger.removeHandler(collect)
+    make_valid(site_dir)
+    compact_index(site_dir)
     secure_site(site_dir, sources)

@@ -11,6 +11,8 @@ from markupsafe import Markup
 
 from generator.models.guide import Procedure, Step
 
+# A phone's text column: 390 px less Material's margins. A wider chart scrolls in its own box.
+PHONE_COLUMN = 350  # CSS px
 # Noto Sans CJK (fonts-noto-cjk) is what `make` installs; dot measures text with it.
 FONT = "Noto Sans CJK SC"
 WRAP = 9  # characters per line: about 150 px of CJK text at 14 px
@@ -80,17 +82,29 @@ def render_svgs(charts: list[tuple[Procedure, str]]) -> list[str]:
 
 
 def inline_svg(svg: str) -> Markup:
-    """The same SVG for inlining in HTML: no XML prolog or comments, width follows the page."""
+    """The same SVG for inlining in HTML, drawn at its natural size: one dot point per CSS px,
+    so 14 pt labels are 14 px on every screen (shrunk to a phone, they were 4–9 px). No XML
+    prolog or comments."""
     body = svg[svg.index("<svg") :]
     body = re.sub(r"<!--.*?-->", "", body, flags=re.S)
-    body = re.sub(r'\s(width|height)="[^"]*pt"', "", body, count=2).strip()
+    body = re.sub(r'\s(width|height)="([\d.]+)pt"', r' \1="\2"', body, count=2).strip()
     # bandit B704 is a false positive here: dot's own SVG output; labels were escaped on the way in
     return Markup(body)  # nosec B704
 
 
+def natural_width(svg: str) -> float:
+    """The drawing's width in CSS px at its natural size (dot's points, one per px)."""
+    match = re.search(r'<svg[^>]*?\swidth="([\d.]+)(?:pt)?"', svg, flags=re.S)
+    if match is None:
+        raise ValueError("dot's SVG has no width")
+    return float(match.group(1))
+
+
 def _accessible(svg: str, title: str) -> str:
-    """role="img" with a label and one <title>; dot's per-node titles (step ids) are dropped."""
+    """role="img" with a label and one <title>; dot's per-node titles (step ids) and its ids
+    (`page0,1_graph0` is no valid HTML id; `node1` could clash with the page's) are dropped."""
     svg = re.sub(r"<title>.*?</title>\n?", "", svg, flags=re.S)
+    svg = re.sub(r'(<g) id="[^"]*"', r"\1", svg)
     safe = title.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
     start = svg.index("<svg")
     end = svg.index(">", start)

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from generator.calendar import next_wave, open_wave
+from generator.calendar import next_wave, open_wave, wave_label
 from generator.loader import Content
 from generator.models import Topic
 from generator.models.site import Wave
-from generator.render.flowchart import inline_svg
+from generator.render.flowchart import PHONE_COLUMN, inline_svg, natural_width
 from generator.render.markup import answer_html, first_sentence
-from generator.render.views import step_views, target_view
+from generator.render.views import materials, step_views, target_view
 
 SURVEY_PREFIX = "/survey"
 
@@ -27,16 +27,27 @@ class Section:
     filename: str
     title: str
     template: str
+    # Material's sidebars to leave out: the 一表 needs the whole width for its nine columns.
+    hide: tuple[str, ...] = ()
+    # Out of the search index: half-month counts answer no search, and the topic's overview
+    # already carries the latest one in words.
+    searched: bool = True
 
 
 SECTIONS: tuple[Section, ...] = (
     Section("overview", "index.md", "概况与进展", "topic/overview.md.j2"),
     Section("duties", "duties.md", "一单：职责清单", "topic/duties.md.j2"),
-    Section("procedure", "procedure.md", "一表：办理流程表", "topic/procedure.md.j2"),
+    Section(
+        "procedure",
+        "procedure.md",
+        "一表：办理流程表",
+        "topic/procedure.md.j2",
+        hide=("navigation", "toc"),
+    ),
     Section("flowchart", "flowchart.md", "一图：办理流程图", "topic/flowchart.md.j2"),
     Section("qa", "qa.md", "一问答：政策问答", "topic/qa.md.j2"),
     # Only for topics with complaint records, or with published survey results (no empty sections).
-    Section("monitoring", "monitoring.md", "诉求量监测", "topic/monitoring.md.j2"),
+    Section("monitoring", "monitoring.md", "诉求量监测", "topic/monitoring.md.j2", searched=False),
     Section("results", "results.md", "满意度调查结果", "topic/results.md.j2"),
 )
 OPTIONAL_SECTIONS = frozenset({"monitoring", "results"})
@@ -57,6 +68,32 @@ def survey_url(topic: Topic, wave: Wave) -> str:
     return f"{SURVEY_PREFIX}/{topic.slug}/{wave.id}/?channel=link"
 
 
+@dataclass(frozen=True)
+class OpenSurvey:
+    """A topic's open survey as residents read it: which survey, until when, how to get in."""
+
+    topic: Topic
+    name: str  # 2026 年年底调查
+    closes: str  # Beijing time, to the minute
+    url: str
+    invitation: bool  # only residents with a single-use code sent to them can answer
+
+
+def open_survey(content: Content, topic: Topic, now: datetime) -> OpenSurvey | None:
+    """The topic's survey open at `now`, if any."""
+    wave = open_wave(content.site, topic, now)
+    if wave is None:
+        return None
+    asked = content.questionnaires.for_wave(topic.slug, wave.id)
+    return OpenSurvey(
+        topic=topic,
+        name=f"{wave_label(wave.id)}调查",
+        closes=wave.closes.strftime("%Y-%m-%d %H:%M"),
+        url=survey_url(topic, wave),
+        invitation=asked is not None and asked.access == "invitation",
+    )
+
+
 def flowchart_title(topic: Topic) -> str:
     """The accessible name of a topic's flowchart."""
     return f"{topic.title}：{topic.procedure.title}流程图"
@@ -65,17 +102,18 @@ def flowchart_title(topic: Topic) -> str:
 def topic_context(content: Content, topic: Topic, now: datetime, svg: str) -> dict[str, Any]:
     """Everything every section page of `topic` needs, computed once."""
     base = topic_dir(topic)
-    wave = open_wave(content.site, topic, now)
     return {
         "topic": topic,
         "base": base,
         "sections": SECTIONS,
         "targets": [target_view(t) for t in topic.plan.targets],
         "steps": step_views(topic.procedure),
+        "materials": materials(topic.procedure),
         "svg": svg,
         "svg_inline": inline_svg(svg),
+        "svg_scrolls": natural_width(svg) > PHONE_COLUMN,
         "qa": [(q, first_sentence(q.answer), answer_html(q.answer)) for q in topic.qa],
-        "survey": (wave, survey_url(topic, wave)) if wave else None,
+        "survey": open_survey(content, topic, now),
         "year_page": rel(f"{base}/index.md", f"years/{topic.year}.md"),
     }
 
@@ -83,11 +121,8 @@ def topic_context(content: Content, topic: Topic, now: datetime, svg: str) -> di
 def site_context(content: Content, now: datetime) -> dict[str, Any]:
     """What the home, index and about pages need."""
     current = content.topics_of(content.site.current_year)
-    open_now = [
-        (t, w, survey_url(t, w))
-        for t in content.topics
-        if (w := open_wave(content.site, t, now)) is not None
-    ]
+    open_now = [s for t in content.topics if (s := open_survey(content, t, now)) is not None]
+    upcoming = next_wave(content.site, now)
     themes: dict[str, list[Topic]] = {}
     for topic in sorted(content.topics, key=lambda t: (-t.year, t.month, t.slug)):
         themes.setdefault(topic.theme, []).append(topic)
@@ -96,7 +131,8 @@ def site_context(content: Content, now: datetime) -> dict[str, Any]:
         "content": content,
         "current_topics": current,
         "open_surveys": open_now,
-        "next_wave": next_wave(content.site, now),
+        "next_wave": upcoming,
+        "next_wave_name": f"{wave_label(upcoming.id)}调查" if upcoming else "",
         "themes": themes,
         "directory": content.directory,
         "topic_dir": topic_dir,

@@ -85,7 +85,11 @@ def render_monitoring(
     for month in ranking_months(monitoring):
         context = {**common, **ranking_context(monitoring, month)}
         title = f"{month} 街乡镇诉求量排名"
-        pages[f"{RANKING_DIR}/{month}.md"] = _render("ranking.md.j2", context, title)
+        # Out of the search index: a month of street names and counts is no answer to a
+        # resident's search, and 60 months of them made the index three times its size.
+        pages[f"{RANKING_DIR}/{month}.md"] = _render(
+            "ranking.md.j2", context, title, search_exclude=True
+        )
     return pages
 
 
@@ -118,7 +122,11 @@ def render_topic(
     base = topic_dir(topic)
     out = {
         f"{base}/{section.filename}": _render(
-            section.template, {**context, "section": section}, page_title(topic.title, section)
+            section.template,
+            {**context, "section": section},
+            page_title(topic.title, section),
+            hide=section.hide,
+            search_exclude=not section.searched,
         )
         for section in sections
     }
@@ -133,7 +141,13 @@ def page_title(topic_title: str, section: Section) -> str:
     return f"{topic_title}：{section.title.split('：')[-1]}"
 
 
-def _render(template: str, context: dict[str, Any], title: str, hide: tuple[str, ...] = ()) -> str:
+def _render(
+    template: str,
+    context: dict[str, Any],
+    title: str,
+    hide: tuple[str, ...] = (),
+    search_exclude: bool = False,
+) -> str:
     """A page: front matter, then the template's Markdown.
 
     The title is set in front matter, HTML-escaped, because MkDocs would otherwise take it from
@@ -142,6 +156,8 @@ def _render(template: str, context: dict[str, Any], title: str, hide: tuple[str,
     meta: dict[str, Any] = {"title": html.escape(title)}
     if hide:
         meta["hide"] = list(hide)
+    if search_exclude:
+        meta["search"] = {"exclude": True}
     front = json.dumps(meta, ensure_ascii=False)  # JSON is YAML: no quoting surprises
     body = environment().get_template(template).render(**context)
     return f"---\n{front}\n---\n\n{body}"

@@ -46,13 +46,23 @@ def target_view(target: Target) -> TargetView:
     )
 
 
+# Marks that already end a sentence: a question keeps its ？ and gets no 。 after it.
+SENTENCE_ENDS = ("。", "？", "?", "！", "!")
+
+
+def sentence(text: str) -> str:
+    """`text` ended by exactly one mark: `是否同意？` stays, `咨询政策` becomes `咨询政策。`."""
+    return text if text.endswith(SENTENCE_ENDS) else f"{text}。"
+
+
 @dataclass(frozen=True)
 class StepView:
     """A procedure step with its number and where it leads, as words."""
 
     number: int
     step: Step
-    leads_to: list[str]
+    leads_to: list[str]  # for the table's 下一步 column: `第 2 步（…）`, `是 → 第 3 步（…）`
+    text: str  # the step as sentences, for the flowchart's text version
 
 
 def step_views(procedure: Procedure) -> list[StepView]:
@@ -65,8 +75,26 @@ def step_views(procedure: Procedure) -> list[StepView]:
 
     views = []
     for step in procedure.steps:
-        leads = [f"{b.label} → {to(b.to)}" for b in step.branches]
-        if step.next:
-            leads.append(f"下一步 → {to(step.next)}")
-        views.append(StepView(numbers[step.id], step, leads))
+        branches = [f"{b.label} → {to(b.to)}" for b in step.branches]
+        leads = [*branches, to(step.next)] if step.next else branches
+        views.append(StepView(numbers[step.id], step, leads, step_text(step, branches, leads)))
     return views
+
+
+def step_text(step: Step, branches: list[str], leads: list[str]) -> str:
+    """`咨询政策（街道）。下一步：第 2 步（…）。`, `判断：是否同意？是 → …；否 → …。`, `… 办结。`"""
+    parts = [sentence(f"{step.name}（{step.handler}）" if step.handler else step.name)]
+    if step.question:
+        parts.append(sentence(f"判断：{step.question}"))
+    if branches:
+        parts.append(sentence("；".join(branches)))
+    elif leads:
+        parts.append(sentence(f"下一步：{leads[-1]}"))
+    else:
+        parts.append("办结。")
+    return "".join(parts)
+
+
+def materials(procedure: Procedure) -> list[str]:
+    """Every material the procedure asks for, once each, in the order the steps ask."""
+    return list(dict.fromkeys(m for step in procedure.steps for m in step.materials))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 from pathlib import Path
 
 import html5lib
@@ -13,7 +14,9 @@ from click.testing import CliRunner
 from generator.build import build
 from generator.cli import main
 from generator.errors import ContentError
+from generator.loader import load_content
 from generator.render.pages import SECTIONS
+from tests.conftest import CONTENT
 from tests.generator.conftest import ELEVATORS, edit
 from tests.generator.fixtures import (
     BUILD_TIME,
@@ -185,3 +188,23 @@ def test_build_command_reports_problems_and_exits_1(content_dir: Path, tmp_path:
     assert result.exit_code == 1
     assert "procedure.steps[1].branches[1].to: 没有 id 为 “gone” 的步骤" in result.output
     assert not (tmp_path / "site").exists()
+
+
+def test_each_problem_of_every_topic_is_its_own_list_item(built_site: Path) -> None:
+    content = load_content(CONTENT)
+    for topic in content.topics:
+        page = built_site / "topics" / str(topic.year) / topic.slug / "index.html"
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        heading = soup.find("h2", string="问题清单")
+        assert heading is not None, page
+        listing = heading.find_next("ol")
+        assert listing is not None, page
+        items = listing.find_all("li", recursive=False)
+        assert len(items) == len(topic.lists.problems), page
+        assert items[-1].get_text().startswith(topic.lists.problems[-1].problem)
+
+
+def test_the_search_index_is_plain_utf8_without_escapes(built_site: Path) -> None:
+    raw = (built_site / "search/search_index.json").read_text(encoding="utf-8")
+    assert "维护保养" in raw
+    assert not re.search(r"\\u[4-9][0-9a-f]{3}", raw)  # no CJK character as an escape

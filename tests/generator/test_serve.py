@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import gzip
 import os
 import signal
 import sys
@@ -113,3 +114,24 @@ def test_the_preview_runs_a_download_worker_and_sigterm_stops_both(
         os.kill(os.getpid(), signal.SIGTERM)  # as `kill` or a process manager would
         time.sleep(5)  # the handler raises at once; reaching here means it did not
     assert worker.poll() is not None, "the worker outlived the preview"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"), [("index.html", "text/html"), ("assets/site.css", "text/css")]
+)
+def test_pages_and_assets_are_sent_compressed_to_browsers_that_accept_it(
+    tmp_path: Path, name: str, kind: str
+) -> None:
+    root = site(tmp_path)
+    text = "每月一题，老楼加装电梯。" * 400  # 14 KB: worth compressing
+    (root / name).parent.mkdir(parents=True, exist_ok=True)
+    (root / name).write_text(text, encoding="utf-8")
+    client = Client(static_site(root))
+    with client.get("/" + name, headers={"Accept-Encoding": "gzip"}) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert response.mimetype == kind
+        assert "Content-Security-Policy" in response.headers
+        assert gzip.decompress(response.get_data()).decode("utf-8") == text
+    with client.get("/" + name) as plain:  # a client that does not say it accepts gzip
+        assert "Content-Encoding" not in plain.headers
+        assert plain.get_data(as_text=True) == text

@@ -1,0 +1,142 @@
+"""`make shots`: screenshots of every page type at 390 and 1280 px, to look at as a person would.
+
+Builds the shipped content into a fresh site, serves it with the survey (SQLite in a temporary
+folder, one evaluator account) the way `yiti serve` does, and writes `shots/<width>/<name>.png`
+with Debian's Chromium. Usage: `.venv/bin/python -m tests.site.shots [--out shots]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import sync_playwright
+
+from generator.build import build
+from generator.serve import combined_app
+from survey.repository import create_schema
+from survey.users import add_user
+from tests.conftest import CONTENT  # first: tests.conftest and tests.browser import each other
+
+# isort: split
+from tests.browser import CHROMIUM_ARGS, WIDTHS, chromium_path, serving
+
+ROOT = Path(__file__).resolve().parents[2]
+TOPIC = "/topics/2022/old-building-elevators/"
+OPEN_TOPIC, WAVE = "ebike-charging", "2026-end"  # the sample wave open for this topic
+EVALUATOR, PASSWORD = "evaluator@example.org", "shots-password-1234"
+SITE_PAGES = {
+    "home": "/",
+    "year": "/years/2024/",
+    "theme": "/themes/",
+    "about": "/about/",
+    "topic-overview": TOPIC,
+    "topic-duties": f"{TOPIC}duties/",
+    "topic-procedure": f"{TOPIC}procedure/",
+    "topic-flowchart": f"{TOPIC}flowchart/",
+    "topic-qa": f"{TOPIC}qa/",
+    "topic-monitoring": f"{TOPIC}monitoring/",
+    "topic-open-survey": f"/topics/2024/{OPEN_TOPIC}/",
+    "monitoring-city": "/monitoring/",
+    "monitoring-ranking": "/monitoring/ranking/2024-12/",
+    "not-found": "/no-such-page/",
+    "survey-form": f"/survey/{OPEN_TOPIC}/{WAVE}/",
+    "staff-login": "/survey/staff/login/",
+}
+
+
+def main() -> None:
+    """Build, serve, and photograph every page type at both widths."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "shots")
+    out = parser.parse_args().out
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not one line per request
+    executable = chromium_path()
+    if executable is None:
+        raise SystemExit("需要 Debian 的 chromium：apt-get install chromium")
+    with tempfile.TemporaryDirectory(prefix="yiti-shots-") as tmp:
+        app = prepared_app(Path(tmp))
+        with serving(app) as base, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=executable, headless=True, args=CHROMIUM_ARGS
+            )
+            for width_name, (width, height) in WIDTHS.items():
+                folder = out / f"{width}"
+                folder.mkdir(parents=True, exist_ok=True)
+                context = browser.new_context(
+                    viewport={"width": width, "height": height}, locale="zh-CN"
+                )
+                shoot_all(context.new_page(), base, folder)
+                context.close()
+                print(f"{width_name}: {folder}")
+            browser.close()
+
+
+def prepared_app(tmp: Path) -> Any:
+    """A fresh build of content/ and the survey on a new SQLite database with one evaluator."""
+    site = tmp / "site"
+    build(CONTENT, site, store=tmp / "store")
+    config = {
+        "DATABASE_URL": f"sqlite:///{tmp / 'survey.sqlite3'}",
+        "SECRET_KEY": "shots-only",
+        "YITI_CONTENT_DIR": str(CONTENT),
+        "YITI_INSTANCE_DIR": str(tmp / "instance"),
+        "YITI_MIN_FILL_SECONDS": 0,
+        "YITI_QUEUE_URL": "immediate",
+    }
+    app = combined_app(site, config)
+    state = app.mounts["/survey"].extensions["yiti_survey"]
+    create_schema(state.db)
+    add_user(state.db, EVALUATOR, "evaluator", PASSWORD, datetime.now(UTC), "cli:shots")
+    return app
+
+
+def shoot_all(page: Any, base: str, folder: Path) -> None:
+    """Every page type, then the pages that need typing: search, form errors, thanks, staff."""
+    for name, path in SITE_PAGES.items():
+        page.goto(base + path, wait_until="networkidle")
+        shoot(page, folder / f"{name}.png")
+    page.goto(base + "/")
+    page.keyboard.press("/")
+    page.keyboard.insert_text("电梯")  # as an input method commits it: no key events
+    page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
+    shoot(page, folder / "search-results.png", full_page=False)
+    page.goto(base + f"/survey/{OPEN_TOPIC}/{WAVE}/")
+    page.locator("form button[type=submit]").last.click()
+    shoot(page, folder / "survey-errors.png")
+    fill_survey(page)
+    page.wait_for_url("**/thanks/**")
+    shoot(page, folder / "survey-thanks.png")
+    page.goto(base + "/survey/staff/login/")
+    page.fill("input[name=email]", EVALUATOR)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    shoot(page, folder / "staff-home.png")
+    page.context.clear_cookies()
+
+
+def fill_survey(page: Any) -> None:
+    """Answer every required question: the first choice of each group, the first street."""
+    for name in page.evaluate(
+        "[...new Set([...document.querySelectorAll('input[type=radio]')].map(e => e.name))]"
+    ):
+        page.locator(f"input[type=radio][name='{name}']").first.check()
+    for select in page.locator("select").all():
+        options = select.locator("option:not([value=''])")
+        if options.count():
+            select.select_option(options.first.get_attribute("value"))
+    page.locator("form button[type=submit]").last.click()
+
+
+def shoot(page: Any, path: Path, full_page: bool = True) -> None:
+    """One PNG of the page as it is now."""
+    page.screenshot(path=str(path), full_page=full_page)
+
+
+if __name__ == "__main__":
+    main()
