@@ -16,8 +16,12 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from limits import parse_many
 
 from survey.codes import keyed_hash
-from survey.errors import FOREIGN_REFERRER
 from survey.tickets import Ticket
+
+
+# Flask-WTF's reason (CSRFProtect.protect) when an HTTPS post's Referer is another site's;
+# here, not in survey.errors, which imports this module (limiter).
+FOREIGN_REFERRER = "The referrer does not match the host."
 
 
 def source_key() -> str:

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from survey.abuse import limiter
+from survey.abuse import FOREIGN_REFERRER, limiter
 from survey.db import DatabaseUnavailableError
 
 # status → (title, what to do), said for a resident on a phone.
@@ -30,7 +30,6 @@ CSRF_MESSAGE = (
 )
 # Flask-WTF's reasons (CSRFProtect.protect) when an HTTPS post's Referer is not this site's.
 NO_REFERRER = "The referrer header is missing."
-FOREIGN_REFERRER = "The referrer does not match the host."
 REFERRER_TITLE = "提交没有被接受"
 NO_REFERRER_MESSAGE = (
     "这次提交没有保存：浏览器没有告诉本站它是从哪个页面提交的（请求里没有来源信息 Referer）。"
