@@ -60,6 +60,14 @@ def test_only_waves_that_have_opened_get_samples() -> None:
     assert {(q.topic, q.wave) for q in sample_targets(content, NOW)} >= {(TOPIC, WAVE)}
 
 
+def test_a_2024_topic_gets_mid_year_and_year_end_samples_from_one_questionnaire() -> None:
+    found = {
+        q.wave: q.version for q in sample_targets(load_content(CONTENT), NOW) if q.topic == TOPIC
+    }
+    assert found["2024-mid"] == found["2024-end"]  # same questions, so the two waves compare
+    assert {"2024-mid", "2024-end", WAVE} <= found.keys()
+
+
 def test_the_command_fills_an_empty_database_once(db: Database) -> None:
     args = [
         "sample-data",
