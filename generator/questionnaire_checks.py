@@ -141,10 +141,11 @@ def check_frozen(
             msg = f"{key} 的调查批次已开始，但尚未冻结；请运行 yiti survey freeze 登记"
             out.append(Problem(label, 0, key, msg))
         elif frozen[key] != current[key]:
-            name, number = key.split("@")
+            name = key.split("@")[0]
+            latest = max(int(k.split("@")[1]) for k in current if k.split("@")[0] == name)
             msg = (
                 f"{key} 已冻结（调查批次已开始），不能再修改；请恢复原样，"
-                f"改动请写成新版本 {name}@{int(number) + 1}"
+                f"改动请写成新版本 {name}@{latest + 1}"
             )
             out.append(Problem(label, 0, key, msg))
     return out

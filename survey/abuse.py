@@ -18,7 +18,8 @@ from limits import parse_many
 from survey.codes import keyed_hash
 from survey.tickets import Ticket
 
-# Flask-WTF's reason (CSRFProtect.protect) when an HTTPS post's Referer is another site's.
+# Flask-WTF's reason (CSRFProtect.protect) when an HTTPS post's Referer is another site's;
+# here, not in survey.errors, which imports this module (limiter).
 FOREIGN_REFERRER = "The referrer does not match the host."
 
 

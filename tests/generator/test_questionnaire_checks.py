@@ -13,10 +13,18 @@ EBIKE = Path("questionnaires/topics/ebike-charging.yml")
 LOCK = Path("questionnaires") / FROZEN_FILE
 
 
+# The awareness question of standard version 1 (version 2 asks the same for the 2024 waves).
+V1_AWARENESS = """    waves: [2026-end]
+    questions:
+      - id: awareness
+        kind: single
+        label: 您是否知道本议题的治理措施？"""
+
+
 def test_changing_a_frozen_version_is_refused(content_dir: Path) -> None:
-    edit(content_dir / STANDARD, "label: 您是否知道本议题的治理措施？", "label: 您知道吗？")
-    assert any(
-        "standard@1: standard@1 已冻结（调查批次已开始），不能再修改" in m and "standard@2" in m
+    edit(content_dir / STANDARD, V1_AWARENESS, V1_AWARENESS.replace("您是否知道", "您知道"))
+    assert any(  # standard@2 exists, so the next free version is 3
+        "standard@1: standard@1 已冻结（调查批次已开始），不能再修改" in m and "standard@3" in m
         for m in messages(content_dir)
     )
 
@@ -35,11 +43,9 @@ def test_an_opened_version_that_was_never_frozen_is_reported(content_dir: Path) 
 def test_the_standard_instrument_must_ask_satisfaction_on_the_five_level_scale(
     content_dir: Path,
 ) -> None:
-    edit(
-        content_dir / STANDARD,
-        "options: [非常满意, 满意, 基本满意, 不满意, 非常不满意, 说不清]",
-        "options: [满意, 不满意]",
-    )
+    text = (content_dir / STANDARD).read_text(encoding="utf-8")
+    scale = "options: [非常满意, 满意, 基本满意, 不满意, 非常不满意, 说不清]"
+    (content_dir / STANDARD).write_text(text.replace(scale, "options: [满意, 不满意]"), "utf-8")
     assert any("satisfaction 的选项必须依次为" in m for m in messages(content_dir))
 
 

@@ -40,7 +40,7 @@ def test_a_topic_without_extras_gets_the_standard_questionnaire_alone(content_di
 
 
 def test_a_wave_without_questionnaire_has_none() -> None:
-    assert load_content(CONTENT).questionnaires.for_wave("ebike-charging", "2024-end") is None
+    assert load_content(CONTENT).questionnaires.for_wave("ebike-charging", "2023-end") is None
 
 
 def test_freeze_records_opened_versions_and_never_overwrites(content_dir: Path) -> None:
@@ -50,16 +50,21 @@ def test_freeze_records_opened_versions_and_never_overwrites(content_dir: Path) 
         "civil-dog-keeping@1",
         "ebike-charging@1",
         "standard@1",
+        "standard@2",
     ]
     assert read_lock(content_dir / LOCK) == before
-    edit(content_dir / STANDARD, "label: 您是否知道本议题的治理措施？", "label: 您知道吗？")
+    edit(
+        content_dir / STANDARD,
+        "waves: [2026-end]\n    questions:\n      - id: awareness",
+        "waves: [2026-end]\n    questions:\n      - id: aware",
+    )
     assert freeze(content_dir, datetime(2026, 11, 27, tzinfo=UTC)) == []
     assert read_lock(content_dir / LOCK) == before
 
 
 def test_nothing_is_frozen_before_its_wave_opens(content_dir: Path) -> None:
     (content_dir / LOCK).unlink()
-    assert freeze(content_dir, datetime(2026, 11, 1, tzinfo=UTC)) == []
+    assert freeze(content_dir, datetime(2024, 6, 1, tzinfo=UTC)) == []
 
 
 def test_a_choice_question_needs_options_and_unknown_keys_are_errors(content_dir: Path) -> None:

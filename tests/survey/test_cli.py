@@ -134,7 +134,7 @@ def test_invite_refuses_an_open_survey_and_an_unknown_one(
     url = f"sqlite:///{tmp_path / 'survey.sqlite3'}"
     for topic, wave, said in [
         (TOPIC, WAVE, "是开放式调查，不使用邀请码"),
-        (INVITED_TOPIC, "2024-end", "没有问卷"),
+        ("prepaid-refunds", "2021-end", "没有问卷"),  # a 2021 topic: no questionnaire then
     ]:
         args = ["invite", "--topic", topic, "--wave", wave, "--count", "1"]
         result = runner.invoke(survey, [*args, "--database", url, "--content", str(CONTENT)])

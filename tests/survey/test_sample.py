@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from click.testing import CliRunner
 
@@ -55,9 +57,19 @@ def test_stored_sample_answers_fall_inside_their_wave_and_before_now(db: Databas
 
 def test_only_waves_that_have_opened_get_samples() -> None:
     content = load_content(CONTENT)
-    before = content.site.waves[-1].opens.replace(year=2025)
-    assert sample_targets(content, before) == []
+    opens = {wave.id: wave.opens for wave in content.site.waves}
+    assert sample_targets(content, opens["2024-mid"] - timedelta(seconds=1)) == []
+    between = {q.wave for q in sample_targets(content, opens[WAVE].replace(year=2025))}
+    assert between == {"2024-mid", "2024-end"}
     assert {(q.topic, q.wave) for q in sample_targets(content, NOW)} >= {(TOPIC, WAVE)}
+
+
+def test_a_2024_topic_gets_mid_year_and_year_end_samples_from_one_questionnaire() -> None:
+    found = {
+        q.wave: q.version for q in sample_targets(load_content(CONTENT), NOW) if q.topic == TOPIC
+    }
+    assert found["2024-mid"] == found["2024-end"]  # same questions, so the two waves compare
+    assert {"2024-mid", "2024-end", WAVE} <= found.keys()
 
 
 def test_the_command_fills_an_empty_database_once(db: Database) -> None:

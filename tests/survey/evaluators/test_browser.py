@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from survey.sample import sample_responses, store_sample
 from tests.browser import WIDTHS, axe_violations, describe, serving, under_survey
-from tests.survey.conftest import PASSWORD, TOPIC, WAVE, Clock, add_staff, make_app, state_of
+from tests.survey.conftest import NOW, PASSWORD, TOPIC, WAVE, Clock, add_staff, make_app, state_of
 from tests.survey.evaluators.conftest import EVALUATOR, Answer, literal_set, many, seed
 
 pytestmark = pytest.mark.browser
@@ -128,3 +129,34 @@ def test_a_refused_exclusion_shows_its_error_accessibly(signed_in: Any, server: 
     assert signed_in.locator("textarea[aria-invalid=true]").is_visible()
     violations = axe_violations(signed_in)
     assert not violations, describe(violations)
+
+
+@pytest.fixture(scope="module")
+def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app holding `make run`'s sample answers to the topic (1200, every district, with
+    four-digit counts), whose weighted table is the widest the topic page shows."""
+    tmp = Path(tmp_path_factory.mktemp("sample"))
+    app = make_app(f"sqlite:///{tmp / 'survey.sqlite3'}", tmp, Clock(), TESTING=False)
+    state = state_of(app)
+    questionnaire = state.content.questionnaires.for_wave(TOPIC, WAVE)
+    assert questionnaire is not None
+    store_sample(state.db, sample_responses(state.content, questionnaire, 1200, NOW))
+    add_staff(app, EVALUATOR, "evaluator")
+    with serving(under_survey(app)) as base:
+        yield base
+    state.db.dispose()
+
+
+def test_the_weighted_sample_results_fit_a_phone_screen(browser: Any, sample_server: str) -> None:
+    width, height = WIDTHS["phone"]
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(sample_server + "/survey/staff/login/")
+    page.fill("input[name=email]", EVALUATOR)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/staff/results/")
+    page.goto(sample_server + PAGES["topic"])
+    assert page.locator("table.weighted").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
