@@ -19,6 +19,7 @@ from playwright.sync_api import sync_playwright
 from generator.build import build
 from generator.serve import combined_app
 from survey.repository import create_schema
+from survey.sample import sample_responses, sample_targets, store_sample
 from survey.users import add_user
 from tests.conftest import CONTENT  # first: tests.conftest and tests.browser import each other
 
@@ -91,12 +92,16 @@ def prepared_app(tmp: Path) -> Any:
     app = combined_app(site, config)
     state = app.mounts["/survey"].extensions["yiti_survey"]
     create_schema(state.db)
-    add_user(state.db, EVALUATOR, "evaluator", PASSWORD, datetime.now(UTC), "cli:shots")
+    now = datetime.now(UTC)
+    add_user(state.db, EVALUATOR, "evaluator", PASSWORD, now, "cli:shots")
+    for questionnaire in sample_targets(state.content, now):  # what `make run` stores
+        store_sample(state.db, sample_responses(state.content, questionnaire, 300, now))
     return app
 
 
 def shoot_all(page: Any, base: str, folder: Path) -> None:
-    """Every page type, then the pages that need typing: search, form errors, thanks, staff."""
+    """Every page type, then the pages reached by typing or links: search, form errors,
+    thanks, and the evaluator's pages after logging in."""
     for name, path in SITE_PAGES.items():
         page.goto(base + path, wait_until="networkidle")
         shoot(page, folder / f"{name}.png")
@@ -117,7 +122,24 @@ def shoot_all(page: Any, base: str, folder: Path) -> None:
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
     shoot(page, folder / "staff-home.png")
+    shoot_staff(page, folder)
     page.context.clear_cookies()
+
+
+# The evaluator's pages, each reached by a link from the one before (as a person would).
+STAFF_LINKS = {
+    "staff-wave": "main a >> text=2024 年年底",
+    "staff-topic": "main a >> text=餐饮油烟治理",
+    "staff-downloads": "nav a >> text=下载答卷数据",
+}
+
+
+def shoot_staff(page: Any, folder: Path) -> None:
+    """From the staff home: a wave's table, a topic's results (mid-year to year-end), downloads."""
+    for name, link in STAFF_LINKS.items():
+        page.locator(link).first.click()
+        page.wait_for_load_state("networkidle")
+        shoot(page, folder / f"{name}.png")
 
 
 def fill_survey(page: Any) -> None:
