@@ -102,7 +102,9 @@ def _too_many() -> ResponseReturnValue:
     """A hard limit's 429, saying in `Retry-After` when the limit's window lets the next one in."""
     body, status = _page(429, None)
     hit = limiter.current_limit  # the limit just exceeded (Flask-Limiter's window, real time)
-    wait = hit.reset_at - int(time.time()) if hit is not None else RETRY_AFTER_UNKNOWN
+    wait = RETRY_AFTER_UNKNOWN
+    if hit is not None:  # reset_at is rounded up a second: never say more than the window
+        wait = min(hit.reset_at - int(time.time()), hit.limit.get_expiry())
     return body, status, {"Retry-After": str(max(1, wait))}
 
 
