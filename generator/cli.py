@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import importlib
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -14,13 +15,23 @@ from generator.loader import Content, load_content
 from generator.published import load_published
 from generator.schema import SCHEMA_DIR, write_schemas
 
-CONTENT_OPTION = click.option(
-    "--content",
-    "content_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("content"),
-    show_default=True,
-    help="The content folder (site.yml, topics/, directory/).",
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def folder_option(flag: str, dest: str, default: str, help: str) -> Callable[[F], F]:
+    """A command-line option naming a folder, with its default shown in --help."""
+    return click.option(
+        flag,
+        dest,
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path(default),
+        show_default=True,
+        help=help,
+    )
+
+
+CONTENT_OPTION = folder_option(
+    "--content", "content_dir", "content", "The content folder (site.yml, topics/, directory/)."
 )
 
 

@@ -8,24 +8,15 @@ from pathlib import Path
 import click
 
 from generator.build import build as build_site
-from generator.cli import CONTENT_OPTION, report_problems
+from generator.cli import CONTENT_OPTION, folder_option, report_problems
 from generator.errors import ContentError, YitiError
 
-SITE_OPTION = click.option(
-    "--site",
-    "site_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("site"),
-    show_default=True,
-    help="The built site folder.",
-)
-CACHE_OPTION = click.option(
+SITE_OPTION = folder_option("--site", "site_dir", "site", "The built site folder.")
+CACHE_OPTION = folder_option(
     "--cache",
     "cache_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path(".yiti-cache"),
-    show_default=True,
-    help="Work kept for the next build (charts, flowcharts, page checks); safe to delete.",
+    ".yiti-cache",
+    "Work kept for the next build (charts, flowcharts, page checks); safe to delete.",
 )
 
 
