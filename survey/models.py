@@ -62,6 +62,12 @@ class Response(Base):
     flags: Mapped[list[str]]
     # Keyed hash of the network address (never the address): groups bulk submissions.
     source: Mapped[str] = mapped_column(String(16))
+    # `web` (typed by the resident) or `phone` (entered by an interviewer, survey.fieldwork).
+    mode: Mapped[str] = mapped_column(String(8), default="web", server_default="web")
+    # Phone interviews only: the interviewer's pseudonym and when the interview began (UTC);
+    # never a case id or a phone, so answers cannot be joined to numbers.
+    interviewer: Mapped[str | None] = mapped_column(String(16))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Invitation(Base):

@@ -62,6 +62,8 @@ class Submission:
 
 def create_schema(db: Database) -> None:
     """Create every table directly (tests; deployments use `yiti survey upgrade`)."""
+    import survey.fieldwork.tables  # noqa: F401  (registers the fieldwork tables on Base)
+
     Base.metadata.create_all(db.engine)
 
 

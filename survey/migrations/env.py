@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import survey.fieldwork.tables  # noqa: F401  (the fieldwork tables belong to the metadata too)
 from survey.db import make_engine
 from survey.models import Base
 

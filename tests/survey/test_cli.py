@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from sqlalchemy import delete, inspect, text
 from sqlalchemy.exc import DatabaseError
 
+import survey.fieldwork.tables
 from survey.audit import append
 from survey.cli import survey
 from survey.db import Database
@@ -34,14 +35,14 @@ def test_init_db_creates_the_latest_schema_matching_the_models(
 ) -> None:
     result = runner.invoke(survey, ["init-db", "--database", database_url])
     assert result.exit_code == 0, result.output
-    assert "已创建调查数据库（版本 0004）" in result.output
+    assert "已创建调查数据库（版本 0005）" in result.output
     db = Database(database_url)
     with db.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     assert count_responses(db) == 0
     db.dispose()
     again = runner.invoke(survey, ["init-db", "--database", database_url])
-    assert again.exit_code == 0 and "数据库已初始化（版本 0004）" in again.output
+    assert again.exit_code == 0 and "数据库已初始化（版本 0005）" in again.output
 
 
 def test_the_migrated_audit_log_stays_append_only(migrated_db: Database) -> None:
@@ -55,8 +56,8 @@ def test_upgrade_is_safe_to_repeat_and_says_what_it_did(runner: CliRunner, tmp_p
     url = f"sqlite:///{tmp_path / 'survey.sqlite3'}"
     said = [runner.invoke(survey, ["upgrade", "--database", url]) for _ in range(2)]
     assert [result.exit_code for result in said] == [0, 0], said[0].output + said[1].output
-    assert "已创建调查数据库的全部表（版本 0004）" in said[0].output
-    assert "已是最新版本（0004），未做改动" in said[1].output
+    assert "已创建调查数据库的全部表（版本 0005）" in said[0].output
+    assert "已是最新版本（0005），未做改动" in said[1].output
 
 
 def test_upgrade_names_the_versions_it_went_from_and_to(
@@ -67,7 +68,7 @@ def test_upgrade_names_the_versions_it_went_from_and_to(
     db.dispose()
     result = runner.invoke(survey, ["upgrade", "--database", database_url])
     assert result.exit_code == 0, result.output
-    assert "已把调查数据库从版本 0002 升级到 0004" in result.output
+    assert "已把调查数据库从版本 0002 升级到 0005" in result.output
 
 
 def test_the_throttle_migration_keeps_accounts_and_can_be_undone(database_url: str) -> None:
