@@ -15,8 +15,10 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
+from generator.cache import active
 from generator.csp import secure_site
 from generator.errors import YitiError
+from generator.pagecache import PageCache
 from generator.searchindex import compact_index
 from generator.validity import make_valid
 
@@ -47,8 +49,11 @@ def run(config_file: Path, site_dir: Path, sources: Sequence[Path] = ()) -> None
     collect = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
+    page_cache = _page_cache(config_file)
     try:
         config = load_config(config_file=str(config_file), site_dir=str(site_dir), strict=True)
+        if page_cache is not None:
+            config.plugins["yiti/page-cache"] = page_cache
         build(config)
     except (MkDocsException, SystemExit) as exc:
         details = "\n".join(collect.messages) or str(exc)
@@ -58,3 +63,18 @@ def run(config_file: Path, site_dir: Path, sources: Sequence[Path] = ()) -> None
     make_valid(site_dir)
     compact_index(site_dir)
     secure_site(site_dir, sources)
+    if page_cache is not None:
+        page_cache.commit()  # only now: every page passed --strict and the checks after it
+
+
+def _page_cache(config_file: Path) -> PageCache | None:
+    """The page cache plugin for this build, when the build has a cache (generator/cache.py).
+
+    The config is named by its text with the build's own temporary folder taken out: only
+    that differs between two builds of the same content.
+    """
+    build_cache = active()
+    if build_cache is None:
+        return None
+    setting = config_file.read_text(encoding="utf-8").replace(str(config_file.parent), "<work>")
+    return PageCache(build_cache, setting)
