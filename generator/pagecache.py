@@ -1,4 +1,4 @@
-"""A MkDocs plugin that reuses each unchanged page's Markdown conversion and search entries.
+"""A MkDocs plugin that reuses each unchanged page's Markdown conversion, search entries and HTML.
 
 MkDocs' own heavy work per page is converting its Markdown to HTML (about a third of a build)
 and Material's search plugin cutting the page's Chinese text into words with jieba (about
@@ -7,9 +7,11 @@ files the site has (links are resolved and checked against them) and the code ve
 after editing one topic the other topics' pages need neither again. This plugin keeps, per
 page, what `Page.render` sets (HTML, table of contents, title, anchors, links to anchors) and
 the search entries, under a build-cache key of exactly those inputs, and puts them back
-instead of redoing them. Theme templates, the navigation, anchor and link validation and the
-search index file still run for every page, so the site is byte for byte what a build without
-the cache writes (tests/generator/test_pagecache.py).
+instead of redoing them. The theme's page (Material's templates, a third of what is left) also
+depends on the navigation, so a page's finished HTML is kept under that key plus the
+navigation's titles and links, and written out again through a one-line template. Anchor and
+link validation, the search index file and the theme's own files still run for every page, so
+the site is byte for byte what a build without the cache writes (tests/generator/test_pagecache.py).
 
 MkDocs' own `--dirty` mode is not used: it skips whole pages, so the search index and the
 anchor checks would cover only the changed ones. Entries are stored only when the whole build
@@ -24,19 +26,28 @@ import hashlib
 import json
 from typing import Any
 
-from mkdocs.config.base import Config
+from jinja2 import ChoiceLoader, DictLoader, Environment
+from mkdocs.config import base
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from generator.cache import BuildCache
 
 KIND = "page"
+HTML_KIND = "html"
+# The template a reused page is written through: its stored HTML, nothing else.
+STORED_TEMPLATE = "yiti-stored-page.html"
 
 
-class PageCache(BasePlugin[Config]):  # type: ignore[no-untyped-call]  # mkdocs' __init_subclass__
+class _NoOptions(base.Config):  # type: ignore[no-untyped-call]  # mkdocs' hook
+    """The plugin has no options: engine.py makes it with the build's cache."""
+
+
+class PageCache(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]  # mkdocs' hook
     """Page renders and search entries from `build_cache`; `setting` names the config."""
 
     def __init__(self, build_cache: BuildCache, setting: str) -> None:
@@ -45,8 +56,12 @@ class PageCache(BasePlugin[Config]):  # type: ignore[no-untyped-call]  # mkdocs'
         self.setting = hashlib.sha256(setting.encode()).hexdigest()
         self.files_digest = ""
         self.pending: dict[str, dict[str, Any]] = {}  # key → entry, stored by commit()
+        self.pending_html: dict[str, str] = {}  # key → a page's HTML, stored by commit()
         self.search_hits: dict[str, list[dict[str, Any]]] = {}  # page url → stored entries
         self.keys: dict[str, str] = {}  # page url → key
+        self.nav: Navigation | None = None
+        self.html_keys: dict[str, str] = {}  # page url → key of its finished HTML
+        self.stored_html: dict[str, str] = {}  # page url → its finished HTML from the cache
 
     @event_priority(-100)  # after the search plugin's on_config, which makes its index
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -61,6 +76,44 @@ class PageCache(BasePlugin[Config]):  # type: ignore[no-untyped-call]  # mkdocs'
         names = "\0".join(sorted(f.src_uri for f in files))
         self.files_digest = hashlib.sha256(names.encode()).hexdigest()
         return files
+
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        self.nav = nav
+        return nav
+
+    @event_priority(-100)
+    def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+        """Every page is read and converted now: look up each one's finished HTML."""
+        assert self.nav is not None  # on_nav came first
+        navigation = nav_digest(self.nav)
+        for file in files.documentation_pages():
+            page = file.page
+            if page is None or page.url not in self.keys:
+                continue
+            key = self.cache.key(HTML_KIND, self.keys[page.url], navigation)
+            self.html_keys[page.url] = key
+            stored = self.cache.get(HTML_KIND, key)
+            if stored is not None:
+                self.stored_html[page.url] = stored
+                page.meta["template"] = STORED_TEMPLATE  # read by mkdocs' _build_page
+        stored_page = DictLoader({STORED_TEMPLATE: "{{ yiti_stored_html }}"})
+        env.loader = ChoiceLoader([stored_page, *([env.loader] if env.loader else [])])
+        return env
+
+    @event_priority(-100)  # after the search plugin has indexed the page
+    def on_page_context(
+        self, context: Any, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> Any:
+        if page.url in self.stored_html:
+            context["yiti_stored_html"] = self.stored_html[page.url]
+        return context
+
+    @event_priority(-100)  # last: what is written
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        key = self.html_keys.get(page.url)
+        if key is not None and page.url not in self.stored_html:
+            self.pending_html[key] = output
+        return output
 
     def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
         """Route this page's Markdown conversion through the cache."""
@@ -107,7 +160,29 @@ class PageCache(BasePlugin[Config]):  # type: ignore[no-untyped-call]  # mkdocs'
         """Keep this build's new entries (call only once the whole build has succeeded)."""
         for key, entry in self.pending.items():
             self.cache.put(KIND, key, json.dumps(entry, ensure_ascii=False))
+        for key, html in self.pending_html.items():
+            self.cache.put(HTML_KIND, key, html)
         self.pending.clear()
+        self.pending_html.clear()
+
+
+def nav_digest(nav: Navigation) -> str:
+    """A hash of what every page shows of the navigation: each item's kind, title and link, in
+    order (which also fixes each page's previous and next page)."""
+    digest = hashlib.sha256()
+    for line in _nav_lines(nav.items, 0):
+        digest.update(line.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _nav_lines(items: Any, depth: int) -> list[str]:
+    lines = []
+    for item in items:
+        url = item.url if isinstance(item, Page | Link) else ""
+        lines.append(f"{depth}\t{type(item).__name__}\t{item.title}\t{url}")
+        if isinstance(item, Section):
+            lines.extend(_nav_lines(item.children, depth + 1))
+    return lines
 
 
 def snapshot(page: Page) -> dict[str, Any]:
