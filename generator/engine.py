@@ -20,7 +20,7 @@ from generator.csp import secure_site
 from generator.errors import YitiError
 from generator.pagecache import PageCache
 from generator.searchindex import compact_index
-from generator.validity import make_valid
+from generator.validity import ValidToggles
 
 
 class EngineError(YitiError):
@@ -41,10 +41,11 @@ class _Collect(logging.Handler):
 def run(config_file: Path, site_dir: Path, sources: Sequence[Path] = ()) -> None:
     """Build `config_file`'s docs into `site_dir`, strict: any warning fails the build.
 
-    Then the pages are made valid HTML (generator/validity.py) and made to fit the site's
-    Content-Security-Policy (generator/csp.py), still inside the build's temporary folder, so
-    a page that would not fit fails the whole build, naming the content file and line in
-    `sources` that it came from.
+    The pages are made valid HTML as they are written (generator/validity.py), then made to
+    fit the site's Content-Security-Policy (generator/csp.py), still inside the build's
+    temporary folder, so a page that would not fit fails the whole build, naming the content
+    file and line in `sources` that it came from. With a build cache, unchanged pages reuse
+    MkDocs' work of the last build (generator/pagecache.py).
     """
     collect = _Collect()
     logger = logging.getLogger("mkdocs")
@@ -52,6 +53,7 @@ def run(config_file: Path, site_dir: Path, sources: Sequence[Path] = ()) -> None
     page_cache = _page_cache(config_file)
     try:
         config = load_config(config_file=str(config_file), site_dir=str(site_dir), strict=True)
+        config.plugins["yiti/valid-toggles"] = ValidToggles()
         if page_cache is not None:
             config.plugins["yiti/page-cache"] = page_cache
         build(config)
@@ -60,7 +62,6 @@ def run(config_file: Path, site_dir: Path, sources: Sequence[Path] = ()) -> None
         raise EngineError(f"MkDocs 构建失败：\n{details}") from exc
     finally:
         logger.removeHandler(collect)
-    make_valid(site_dir)
     compact_index(site_dir)
     secure_site(site_dir, sources)
     if page_cache is not None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from jinja2 import ChoiceLoader, DictLoader, Environment
@@ -158,10 +159,12 @@ class PageCache(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]  # mkd
 
     def commit(self) -> None:
         """Keep this build's new entries (call only once the whole build has succeeded)."""
-        for key, entry in self.pending.items():
-            self.cache.put(KIND, key, json.dumps(entry, ensure_ascii=False))
-        for key, html in self.pending_html.items():
-            self.cache.put(HTML_KIND, key, html)
+        entries = [(KIND, k, json.dumps(e, ensure_ascii=False)) for k, e in self.pending.items()]
+        entries += [(HTML_KIND, key, html) for key, html in self.pending_html.items()]
+        # Two files per page, 1,300 at 100 topics: written by a few threads, which wait on the
+        # disk rather than on each other.
+        with ThreadPoolExecutor(4, thread_name_prefix="page-cache") as pool:
+            list(pool.map(lambda entry: self.cache.put(*entry), entries))
         self.pending.clear()
         self.pending_html.clear()
 
