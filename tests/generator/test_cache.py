@@ -13,7 +13,7 @@ import pytest
 
 from generator import cache as cache_module
 from generator import engine
-from generator.build import BuildReport, build
+from generator.build import TRASH, BuildReport, build
 from generator.cache import BuildCache, code_version, using
 from generator.csp import secure_document
 from generator.errors import ContentError
@@ -140,6 +140,20 @@ def test_a_damaged_entry_is_a_miss_and_made_again(
     assert second.reused[kind] == first.redone[kind] - second.redone[kind]
     third = build_with_cache(content_dir, tmp_path)  # made again: whole, and reused
     assert third.unchanged and sum(third.redone.values()) == 0
+
+
+def test_a_replaced_site_is_deleted_by_the_next_build(content_dir: Path, tmp_path: Path) -> None:
+    build_with_cache(content_dir, tmp_path)
+    first = files_of(tmp_path / "site")
+    edit(content_dir / ELEVATORS, "      name: 咨询政策、提出意向\n", "      name: 咨询加装政策\n")
+    build_with_cache(content_dir, tmp_path)
+    trash = tmp_path / "cache" / TRASH
+    (parked,) = trash.iterdir()  # the first site, whole, until the next build
+    assert files_of(parked / "site") == first
+    (tmp_path / "site" / "index.html").touch()
+    build_with_cache(content_dir, tmp_path)
+    assert not parked.exists()
+    assert [p.name for p in trash.iterdir()] != [parked.name]
 
 
 def test_a_site_changed_by_hand_is_built_again_not_reused(
