@@ -7,9 +7,11 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from generator import engine, other_engines
-from generator.build import build
+from generator import engine, other_engines, site_cli
+from generator.build import BuildReport, build
+from generator.cli import main
 from generator.errors import YitiError
 from tests.generator.fixtures import BUILD_TIME, built_site, hostile_content
 from tests.generator.links import broken_links, html_pages
@@ -68,3 +70,22 @@ def test_an_engine_that_is_not_installed_says_how_to_get_it(
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(YitiError, match=r"pip install 'yiti\[engines\]'"):
         engine.run(_tiny_docs(tmp_path, "# 标题\n"), tmp_path / "site", name="zensical")
+
+
+def test_the_engine_is_chosen_on_the_command_line_or_by_yiti_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chosen: list[str] = []
+
+    def fake_build(*args: object, engine_name: str, **kwargs: object) -> BuildReport:
+        chosen.append(engine_name)
+        return BuildReport(tmp_path, 0, 0)
+
+    monkeypatch.setattr(site_cli, "build_site", fake_build)
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--engine", "properdocs"]).exit_code == 0
+    assert runner.invoke(main, ["build"], env={"YITI_ENGINE": "zensical"}).exit_code == 0
+    assert runner.invoke(main, ["build"], env={"YITI_ENGINE": ""}).exit_code == 0
+    wrong = runner.invoke(main, ["build", "--engine", "hugo"])
+    assert wrong.exit_code == 2 and "hugo" in wrong.output
+    assert chosen == ["properdocs", "zensical", "mkdocs"]
