@@ -10,6 +10,7 @@ own partials (generator/theme/partials/) and the flowchart's SVG (generator/rend
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from mkdocs.config import base
@@ -37,3 +38,13 @@ class ValidToggles(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]  # 
 
     def on_post_template(self, output_content: str, template_name: str, config: Any) -> str:
         return valid_toggles(output_content)
+
+
+def make_valid(site_dir: Path) -> None:
+    """Rewrite every built page whose Material toggles carry `autocomplete` (for the engines
+    that run in another process, where ValidToggles cannot be added)."""
+    for page in site_dir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        fixed = valid_toggles(text)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
