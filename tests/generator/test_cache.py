@@ -185,7 +185,9 @@ def test_an_engine_failure_with_a_warm_cache_leaves_the_previous_site_and_reuses
     before = files_of(tmp_path / "site")
     edit(content_dir / ELEVATORS, "      name: 咨询政策、提出意向\n", "      name: 咨询加装政策\n")
 
-    def half_written(config_file: Path, site_dir: Path, sources: Sequence[Path] = ()) -> None:
+    def half_written(
+        config_file: Path, site_dir: Path, sources: Sequence[Path] = (), name: str = "mkdocs"
+    ) -> None:
         site_dir.mkdir(parents=True)
         (site_dir / "index.html").write_text("half", encoding="utf-8")
         raise engine.EngineError("MkDocs 构建失败")
