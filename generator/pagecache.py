@@ -85,7 +85,8 @@ class PageCache(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]  # mkd
     @event_priority(-100)
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         """Every page is read and converted now: look up each one's finished HTML."""
-        assert self.nav is not None  # on_nav came first
+        if self.nav is None:
+            raise RuntimeError("MkDocs ran on_env before on_nav")  # it never does (1.6)
         navigation = nav_digest(self.nav)
         for file in files.documentation_pages():
             page = file.page
