@@ -19,7 +19,8 @@ from generator.questionnaires import freeze as freeze_versions
 from survey.admincli import publish_export, purge
 from survey.audit import append, cli_actor
 from survey.clitools import DATABASE_OPTION, content, content_problems, database, shown
-from survey.fieldwork.cli import COMMANDS as FIELDWORK_COMMANDS
+from survey.fieldwork.cli import fieldwork, frame
+from survey.fieldwork.samplecli import sample
 from survey.jobs.cli import worker
 from survey.migrate import current_revision, has_tables
 from survey.migrate import upgrade as upgrade_schema
@@ -191,5 +192,6 @@ survey.add_command(user)
 survey.add_command(publish_export)
 survey.add_command(purge)
 survey.add_command(worker)
-for _command in FIELDWORK_COMMANDS:
-    survey.add_command(_command)
+survey.add_command(frame)
+survey.add_command(fieldwork)
+survey.add_command(sample)

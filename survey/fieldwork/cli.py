@@ -4,54 +4,25 @@
     fieldwork open|close    calling hours and attempt cap; closing makes phones purgeable
     fieldwork status        settings, cases by district and status, quotas
     fieldwork new-key       a key for YITI_FIELDWORK_KEY
-    sample draw|release     the stratified sample and its replicates
+    (sample draw|release    the stratified sample: survey.fieldwork.samplecli)
 
 Errors become exit status 1 with the reason in Chinese here and nowhere else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from generator.cli import CONTENT_OPTION
-from generator.errors import ContentError, YitiError
 from survey.audit import cli_actor
 from survey.clitools import DATABASE_OPTION, content, database
-from survey.config import instance_dir, phone_cipher, settings
 from survey.fieldwork import settings as fieldwork_settings
-from survey.fieldwork.crypto import ENV, FieldworkKeyError, PhoneCipher, new_key
+from survey.fieldwork.commands import TOPIC, WAVE, cipher, now, refused
+from survey.fieldwork.crypto import ENV, new_key
 from survey.fieldwork.frame import load_mapping, read_chunks
 from survey.fieldwork.importer import Counts, Target, import_frame, new_batch
-
-TOPIC = click.option("--topic", required=True, help="Topic slug, e.g. ebike-charging.")
-WAVE = click.option("--wave", required=True, help="Wave id, e.g. 2026-end.")
-SHOWN_REJECTS = 20  # printed; all of them are in the rejects file
-
-
-@contextmanager
-def refused() -> Iterator[None]:
-    """The project's errors as a one-line Chinese message and exit status 1."""
-    try:
-        yield
-    except ContentError as exc:
-        raise click.ClickException(str(exc)) from exc
-    except (YitiError, FieldworkKeyError) as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
-def cipher() -> PhoneCipher:
-    """The phones' cipher from the same settings the app reads (environment or instance/)."""
-    return phone_cipher(settings(instance_dir()))
-
-
-def now() -> datetime:
-    """The real clock (tests replace it): fieldwork acts are audited at the time they happen."""
-    return datetime.now(UTC)
 
 
 @click.group()
@@ -233,6 +204,3 @@ def status_lines(
     quota = sum(found.quotas.values())
     lines.append("\t".join(["合计", *(str(totals[s]) for s in STATES), str(quota or "-")]))
     return lines
-
-
-COMMANDS: tuple[click.Command, ...] = (frame, fieldwork)

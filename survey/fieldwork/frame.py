@@ -10,6 +10,7 @@ numbered as a spreadsheet shows them: the header is row 1, the first contact row
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 from collections.abc import Iterator
 from itertools import islice
@@ -81,7 +82,7 @@ def _csv(
         head = handle.read(_SAMPLE_BYTES)
     if not head.strip():
         raise FrameError(f"{path.name}：文件为空")
-    enc = normalise_encoding(encoding) if encoding else detect_encoding(head)
+    enc = normalise_encoding(encoding) if encoding else text_encoding(head)
     reader = pd.read_csv(
         path,
         encoding=enc,
@@ -101,6 +102,20 @@ def _csv(
         raise FrameError(f"{path.name}：按 {enc} 读取失败（{exc}），请用 --encoding 指定") from exc
     except pd.errors.ParserError as exc:
         raise FrameError(f"{path.name}：{_parser_problem(exc)}；请修正该行后重新导入") from exc
+
+
+def text_encoding(head: bytes) -> str:
+    """UTF-8 (with or without BOM) if the first bytes decode so, else GB18030 if they decode so,
+    else the monitoring import's detection. Beijing's files are one or the other, and on a
+    small file a statistical detector may take GB18030 text for Korean."""
+    sample = head[: head.rfind(b"\n") + 1] or head  # never cut a character in two
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return "utf-8-sig" if sample.startswith(codecs.BOM_UTF8) else encoding
+    return detect_encoding(head)
 
 
 def _parser_problem(error: pd.errors.ParserError) -> str:
