@@ -170,8 +170,8 @@ def status_command(topic: str, wave: str, database_url: str | None, content_dir:
 
 STATES = ("frame", "drawn", "released", "held", "final")
 STATE_LABELS = {
-    "frame": "名单中",
-    "drawn": "已抽中",
+    "frame": "未抽中",
+    "drawn": "已抽未发放",
     "released": "已发放",
     "held": "拨打中",
     "final": "已结案",
