@@ -8,7 +8,7 @@ nothing. Values arrive as finished columns (attributes already JSON text).
 from __future__ import annotations
 
 import io
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 from sqlalchemy import Connection
@@ -42,8 +42,8 @@ def insert_cases(connection: Connection, rows: pd.DataFrame) -> int:
     else:
         marks = ", ".join("?" for _ in COLUMNS)
         statement = f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({marks})"  # nosec B608
-        records = table.astype(object).where(table.notna(), None).itertuples(index=False)
-        connection.exec_driver_sql(statement, [tuple(r) for r in records])
+        columns = [_python(table[name]) for name in COLUMNS]  # tolist: C, not per element
+        connection.exec_driver_sql(statement, list(zip(*columns, strict=True)))
     return len(table)
 
 
@@ -56,3 +56,11 @@ def _copy(connection: Connection, table: pd.DataFrame) -> None:
     statement = f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
         copy.write(text.getvalue())
+
+
+def _python(column: pd.Series) -> list[Any]:
+    """A column as Python values, missing ones as None (what the driver binds as NULL)."""
+    values = column.tolist()
+    if column.isna().any():
+        return [None if pd.isna(v) else v for v in values]
+    return values

@@ -55,7 +55,10 @@ def check_chunk(chunk: pd.DataFrame, places: Places) -> Checked:
     rows = chunk.loc[~blank].assign(**{f: cells.loc[~blank, f] for f in FIELDS.order})
     phones = normalise(rows[PHONE])
     street = pd.Series(
-        [places.streets.get(pair) for pair in zip(rows[DISTRICT], rows[STREET], strict=True)],
+        [
+            places.streets.get(pair)
+            for pair in zip(rows[DISTRICT].tolist(), rows[STREET].tolist(), strict=True)
+        ],
         index=rows.index,
         dtype=object,
     )

@@ -11,7 +11,6 @@ chunk being encrypted: never logged, printed, audited or written to the rejects 
 from __future__ import annotations
 
 import csv
-import json
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -177,12 +176,16 @@ def _store(
 
 
 def _attributes(rows: pd.DataFrame) -> list[str]:
-    """Each row's other columns as JSON text ({} when the file has none)."""
+    """Each row's other columns as JSON text ({} when the file has none).
+
+    pandas' C JSON writer, one record a line (JSON escapes line breaks inside values, so the
+    lines are the records): a json.dumps per row took longer than the encryption.
+    """
     names = extras(rows)
     if not names:
         return ["{}"] * len(rows)
-    values = rows[names].to_dict("records")
-    return [json.dumps(v, ensure_ascii=False) for v in values]
+    lines = rows[names].to_json(orient="records", lines=True, force_ascii=False)
+    return lines.rstrip("\n").split("\n") if len(rows) else []
 
 
 REJECTS_HEADER = ("行号", "编号", "电话（已隐去中间四位）", "区", "街乡镇", "原因")
