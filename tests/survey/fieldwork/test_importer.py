@@ -182,3 +182,17 @@ def test_a_topic_without_the_wave_is_refused_with_its_waves(
             tmp_path / "r.csv",
             (AT, "cli:test", {}),
         )
+
+
+def test_attributes_keep_line_breaks_quotes_and_chinese_text(
+    db: Database, cipher: PhoneCipher, content: Content, tmp_path: Path
+) -> None:
+    rows = [
+        [*ROWS[0][:4], '第一行\n第二行 "引号"'],
+        [*ROWS[1][:4], "\u2028分隔"],
+    ]
+    run_import(db, cipher, content, write_csv(tmp_path / "f.csv", rows))
+    assert [c.attributes for c in cases(db)] == [
+        {"来电日期": '第一行\n第二行 "引号"'},
+        {"来电日期": "\u2028分隔"},
+    ]
