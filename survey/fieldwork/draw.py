@@ -180,32 +180,34 @@ def release(
     at, actor = audit
     with db.transaction() as session:
         require_open(session, topic, wave)
-        of_wave = (Case.topic == topic, Case.wave == wave)
-        waiting = select(Case.replicate).where(*of_wave, Case.status == "drawn")
-        chosen = (
-            replicate
-            if replicate is not None
-            else session.scalar(waiting.order_by(Case.replicate).limit(1))
+        chosen = _replicate(session, topic, wave, replicate)
+        waiting = (
+            Case.topic == topic,
+            Case.wave == wave,
+            Case.status == "drawn",
+            Case.replicate == chosen,
         )
-        if chosen is None:
-            raise FieldworkError(
-                f"{topic} {wave} 没有待发放的样本组（先运行 yiti survey sample draw）"
-            )
-        per_district = dict(
-            session.execute(
-                select(Case.district, func.count(Case.id))
-                .where(*of_wave, Case.status == "drawn", Case.replicate == chosen)
-                .group_by(Case.district)
-            ).all()
+        found = session.execute(
+            select(Case.district, func.count(Case.id)).where(*waiting).group_by(Case.district)
         )
-        if not per_district:
+        counts = {str(d): int(n) for d, n in found}
+        if not counts:
             raise FieldworkError(f"{topic} {wave} 的第 {chosen} 组不存在或已发放")
-        session.execute(
-            update(Case)
-            .where(*of_wave, Case.status == "drawn", Case.replicate == chosen)
-            .values(status="released", next_call_at=at)
-        )
-        counts = {str(d): int(n) for d, n in per_district.items()}
+        session.execute(update(Case).where(*waiting).values(status="released", next_call_at=at))
         detail = {"replicate": chosen, "cases": sum(counts.values()), "districts": counts}
         record(session, at, actor, "fieldwork.release", f"{topic}/{wave}", detail)
-    return int(chosen), counts
+    return chosen, counts
+
+
+def _replicate(session: Session, topic: str, wave: str, asked: int | None) -> int:
+    """The replicate asked for, or the lowest one with cases still waiting."""
+    if asked is not None:
+        return asked
+    lowest = session.scalar(
+        select(func.min(Case.replicate)).where(
+            Case.topic == topic, Case.wave == wave, Case.status == "drawn"
+        )
+    )
+    if lowest is None:
+        raise FieldworkError(f"{topic} {wave} 没有待发放的样本组（先运行 yiti survey sample draw）")
+    return int(lowest)
