@@ -24,7 +24,7 @@ from survey.fieldwork import draw
 from survey.fieldwork.crypto import PhoneCipher
 from survey.fieldwork.frame import CONTACT_ID, DISTRICT, PHONE, ROW, STREET
 from survey.fieldwork.importer import Target, import_frame
-from survey.fieldwork.settings import DEFAULT_ATTEMPTS, DEFAULT_HOURS, open_fieldwork
+from survey.fieldwork.settings import DEFAULT_ATTEMPTS, open_fieldwork
 from survey.fieldwork.tables import Case, FieldworkWave
 from survey.sample import sample_targets
 
@@ -34,6 +34,9 @@ COMPLETES: Final = 200
 REPLICATES: Final = 3
 SEED: Final = 2026
 BATCH: Final = "sample-frame"
+# Round the clock, so a newcomer can try an interview whenever they run make run; a real wave
+# keeps to the hours the evaluator sets (default 09:00-21:00).
+HOURS: Final = "00:00-24:00"
 
 
 def sample_wave(content: Content, now: datetime) -> tuple[str, str] | None:
@@ -93,7 +96,7 @@ def store_sample_fieldwork(
         import_frame(
             db, cipher, content, target, [frame_rows(content)], rejects, (now, actor, detail)
         )
-    open_fieldwork(db, topic, wave, DEFAULT_HOURS, DEFAULT_ATTEMPTS, now, actor)
+    open_fieldwork(db, topic, wave, HOURS, DEFAULT_ATTEMPTS, now, actor)
     districts = tuple(d.name for d in content.directory.districts)
     plan = draw.Plan(DRAWN, None, COMPLETES, REPLICATES, SEED)
     draw.draw_sample(db, topic, wave, districts, plan, (now, actor))

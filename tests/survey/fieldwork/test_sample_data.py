@@ -27,7 +27,8 @@ def test_the_sample_frame_is_stored_opened_drawn_and_released_once(
     assert said is not None and "已发放第 1 组 200 个" in said
     with db.transaction() as session:
         cases = list(session.scalars(select(Case)))
-        assert session.get(FieldworkWave, (TOPIC, WAVE)) is not None
+        wave = session.get(FieldworkWave, (TOPIC, WAVE))
+        assert wave is not None and (wave.calling_from, wave.calling_until) == ("00:00", "24:00")
         assert session.scalar(select(func.sum(Quota.target))) == 200
     assert len(cases) == 2000 and all(c.sample for c in cases)
     phones = {cipher.decrypt(c.phone_token or "") for c in cases}
