@@ -26,6 +26,8 @@ WEIGHT: Final = "weight"  # float: post-stratification weight, 1.0 when unweight
 MODE: Final = "mode"  # how the answers were collected: WEB or PHONE
 WEB: Final = "web"  # typed by the resident
 PHONE: Final = "phone"  # asked and entered by an interviewer (survey.fieldwork)
+INTERVIEWER: Final = "interviewer"  # phone: the interviewer's pseudonym, never a name
+STARTED_AT: Final = "started_at"  # phone: when the interview began (UTC)
 
 # Output: one row per figure, so that each value carries its own n and definition.
 MEASURE: Final = "measure"

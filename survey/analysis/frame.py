@@ -16,9 +16,11 @@ from survey.analysis.columns import (
     AWARENESS,
     DISTRICT,
     EXCLUDED,
+    INTERVIEWER,
     MODE,
     SATISFACTION,
     SOLVED,
+    STARTED_AT,
     STREET,
     SUSPECT,
     TOPIC,
@@ -35,7 +37,7 @@ FLAGS: Final = "flags"  # list of reasons the collector flagged the response
 # Stored as columns of the responses table; these win over keys of the same name in `answers`.
 STORED: Final = (
     *(ID, "receipt", TOPIC, WAVE, "version", "submitted_at", "channel"),
-    *(DISTRICT, STREET, SATISFACTION, MODE),
+    *(DISTRICT, STREET, SATISFACTION, MODE, INTERVIEWER, STARTED_AT),
 )
 # Answers analysis reads; a topic whose questionnaire lacks one gets an empty column.
 ANALYSED: Final = (SOLVED, AWARENESS, WENT_WELL, WENT_BADLY)

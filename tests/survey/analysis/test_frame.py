@@ -59,6 +59,8 @@ def test_answers_spread_into_columns_and_flags_become_booleans() -> None:
             "street": [None] * 3,
             "satisfaction": ["满意", "说不清", "不满意"],
             "mode": ["web", "web", "phone"],  # a record without a mode is a web response
+            "interviewer": [None] * 3,
+            "started_at": [None] * 3,
             "solved": ["已解决", None, None],
             "awareness": [None, "听说过", None],
             "went_well": [["反馈及时"], None, None],
