@@ -59,6 +59,12 @@ E_TEXT: Final = (
     "（AAPOR 比例分配法）。"
 )
 SOURCE_TEXT: Final = "AAPOR《Standard Definitions》第 10 版（2023）。"
+# For the public site: a resident reads it, so no letters and no formula.
+PUBLIC_TEXT: Final = (
+    "应答率按美国民意研究协会（AAPOR）标准中的 RR3 计算：在电话调查抽中并发放的号码里，"
+    "估计符合调查条件的居民中，完成访问的人所占的比例。始终打不通、无法确认号码是否有效的，"
+    "按已确认的号码中有效号码的比例估算其中有多少人符合条件。"
+)
 NO_CASES: Final = "没有已发放的样本，无法计算。"
 NO_E: Final = "没有任何样本确认过是否合格，无法估计 e，因此无法计算 RR3。"
 NO_CONTACT: Final = "还没有接通任何合格受访者，无法计算合作率。"
