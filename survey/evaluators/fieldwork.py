@@ -81,7 +81,7 @@ class ModeTest:
 class ModeSplit:
     """Per mode: responses, valid n, 满意率; the test, and the frame-weighted test if any."""
 
-    rows: tuple[tuple[str, str, str, str, str], ...]  # mode, responses, n, 满意率, interval
+    rows: tuple[tuple[str, str, str, str, str], ...]  # mode, responses, n, 满意率, 95% range
     test: ModeTest
     weighted: ModeTest | None
     weighting_problem: str
@@ -160,7 +160,8 @@ def _mode_row(r: Mapping[Any, Any]) -> tuple[str, str, str, str, str]:
     value = "不公布" if hidden else percent(r[VALUE])
     if hidden and r[NOTE]:
         value = f"不公布（{r[NOTE]}）"
-    span = "—" if hidden else interval(r[CI_LOW], r[CI_HIGH]) or "—"
+    # The column is headed 95% 区间: the cell holds the range alone, so it never wraps.
+    span = "—" if hidden else interval(r[CI_LOW], r[CI_HIGH]).rpartition(" ")[2] or "—"
     return (MODE_LABELS[str(r[MODE])], count(r["responses"]), count(r[N]), value, span)
 
 
@@ -174,8 +175,8 @@ def _weighted(
     margins = pd.DataFrame(list(contacts.items()), columns=[DISTRICT, POPULATION])
     try:
         table = mode_test(frame, definition, margins)
-    except ValueError as error:
-        return None, f"无法加权：{error}"
+    except ValueError as error:  # says which districts the frame lacks, and that it cannot
+        return None, str(error)
     return _test(table.iloc[0], weighted=True), ""
 
 
