@@ -150,8 +150,10 @@ def mode_split(
     if table.empty:  # answers, but none valid (all 说不清 or excluded)
         test = ModeTest((), "", "", "没有有效回答，无法比较两种方式。", "")
         return ModeSplit(rows, test, None, "", dont_know_text(definition))
-    weighted, problem = _weighted(db, frame, definition, topic, wave)
     test = _test(table.iloc[0], weighted=False)
+    if bool(table.iloc[0][SUPPRESSED]):  # a mode missing or too small: weighting cannot help
+        return ModeSplit(rows, test, None, "", dont_know_text(definition))
+    weighted, problem = _weighted(db, frame, definition, topic, wave)
     return ModeSplit(rows, test, weighted, problem, dont_know_text(definition))
 
 

@@ -110,6 +110,7 @@ def test_a_topic_without_fieldwork_says_so_without_an_empty_table(
     assert not page.soup.select("dl.rates") and "已发放样本的最终结果" not in page.text()
     assert table(page, "按访问方式的满意率")[1][:3] == ["电话访问", "0", "0"]
     assert "没有电话访问的有效回答，无法比较两种方式。" in page.text()
+    assert "按名单的区分布加权" not in page.text() and "没有电话调查名单" not in page.text()
 
 
 def test_the_wave_table_gets_rr3_where_there_is_fieldwork(
@@ -131,3 +132,19 @@ def test_the_wave_table_has_no_rr3_column_without_fieldwork(
     evaluator(app, client)
     page = client.get(f"/staff/results/{WAVE}/")
     assert "RR3" not in page.text()
+
+
+def test_fieldwork_before_any_release_shows_no_rate_rather_than_zero(
+    app: Flask, client: CheckingClient
+) -> None:
+    db = state_of(app).db
+    add_wave(db, TOPIC, WAVE)
+    add_cases(db, TOPIC, WAVE, [Spec("海淀区", status="drawn")] * 3)  # drawn, not released
+    seed(app, many(40, "满意"))
+    evaluator(app, client)
+    page = client.get(URL)
+    shown = rates(page)
+    assert shown["应答率 RR1"] == "无法计算 没有已发放的样本，无法计算。"
+    assert shown["合作率 COOP1"] == "无法计算 还没有接通任何合格受访者，无法计算合作率。"
+    assert table(page, "已发放样本的最终结果") == [["还没有发放样本。"]]
+    assert cells(client.get(f"/staff/results/{WAVE}/"), "电动自行车充电设置建设")[-1] == "无法计算"
