@@ -68,7 +68,7 @@ install: system-deps $(STAMP) $(NODE_STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,engines]'
 	touch $@
 
 # axe-core, injected into pages by the accessibility tests (test-only, pinned in package-lock.json).

@@ -11,6 +11,10 @@ shipped topic, not one per synthetic topic.
 
     .venv/bin/python bench/build.py            # shipped content + 100 topics, 3 runs each
     .venv/bin/python bench/build.py --quick    # shipped content + 20 topics, 1 run
+    .venv/bin/python bench/build.py --engines-only  # issue 19: MkDocs, ProperDocs, Zensical
+
+Then the same generated docs of the synthetic topics are built by each engine (issue 19,
+bench/engine_runs.py).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import engine_runs  # noqa: E402
 from bench.synth_topics import make_content  # noqa: E402
 from generator import engine  # noqa: E402
 from generator.build import monitoring_of, write_docs  # noqa: E402
@@ -162,9 +167,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="20 topics, 1 run (under a minute)")
     parser.add_argument("--runs", type=int, default=None, help="runs per case (median)")
+    parser.add_argument("--engines-only", action="store_true", help="only the engine comparison")
     args = parser.parse_args()
     runs = args.runs or (1 if args.quick else 3)
     count = 20 if args.quick else 100
+    if args.engines_only:
+        return compare_engines(count, runs)
     print(
         f"{'case':<22} {'gen s':>6} {'mkd s':>6} {'cold s':>6} {'same s':>6} {'edit s':>6} "
         f"{'bare s':>6} {'cold':>5} {'same':>5} {'edit':>5} {'pages':>5} {'pg/s':>6} "
@@ -193,6 +201,16 @@ def main() -> int:
         f"target={TARGET_INDEX_GZ_KB} {index_verdict}"
     )
     print(f"RESULT build_peak_rss mb={result['rss_mb']:.0f} topics={count}")
+    return compare_engines(count, runs)
+
+
+def compare_engines(count: int, runs: int) -> int:
+    """Issue 19: the same generated docs of `count` synthetic topics built by each engine."""
+    with tempfile.TemporaryDirectory() as tmp:
+        synthetic = make_content(ROOT / "content", Path(tmp) / "content", count)
+        work = Path(tmp) / "engines"
+        engine_runs.prepare(synthetic, work)
+        engine_runs.report(engine_runs.compare(work, runs), f"{count} synthetic topics")
     return 0
 
 

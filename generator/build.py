@@ -26,6 +26,7 @@ from generator.cache import BuildCache, using
 from generator.loader import Content, load_content
 from generator.monitor.api import load_records, monitoring_for_site
 from generator.monitor.store import DEFAULT_STORE
+from generator.other_engines import DEFAULT as DEFAULT_ENGINE
 from generator.published import load_published
 from generator.render.monitoring import Monitoring
 from generator.render.site import render_site
@@ -50,8 +51,9 @@ def build(
     now: datetime | None = None,
     store: Path = DEFAULT_STORE,
     cache_dir: Path | None = None,
+    engine_name: str = DEFAULT_ENGINE,
 ) -> BuildReport:
-    """Build the site from `content_dir` into `site_dir`, atomically.
+    """Build the site from `content_dir` into `site_dir`, atomically, with engine `engine_name`.
 
     Monitoring figures come from the imported records in `store`, or from the sample records
     in the content folder while nothing has been imported. Published survey results come from
@@ -65,10 +67,10 @@ def build(
         monitoring = monitoring_of(content, store)
         pages = render_site(content, now or datetime.now(UTC), monitoring, published)
         site_dir = site_dir.resolve()
-        stamp = site_stamp(content, pages)
+        stamp = site_stamp(content, pages, engine_name)
         unchanged = build_cache is not None and is_current(build_cache, site_dir, stamp)
         if not unchanged:
-            run_engine(content, pages, site_dir)
+            run_engine(content, pages, site_dir, engine_name)
             if build_cache is not None:
                 record(build_cache, site_dir, stamp)
                 build_cache.prune()
@@ -77,22 +79,28 @@ def build(
     return BuildReport(site_dir, len(content.topics), markdown_pages, unchanged, hits, misses)
 
 
-def run_engine(content: Content, pages: dict[str, str], site_dir: Path) -> None:
-    """Write the docs, run MkDocs into a temporary folder and swap it in for `site_dir`."""
+def run_engine(
+    content: Content, pages: dict[str, str], site_dir: Path, engine_name: str = DEFAULT_ENGINE
+) -> None:
+    """Write the docs, run the engine into a temporary folder and swap it in for `site_dir`.
+
+    The config names docs and site relative to itself, as every engine reads them (Zensical
+    refuses absolute ones outside the config's folder)."""
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=site_dir.parent, prefix=".yiti-build-") as tmp:
         work = Path(tmp)
         write_docs(pages, work / "docs")
         config_file = work / "mkdocs.yml"
-        config = mkdocs_config(content, work / "docs", pages)
+        config = {**mkdocs_config(content, Path("docs"), pages), "site_dir": "site"}
         config_file.write_text(dump(config), encoding="utf-8")
-        engine.run(config_file, work / "site", content_files(content))
+        engine.run(config_file, work / "site", content_files(content), engine_name)
         swap(work / "site", site_dir, work / "previous")
 
 
-def site_stamp(content: Content, pages: dict[str, str]) -> str:
-    """A hash of everything MkDocs is given: the generated pages and the config."""
+def site_stamp(content: Content, pages: dict[str, str], engine_name: str = DEFAULT_ENGINE) -> str:
+    """A hash of everything the engine is given: the generated pages, the config, the engine."""
     digest = hashlib.sha256(dump(mkdocs_config(content, Path("docs"), pages)).encode())
+    digest.update(f"\0engine\0{engine_name}".encode())
     for path in sorted(pages):
         digest.update(f"\0{path}\0{pages[path]}".encode())
     return digest.hexdigest()

@@ -1,8 +1,10 @@
-"""The one place that runs the static-site engine (MkDocs with Material, in-process).
+"""The one place that runs the static-site engine (MkDocs with Material, in-process, by default).
 
-Material for MkDocs reaches end of life on 2027-05-05; its successor, Zensical, reads the same
-`mkdocs.yml`. Everything else writes a plain config file and a docs folder, so swapping the engine
-means changing only this module.
+Material for MkDocs reaches end of life on 2027-05-05; ProperDocs (a maintained fork of MkDocs
+1.x) and Zensical (from Material's authors) read the same `mkdocs.yml` and can be chosen with
+`yiti build --engine` (generator/other_engines.py). Everything else writes a plain config file
+and a docs folder, so swapping the engine means changing only these modules; the checks after
+the engine (valid HTML, the search index, the CSP scan) run the same for every engine.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from mkdocs.exceptions import MkDocsException
 
 from generator.csp import secure_site
 from generator.errors import YitiError
+from generator.other_engines import DEFAULT, run_external
 from generator.searchindex import compact_index
 from generator.validity import make_valid
 
@@ -36,14 +39,29 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def run(config_file: Path, site_dir: Path, sources: Sequence[Path] = ()) -> None:
-    """Build `config_file`'s docs into `site_dir`, strict: any warning fails the build.
+def run(
+    config_file: Path, site_dir: Path, sources: Sequence[Path] = (), name: str = DEFAULT
+) -> None:
+    """Build `config_file`'s docs into `site_dir` with engine `name`, strict: any warning fails.
 
     Then the pages are made valid HTML (generator/validity.py) and made to fit the site's
     Content-Security-Policy (generator/csp.py), still inside the build's temporary folder, so
     a page that would not fit fails the whole build, naming the content file and line in
     `sources` that it came from.
     """
+    if name == DEFAULT:
+        _run_mkdocs(config_file, site_dir)
+    else:
+        complaints = run_external(name, config_file)
+        if complaints:
+            raise EngineError(f"{name} 构建失败：\n" + "\n".join(complaints))
+    make_valid(site_dir)
+    compact_index(site_dir)
+    secure_site(site_dir, sources)
+
+
+def _run_mkdocs(config_file: Path, site_dir: Path) -> None:
+    """MkDocs in this process, its warnings collected for the error message."""
     collect = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
@@ -55,6 +73,3 @@ def run(config_file: Path, site_dir: Path, sources: Sequence[Path] = ()) -> None
         raise EngineError(f"MkDocs 构建失败：\n{details}") from exc
     finally:
         logger.removeHandler(collect)
-    make_valid(site_dir)
-    compact_index(site_dir)
-    secure_site(site_dir, sources)

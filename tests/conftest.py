@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from generator.other_engines import DEFAULT as DEFAULT_ENGINE
+from generator.other_engines import ENGINES
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 
@@ -39,3 +42,13 @@ def content_dir(tmp_path: Path) -> Path:
 from tests.browser import browser  # noqa: E402
 
 __all__ = ["browser"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--site-engine`: build the shared test site with another engine (issue 19's comparison)."""
+    parser.addoption(
+        "--site-engine",
+        choices=ENGINES,
+        default=DEFAULT_ENGINE,
+        help="Engine for the site the build, link and browser tests share (default: mkdocs).",
+    )

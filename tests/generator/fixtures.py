@@ -68,11 +68,15 @@ def hostile_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory, hostile_content: Path) -> Path:
-    """The site built from the hostile copy of the content."""
+def built_site(
+    tmp_path_factory: pytest.TempPathFactory, hostile_content: Path, request: pytest.FixtureRequest
+) -> Path:
+    """The site built from the hostile copy of the content, by the engine `--site-engine` names."""
     site = tmp_path_factory.mktemp("built") / "site"
+    engine_name = request.config.getoption("--site-engine")
     # An empty record store: the monitoring pages show the shipped sample records.
-    build(hostile_content, site, now=BUILD_TIME, store=tmp_path_factory.mktemp("store"))
+    store = tmp_path_factory.mktemp("store")
+    build(hostile_content, site, now=BUILD_TIME, store=store, engine_name=engine_name)
     return site
 
 
