@@ -25,6 +25,7 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
+from survey.fieldwork.crypto import PhoneCipher
 from survey.jobs import current_jobs, store, work
 from survey.repository import Submission, responses, save_response
 from tests.survey.conftest import (
@@ -38,13 +39,19 @@ from tests.survey.conftest import (
     log_in,
     state_of,
 )
+from tests.survey.fieldwork.seeding import KEY, Spec, add_cases, add_wave, phone_of
 
 TOPIC_A, TOPIC_B = TOPIC, INVITED_TOPIC  # the evaluator is scoped to A; B is the other one
 TITLE_B = "文明养犬"
 MARKERS = {TOPIC_A: "LEAKMARK-A-7f3c91", TOPIC_B: "LEAKMARK-B-2d84e6"}
 # Download formats that carry responses (and so the markers), then those that describe them.
 DATA_FORMATS = ("csv", "csv-utf8", "xlsx", "sav")
-FORMATS = (*DATA_FORMATS, "codebook", "manifest")
+DISPOSITION_FORMATS = ("dispositions", "dispositions-utf8", "dispositions-codebook")
+FORMATS = (*DATA_FORMATS, "codebook", "manifest", *DISPOSITION_FORMATS)
+# Each topic has telephone fieldwork with one case; its phone (and the phone's lookup hash) must
+# never reach anyone through these routes: no export, page or download carries a phone.
+PHONES = {TOPIC_A: phone_of(0), TOPIC_B: phone_of(1)}
+PHONE_MARKERS = (*PHONES.values(), *(PhoneCipher(KEY).lookup(p) for p in PHONES.values()))
 ALL = "all"  # the downloads' slug for every topic the account may see
 # Who may use each blueprint; any other logged-in role gets 403. None is the static endpoint.
 PUBLIC = {None, "respondents", "auth"}
@@ -94,6 +101,9 @@ def seed(app: Flask) -> Seeded:
         )
         save_response(state.db, submission)
     stored = {topic: responses(state.db, topic, WAVE)[0] for topic in answers}
+    for first, topic in enumerate(PHONES):
+        add_wave(state.db, topic, WAVE)
+        add_cases(state.db, topic, WAVE, [Spec("海淀区", final_code="1.1")], first=first)
     return Seeded(
         ids={topic: row.id for topic, row in stored.items()},
         receipts={topic: row.receipt for topic, row in stored.items()},

@@ -33,6 +33,7 @@ from tests.survey.routes import (
     DATA_FORMATS,
     LOGIN,
     MARKERS,
+    PHONE_MARKERS,
     PUBLIC,
     ROLES_OF,
     TITLE_B,
@@ -89,12 +90,12 @@ def expected(visitor: Visitor, call: Call) -> set[int] | None:
 
 
 def forbidden_markers(role: str) -> list[str]:
-    """Markers `role` must never receive."""
+    """Markers `role` must never receive: a phone, by no one; responses, by those out of scope."""
     if role == "admin":
-        return []
+        return [*PHONE_MARKERS]
     if role == "evaluator":
-        return [MARKERS[TOPIC_B]]
-    return list(MARKERS.values())
+        return [MARKERS[TOPIC_B], *PHONE_MARKERS]
+    return [*MARKERS.values(), *PHONE_MARKERS]
 
 
 def check(visitor: Visitor, call: Call, status: int, text: str, response: TestResponse) -> None:
@@ -106,7 +107,8 @@ def check(visitor: Visitor, call: Call, status: int, text: str, response: TestRe
     if status == 302 and visitor.role == "anonymous" and call.blueprint not in PUBLIC:
         assert response.headers["Location"].startswith(LOGIN), where
     for marker in forbidden_markers(visitor.role):
-        assert marker not in text, f"{where}: response data of another topic ({marker})"
+        what = "a phone" if marker in PHONE_MARKERS else "response data of another topic"
+        assert marker not in text, f"{where}: {what} ({marker})"
     if visitor.role == "evaluator" and call.blueprint not in PUBLIC:
         for name in (
             TITLE_B,
@@ -173,6 +175,12 @@ def assert_positive_controls(app: Flask, people: Mapping[str, Visitor]) -> None:
             c for c, s, _ in people["evaluator"].seen if _all_data_download(c) and s == 200
         ]
         assert all_downloads, "no 'all topics' download was fetched by the scoped evaluator"
+        dispositions = [
+            t
+            for c, s, t in people["evaluator"].seen
+            if c.values.get("fmt") == "dispositions" and s == 200 and "1.1" in t
+        ]
+        assert dispositions, "no dispositions download with a case was fetched by the evaluator"
 
 
 def assert_audit_log_only_grew(app: Flask, before: list[tuple[Any, ...]], sql: list[str]) -> None:
