@@ -38,6 +38,9 @@ ACTIONS: Final[dict[str, str]] = {
     "invitations.create": "生成邀请码",
     "audit.export": "导出审计日志",
     "purge": "按保存期限删除答卷",
+    "case.take": "电话访问：领取个案",
+    "case.open": "电话访问：查看个案（显示号码）",
+    "case.outcome": "电话访问：记录拨打结果",
 }
 ANONYMOUS: Final = "anonymous"
 PAGE_SIZE: Final = 200

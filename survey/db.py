@@ -53,6 +53,13 @@ class Database:
             raise unavailable(exc) from exc
 
     @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """`transaction()` for read-then-write work (fieldwork's next case): SQLite writers take
+        turns through the lock file, so what was read is still true when it is written."""
+        with queued(self._queue), self.transaction() as session:
+            yield session
+
+    @contextmanager
     def connection(self) -> Iterator[Connection]:
         """A plain connection in one transaction, for single statements that need no ORM:
         committed on success, rolled back on any error. SQLite writers take turns."""

@@ -1,0 +1,100 @@
+"""Fieldwork fixtures: a database with one fieldwork wave, its cases and interviewers.
+
+Cases are made directly with the models (as the frame import and the draw would leave them),
+so these tests need neither the importer nor the sampler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from survey.db import Database
+from survey.fieldwork.crypto import PhoneCipher, new_key
+from survey.fieldwork.tables import Case, FieldworkWave, Quota
+from survey.repository import create_schema
+from survey.users import add_user
+
+TOPIC, WAVE = "ebike-charging", "2026-end"
+# 2026-11-27 10:00 in Beijing: inside the default calling hours (09:00–21:00), in the morning.
+MORNING = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
+PASSWORD = "correct horse battery staple"
+CIPHER = PhoneCipher(new_key())
+
+
+def phone_of(number: int) -> str:
+    """A clearly fake mainland mobile number (the 199 0000 block is never assigned here)."""
+    return f"+86199000{number:05d}"
+
+
+@dataclass
+class Field:
+    """A database with a fieldwork wave: add cases and interviewers to it."""
+
+    db: Database
+
+    def wave(self, **settings: object) -> FieldworkWave:
+        """The topic's fieldwork wave (opened a day before MORNING), with `settings`."""
+        values = {"opened_at": MORNING - timedelta(days=1), "max_attempts": 6} | settings
+        row = FieldworkWave(topic=TOPIC, wave=WAVE, **values)
+        with self.db.transaction() as session:
+            session.merge(row)
+        return row
+
+    def quota(self, district: str, target: int) -> None:
+        """Completes wanted from `district`."""
+        with self.db.transaction() as session:
+            session.merge(Quota(topic=TOPIC, wave=WAVE, district=district, target=target))
+
+    def cases(self, count: int, district: str = "海淀区", **fields: object) -> list[int]:
+        """`count` released cases in `district`; their ids."""
+        with self.db.transaction() as session:
+            start = session.query(Case).count()
+            rows = [
+                Case(
+                    topic=TOPIC,
+                    wave=WAVE,
+                    contact_id=f"c{start + n}",
+                    phone_token=CIPHER.encrypt(phone_of(start + n)),
+                    phone_key=CIPHER.lookup(phone_of(start + n)),
+                    district=district,
+                    street="万寿路街道",
+                    attributes={},
+                    batch="test",
+                    replicate=1,
+                    status="released",
+                    attempts=0,
+                )
+                for n in range(count)
+            ]
+            for row, values in ((r, fields) for r in rows):
+                for name, value in values.items():
+                    setattr(row, name, value)
+            session.add_all(rows)
+            session.flush()
+            return [row.id for row in rows]
+
+    def interviewer(self, email: str, role: str = "interviewer") -> int:
+        """An interviewer account's id."""
+        return add_user(self.db, email, role, PASSWORD, MORNING, "cli:test").id
+
+    def case(self, case_id: int) -> Case:
+        """The case as stored now."""
+        with self.db.transaction() as session:
+            found = session.get(Case, case_id)
+            assert found is not None
+            return found
+
+
+@pytest.fixture
+def field(database_url: str) -> Iterator[Field]:
+    """An empty fieldwork database on each store, with the wave open and no cases."""
+    db = Database(database_url)
+    create_schema(db)
+    made = Field(db)
+    made.wave()
+    yield made
+    db.dispose()
