@@ -20,6 +20,7 @@ from survey.db import Database
 from survey.downloads import downloads
 from survey.errors import register_errors
 from survey.evaluators import evaluators
+from survey.fieldwork.interviewers import interviewers
 from survey.jobs import init_jobs
 from survey.respondents import respondents
 from survey.security import register_security_headers
@@ -52,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(evaluators)
     app.register_blueprint(auditors)
     app.register_blueprint(admin)
+    app.register_blueprint(interviewers)
     register_errors(app)
     register_security_headers(app)
     register_template_helpers(app)

@@ -45,7 +45,9 @@ def user() -> None:
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="What the account may do.")
 @click.option(
-    "--topics", default="", help="Evaluators, interviewers, supervisors: comma-separated topic slugs (default: all)."
+    "--topics",
+    default="",
+    help="Evaluators, interviewers, supervisors: comma-separated topic slugs (default: all).",
 )
 @PASSWORD_OPTION
 @DATABASE_OPTION

@@ -43,7 +43,7 @@ class Outcome:
     """What the interviewer reports after a call."""
 
     code: str
-    started_at: datetime  # when the call (or the case page) began, UTC
+    started_at: datetime | None = None  # when the call began (UTC); None: when the case was opened
     callback_at: datetime | None = None
     note: str = ""
 
@@ -80,7 +80,7 @@ def apply_outcome(
         Call(
             case_id=found.id,
             interviewer_id=interviewer_id,
-            started_at=outcome.started_at,
+            started_at=outcome.started_at or found.held_since or now,
             ended_at=now,
             code=disposition.code,
             callback_at=outcome.callback_at if disposition.callback else None,

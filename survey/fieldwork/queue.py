@@ -46,7 +46,9 @@ NOT_FOUND: Final = "本议题的这一批次没有电话访问"
 NOT_OPEN: Final = "本批次的电话访问尚未开始"
 CLOSED: Final = "本批次的电话访问已结束"
 OUTSIDE_HOURS: Final = "现在不在拨打时间内（{hours}），请在拨打时间内再来"
-NONE_LEFT: Final = "现在没有可拨打的个案：其余个案在等约定或间隔的时间、已达最多拨打次数，或所在区的配额已满"
+NONE_LEFT: Final = (
+    "现在没有可拨打的个案：其余个案在等约定或间隔的时间、已达最多拨打次数，或所在区的配额已满"
+)
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,9 @@ def next_case(
         return Taken(taken)
 
 
-def _take(session: Session, settings: FieldworkWave, interviewer_id: int, now: datetime) -> int | None:
+def _take(
+    session: Session, settings: FieldworkWave, interviewer_id: int, now: datetime
+) -> int | None:
     """Hold the first callable case for the interviewer; None if there is none."""
     topic, wave = settings.topic, settings.wave
     stale = now - timedelta(minutes=STALE_HOLD_MINUTES)

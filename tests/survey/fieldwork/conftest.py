@@ -22,7 +22,8 @@ TOPIC, WAVE = "ebike-charging", "2026-end"
 # 2026-11-27 10:00 in Beijing: inside the default calling hours (09:00–21:00), in the morning.
 MORNING = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery staple"
-CIPHER = PhoneCipher(new_key())
+CIPHER_KEY = new_key()
+CIPHER = PhoneCipher(CIPHER_KEY)
 
 
 def phone_of(number: int) -> str:

@@ -19,7 +19,9 @@ def held(field: Field, who: int, now: datetime = MORNING) -> int:
     return case_id
 
 
-def report(field: Field, case_id: int, who: int, code: str, now: datetime = MORNING, **kw: object) -> None:
+def report(
+    field: Field, case_id: int, who: int, code: str, now: datetime = MORNING, **kw: object
+) -> None:
     outcome = Outcome(code, now - timedelta(minutes=2), **kw)  # type: ignore[arg-type]
     record_outcome(field.db, case_id, who, "me@example.org", outcome, now)
 
@@ -35,7 +37,12 @@ def test_a_final_code_closes_the_case_and_releases_the_hold(field: Field) -> Non
     case_id = held(field, me)
     report(field, case_id, me, "4.30", note=" 空号 ")
     case = field.case(case_id)
-    assert (case.status, case.final_code, case.last_code, case.attempts) == ("final", "4.30", "4.30", 1)
+    assert (case.status, case.final_code, case.last_code, case.attempts) == (
+        "final",
+        "4.30",
+        "4.30",
+        1,
+    )
     assert case.holder_id is None and case.held_since is None
     (call,) = calls(field, case_id)
     assert (call.code, call.interviewer_id, call.note) == ("4.30", me, "空号")

@@ -24,11 +24,11 @@ def test_interviewers_asking_at_once_get_distinct_cases(field: Field) -> None:
         got: dict[int, int | None] = {}
         start = threading.Barrier(len(people))
 
-        def take(who: int) -> None:
+        def take(who: int, got: dict[int, int | None], start: threading.Barrier) -> None:
             start.wait()
             got[who] = ask(field, who).case_id
 
-        threads = [threading.Thread(target=take, args=(who,)) for who in people]
+        threads = [threading.Thread(target=take, args=(who, got, start)) for who in people]
         for thread in threads:
             thread.start()
         for thread in threads:
