@@ -9,14 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from survey.db import Database
-from survey.fieldwork.crypto import PhoneCipher, new_key
+from survey.fieldwork.crypto import ENV, PhoneCipher, new_key
 from survey.fieldwork.tables import Case, FieldworkWave, Quota
 from survey.repository import create_schema
 from survey.users import add_user
+from tests.survey.conftest import CheckingClient, Clock, add_staff, log_in, make_app, state_of
 
 TOPIC, WAVE = "ebike-charging", "2026-end"
 # 2026-11-27 10:00 in Beijing: inside the default calling hours (09:00–21:00), in the morning.
@@ -99,3 +102,22 @@ def field(database_url: str) -> Iterator[Field]:
     made.wave()
     yield made
     db.dispose()
+
+
+@pytest.fixture
+def fw_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app on each database, its clock at 10:00 Beijing time, with one fieldwork wave."""
+    app = make_app(
+        database_url, tmp_path, Clock(MORNING), RATELIMIT_ENABLED=False, **{ENV: CIPHER_KEY}
+    )
+    Field(state_of(app).db).wave()
+    yield app
+    state_of(app).db.dispose()
+
+
+def staff_client(app: Flask, email: str, role: str = "interviewer") -> CheckingClient:
+    """A checking client logged in as a new account with `role`."""
+    add_staff(app, email, role)
+    client = CheckingClient(app.test_client())
+    log_in(client, email)
+    return client

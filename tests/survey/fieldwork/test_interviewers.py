@@ -2,50 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from survey.audit import all_entries
-from survey.fieldwork.crypto import ENV
 from survey.fieldwork.interview import pseudonym
 from survey.models import Response
 from survey.repository import responses
 from tests.survey.conftest import (
     ANSWERS,
     CheckingClient,
-    Clock,
     Page,
-    add_staff,
-    log_in,
-    make_app,
     state_of,
 )
-from tests.survey.fieldwork.conftest import CIPHER_KEY, MORNING, TOPIC, WAVE, Field, phone_of
+from tests.survey.fieldwork.conftest import TOPIC, WAVE, Field, phone_of, staff_client
 
 START = f"/staff/calls/{WAVE}/{TOPIC}/"
 
 
-@pytest.fixture
-def fw_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """The app on each database, its clock at 10:00 Beijing time, with one fieldwork wave."""
-    app = make_app(
-        database_url, tmp_path, Clock(MORNING), RATELIMIT_ENABLED=False, **{ENV: CIPHER_KEY}
-    )
-    Field(state_of(app).db).wave()
-    yield app
-    state_of(app).db.dispose()
-
-
 def interviewer(app: Flask, email: str = "caller@example.org") -> CheckingClient:
-    add_staff(app, email, "interviewer")
-    client = CheckingClient(app.test_client())
-    log_in(client, email)
-    return client
+    return staff_client(app, email, "interviewer")
 
 
 def take_case(client: CheckingClient) -> tuple[str, Page]:
