@@ -80,12 +80,14 @@ def _start_page(
     state = current_state()
     settings = settings_of(topic.slug, wave)
     reason = queue.closed_reason(settings, state.clock())
+    held = queue.held_by(state.db, topic.slug, wave, account().id)
     page = render_template(
         "fieldwork/calls/start.html",
         topic=topic,
         wave=wave,
         settings=settings,
         reason=reason,
+        held=held,
         message=message,
         form=form,
     )

@@ -166,6 +166,13 @@ def _met_districts(session: Session, topic: str, wave: str) -> set[str]:
     return {district for district, target in quotas if completes.get(district, 0) >= target}
 
 
+def held_by(db: Database, topic: str, wave: str, interviewer_id: int) -> int | None:
+    """The case of this topic's wave that `interviewer_id` holds now, if any."""
+    with db.transaction() as session:
+        query = select(Case.id).where(*_of(topic, wave), _held_by(interviewer_id)).limit(1)
+        return session.scalar(query)
+
+
 def held_case(db: Database, case_id: int, interviewer_id: int) -> Case | None:
     """The case if `interviewer_id` holds it now, else None (anyone else's case looks absent)."""
     with db.transaction() as session:
