@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from survey.audit import record
@@ -108,7 +108,7 @@ def _take(
     """Hold the first callable case for the interviewer; None if there is none."""
     topic, wave = settings.topic, settings.wave
     stale = now - timedelta(minutes=STALE_HOLD_MINUTES)
-    callable_now = _callable(settings, now, stale, _met_districts(session, topic, wave))
+    callable_now = _callable(settings, now, stale, _met_districts(topic, wave))
     due_callback = case((Case.last_code == CALLBACK, 0), else_=1)
     query = (
         select(Case.id)
@@ -141,29 +141,30 @@ def _held_by(interviewer_id: int) -> ColumnElement[bool]:
 
 
 def _callable(
-    settings: FieldworkWave, now: datetime, stale: datetime, met: set[str]
+    settings: FieldworkWave, now: datetime, stale: datetime, met: Select[str]
 ) -> list[ColumnElement[bool]]:
     """The conditions that make a case callable now (repeated in the UPDATE as a guard)."""
     return [
         or_(Case.status == "released", and_(Case.status == "held", Case.held_since < stale)),
         or_(Case.next_call_at.is_(None), Case.next_call_at <= now),
         Case.attempts < settings.max_attempts,
-        Case.district.not_in(met) if met else Case.id.is_not(None),
+        Case.district.not_in(met),
     ]
 
 
-def _met_districts(session: Session, topic: str, wave: str) -> set[str]:
-    """Districts whose completes reached their quota."""
-    counted = session.execute(
-        select(Case.district, func.count())
-        .where(*_of(topic, wave), Case.final_code == COMPLETE.code)
-        .group_by(Case.district)
+def _met_districts(topic: str, wave: str) -> Select[str]:
+    """Districts whose completes reached their quota, as a subquery of the candidate query
+    (one round trip less for every "next case")."""
+    completes = (
+        select(func.count())
+        .where(*_of(topic, wave), Case.district == Quota.district)
+        .where(Case.status == "final", Case.final_code == COMPLETE.code)
+        .correlate(Quota)
+        .scalar_subquery()
     )
-    completes: dict[str, int] = {district: n for district, n in counted}
-    quotas = session.execute(
-        select(Quota.district, Quota.target).where(Quota.topic == topic, Quota.wave == wave)
+    return select(Quota.district).where(
+        Quota.topic == topic, Quota.wave == wave, Quota.target <= completes
     )
-    return {district for district, target in quotas if completes.get(district, 0) >= target}
 
 
 def held_by(db: Database, topic: str, wave: str, interviewer_id: int) -> int | None:
