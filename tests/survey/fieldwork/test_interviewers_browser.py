@@ -43,8 +43,8 @@ def path(request: pytest.FixtureRequest, browser: Any, tmp_path: Path) -> Iterat
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     with serving(under_survey(app)) as base:
         page = context.new_page()
-        page.base = base  # type: ignore[attr-defined]
-        page.width_name = request.param  # type: ignore[attr-defined]
+        page.base = base
+        page.width_name = request.param
         yield page
     context.close()
     state_of(app).db.dispose()
