@@ -8,7 +8,6 @@ nobody else anything. Every page works without JavaScript: buttons are POST form
 
 from __future__ import annotations
 
-import os
 from typing import Final
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -17,9 +16,10 @@ from flask.typing import ResponseReturnValue
 from generator.models import Questionnaire, Topic
 from survey import tickets
 from survey.accounts import account, require_role, require_topic, staff_context
+from survey.config import phone_cipher
 from survey.fieldwork import cases, interview, queue
 from survey.fieldwork.calls import Outcome, OutcomeError, record_outcome
-from survey.fieldwork.crypto import ENV, PhoneCipher
+from survey.fieldwork.crypto import PhoneCipher
 from survey.fieldwork.forms import NextCaseForm, OutcomeForm, PhoneForm, phone_form_class
 from survey.fieldwork.scope import fieldwork_waves, settings_of
 from survey.repository import ConflictError, submission_stored
@@ -42,11 +42,8 @@ def _me() -> tuple[int, str]:
 
 
 def _cipher() -> PhoneCipher:
-    """The phone key: the app's setting, else the environment (see survey/fieldwork/crypto.py)."""
-    key = current_app.config.get(ENV) or os.environ.get(ENV)
-    if not key:
-        abort(503, description=f"服务器未设置 {ENV}，无法显示号码；请联系管理员")
-    return PhoneCipher(str(key))
+    """The app's phone cipher (YITI_FIELDWORK_KEY, see survey/config.py)."""
+    return phone_cipher(current_app.config)
 
 
 @interviewers.get("/")

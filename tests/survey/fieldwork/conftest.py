@@ -1,27 +1,86 @@
-"""Fieldwork fixtures: a database with one fieldwork wave, its cases and interviewers.
-
-Cases are made directly with the models (as the frame import and the draw would leave them),
-so these tests need neither the importer nor the sampler.
-"""
+"""Fieldwork fixtures: the shipped content, a cipher, a migrated database, frame files; and a
+database with one fieldwork wave whose cases are made directly with the models (as the import
+and the draw leave them), with interviewers, for the queue, calls and pages."""
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 
+from generator.loader import Content, load_content
 from survey.db import Database
 from survey.fieldwork.crypto import ENV, PhoneCipher, new_key
+from survey.fieldwork.frame import read_chunks
+from survey.fieldwork.importer import Counts, Target, import_frame
 from survey.fieldwork.tables import Case, FieldworkWave, Quota
+from survey.migrate import upgrade
 from survey.repository import create_schema
 from survey.users import add_user
+from tests.conftest import CONTENT
 from tests.survey.conftest import CheckingClient, Clock, add_staff, log_in, make_app, state_of
 
 TOPIC, WAVE = "ebike-charging", "2026-end"
+AT = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)
+HEADER = ["编号", "联系电话", "区", "街道", "来电日期"]
+ROWS = [
+    ["A1", "13800138000", "东城区", "景山街道", "2026-10-01"],
+    ["A2", "+86 138-0013-8001", "海淀区", "110108001", "2026-10-02"],  # street by its code
+    ["A3", "010-6512 3456", "朝阳区", "", "2026-10-03"],
+]
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    """The shipped content (its directory, topics and waves)."""
+    return load_content(CONTENT)
+
+
+@pytest.fixture
+def cipher() -> PhoneCipher:
+    """A cipher with a fresh key."""
+    return PhoneCipher(new_key())
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """A migrated database on SQLite and on PostgreSQL."""
+    database = Database(database_url)
+    upgrade(database)
+    yield database
+    database.dispose()
+
+
+def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:
+    """A frame CSV with HEADER and `rows`."""
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    return path
+
+
+def run_import(
+    db: Database,
+    cipher: PhoneCipher,
+    content: Content,
+    path: Path,
+    rows: int = 2,
+    **options: Any,
+) -> Counts:
+    """Import `path` in chunks of `rows` rows, rejects beside it."""
+    target = Target(TOPIC, WAVE, options.pop("batch", "frame-test"), options.pop("sample", False))
+    chunks = read_chunks(path, options.pop("mapping", None), rows=rows)
+    rejects = path.with_name(f"{path.stem}-rejects.csv")
+    return import_frame(db, cipher, content, target, chunks, rejects, (AT, "cli:test", {}))
+
+
 # 2026-11-27 10:00 in Beijing: inside the default calling hours (09:00–21:00), in the morning.
 MORNING = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery staple"

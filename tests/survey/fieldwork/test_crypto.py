@@ -37,3 +37,22 @@ def test_another_key_or_an_altered_token_is_refused() -> None:
 def test_a_malformed_key_is_named_in_the_error(key: str) -> None:
     with pytest.raises(FieldworkKeyError, match="YITI_FIELDWORK_KEY"):
         PhoneCipher(key)
+
+
+def test_many_phones_at_once_give_tokens_fernet_reads_and_the_same_lookups() -> None:
+    cipher = PhoneCipher(new_key())
+    phones = ["+8613800138000", "+861065123456", "+8613800138000"]
+    tokens = cipher.encrypt_many(phones)
+    assert [cipher.decrypt(t) for t in tokens] == phones
+    assert tokens[0] != tokens[2]  # each token has its own IV
+    assert all("13800138000" not in t for t in tokens)
+    assert cipher.lookup_many(phones) == [cipher.lookup(p) for p in phones]
+    with pytest.raises(FieldworkKeyError):
+        PhoneCipher(new_key()).decrypt(tokens[0])
+
+
+def test_text_longer_than_a_block_goes_through_fernet_itself() -> None:
+    cipher = PhoneCipher(new_key())
+    long = "+86" + "1" * 20
+    assert [cipher.decrypt(t) for t in cipher.encrypt_many([long, PHONE])] == [long, PHONE]
+    assert cipher.encrypt_many([]) == []
