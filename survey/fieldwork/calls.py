@@ -15,7 +15,7 @@ or a case held by someone who has finished with it. What the case becomes:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
 
 from sqlalchemy.orm import Session
@@ -66,6 +66,7 @@ def apply_outcome(
 ) -> Case:
     """`record_outcome` inside the caller's transaction (the interview stores its response in
     the same one)."""
+    now = now.astimezone(UTC)  # stored as UTC: SQLite keeps a datetime's digits, not its offset
     found = session.get(Case, case_id, with_for_update=True)
     if found is None or found.status != "held" or found.holder_id != interviewer_id:
         raise OutcomeError(NOT_HELD)

@@ -8,7 +8,7 @@ Opening also renews the hold, so an interviewer busy on a long call keeps the ca
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -50,6 +50,7 @@ def open_case(
     db: Database, cipher: PhoneCipher, case_id: int, holder: int, actor: str, now: datetime
 ) -> OpenCase | None:
     """The case if `holder` holds it (audited, hold renewed), else None: not theirs looks absent."""
+    now = now.astimezone(UTC)  # stored as UTC: SQLite keeps a datetime's digits, not its offset
     with db.writing() as session:
         found = session.get(Case, case_id)
         if found is None or found.status != "held" or found.holder_id != holder:

@@ -6,8 +6,8 @@ consent question in front; its answers are stored exactly as a resident's would 
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Final
+from datetime import UTC, datetime
+from typing import Any, Final
 
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, Field, RadioField, StringField
@@ -23,6 +23,17 @@ from survey.forms import NOT_AN_OPTION, SurveyForm, clean_text, form_class
 AGREE: Final = "同意，开始访问"
 REFUSE: Final = "不同意（记为拒绝访问 2.11）"
 REFUSAL_CODE: Final = "2.11"
+
+
+class BeijingTimeField(DateTimeLocalField):
+    """A date and time typed in Beijing time; a malformed one is refused in Chinese."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse as DateTimeLocalField does, with our message for what it cannot read."""
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("请按“2026-11-27 16:30”的格式填写日期和时间") from exc
 
 
 class NextCaseForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF is untyped
@@ -44,7 +55,7 @@ class OutcomeForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF is untyped
         validators=[InputRequired("请选择本次拨打的结果")],
         invalid_choice_message=NOT_AN_OPTION,
     )
-    callback_at = DateTimeLocalField(
+    callback_at = BeijingTimeField(
         "约定回访时间（北京时间）",
         description="只在选择“2.21 约定回访时间”时填写，如 2026-11-27 16:30",
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -58,9 +69,9 @@ class OutcomeForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF is untyped
     )
 
     def callback_utc(self) -> datetime | None:
-        """The appointment as an aware time: typed in Beijing time."""
+        """The appointment in UTC (as stored): typed in Beijing time."""
         typed: datetime | None = self.callback_at.data
-        return typed.replace(tzinfo=BEIJING) if typed is not None else None
+        return typed.replace(tzinfo=BEIJING).astimezone(UTC) if typed is not None else None
 
 
 class PhoneForm(SurveyForm):

@@ -82,10 +82,10 @@ def spread_after(wave: Hours, called_at: datetime) -> datetime:
         if window[2] > earliest
     ]
     if not windows:  # calling hours empty (from ≥ until): nothing later is callable either
-        return earliest
+        return earliest.astimezone(UTC)
     other = [w for w in windows if w[0] != last_part]
     chosen = other[0] if other else windows[0]
-    return max(chosen[1], earliest)
+    return max(chosen[1], earliest).astimezone(UTC)
 
 
 def hours_label(wave: Hours) -> str:

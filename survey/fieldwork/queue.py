@@ -22,7 +22,7 @@ Rules (each a test in tests/survey/fieldwork/test_queue.py):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, update
@@ -83,6 +83,7 @@ def next_case(
     db: Database, topic: str, wave: str, interviewer_id: int, actor: str, now: datetime
 ) -> Taken:
     """Give `interviewer_id` a case of `topic`'s `wave` (their own held one first), audited."""
+    now = now.astimezone(UTC)  # stored as UTC: SQLite keeps a datetime's digits, not its offset
     with db.writing() as session:
         settings = fieldwork_wave(session, topic, wave)
         reason = closed_reason(settings, now)

@@ -8,6 +8,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from survey.audit import all_entries
+from survey.fieldwork.hours import local
 from survey.fieldwork.interview import pseudonym
 from survey.models import Response
 from survey.repository import responses
@@ -131,3 +132,20 @@ def _row(app: Flask, response_id: int) -> dict[str, Any]:
         row = session.get(Response, response_id)
         assert row is not None
         return {c.name: getattr(row, c.name) for c in Response.__table__.columns}
+
+
+def test_a_callback_without_a_valid_time_is_refused_on_the_case_page(fw_app: Flask) -> None:
+    field = Field(state_of(fw_app).db)
+    (case_id,) = field.cases(1)
+    client = interviewer(fw_app)
+    url, case = take_case(client)
+    body = {"csrf_token": case.hidden("csrf_token"), "code": "2.21"}
+    page = client.post(f"{url}outcome", body, status=400)
+    assert "约定回访时请填写回访时间" in page.text()
+    page = client.post(f"{url}outcome", body | {"callback_at": "明天下午"}, status=400)
+    assert "请按“2026-11-27 16:30”的格式填写日期和时间" in page.errors()["callback_at"]
+    later = body | {"callback_at": "2026-11-27T16:30"}  # Beijing time, typed by the interviewer
+    client.post(f"{url}outcome", later)
+    stored = field.case(case_id)
+    assert stored.next_call_at is not None
+    assert local(stored.next_call_at).strftime("%H:%M") == "16:30"
