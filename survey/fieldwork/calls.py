@@ -49,11 +49,18 @@ class Outcome:
 
 
 def record_outcome(
-    db: Database, case_id: int, interviewer_id: int, actor: str, outcome: Outcome, now: datetime
+    db: Database,
+    case_id: int,
+    interviewer_id: int,
+    actor: str,
+    outcome: Outcome,
+    now: datetime,
+    source: str = "",
 ) -> Case:
-    """Record `outcome` for the case `interviewer_id` holds; OutcomeError if it cannot be."""
+    """Record `outcome` for the case `interviewer_id` holds; OutcomeError if it cannot be.
+    `source` is the keyed hash of the interviewer's address, for the audit entry."""
     with db.writing() as session:
-        return apply_outcome(session, case_id, interviewer_id, actor, outcome, now)
+        return apply_outcome(session, case_id, interviewer_id, actor, outcome, now, source)
 
 
 def apply_outcome(
@@ -63,6 +70,7 @@ def apply_outcome(
     actor: str,
     outcome: Outcome,
     now: datetime,
+    source: str = "",
 ) -> Case:
     """`record_outcome` inside the caller's transaction (the interview stores its response in
     the same one)."""
@@ -90,7 +98,8 @@ def apply_outcome(
     )
     _advance(found, disposition, settings, outcome.callback_at, now)
     detail = {"code": disposition.code, "attempts": found.attempts, "status": found.status}
-    record(session, now, actor, "case.outcome", target=_target(found), detail=detail)
+    target = _target(found)
+    record(session, now, actor, "case.outcome", target=target, detail=detail, source=source)
     return found
 
 

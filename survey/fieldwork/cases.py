@@ -47,7 +47,13 @@ class OpenCase:
 
 
 def open_case(
-    db: Database, cipher: PhoneCipher, case_id: int, holder: int, actor: str, now: datetime
+    db: Database,
+    cipher: PhoneCipher,
+    case_id: int,
+    holder: int,
+    actor: str,
+    now: datetime,
+    source: str = "",
 ) -> OpenCase | None:
     """The case if `holder` holds it (audited, hold renewed), else None: not theirs looks absent."""
     now = now.astimezone(UTC)  # stored as UTC: SQLite keeps a datetime's digits, not its offset
@@ -63,7 +69,7 @@ def open_case(
         calls = session.scalars(select(Call).where(Call.case_id == case_id).order_by(Call.id))
         history = [_past(call, holder) for call in calls]
         target = f"{found.topic}/{found.wave}#{found.id}"
-        record(session, now, actor, "case.open", target=target)
+        record(session, now, actor, "case.open", target=target, source=source)
         return OpenCase(
             id=found.id,
             phone=display_phone(cipher.decrypt(found.phone_token)),

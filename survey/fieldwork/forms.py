@@ -25,7 +25,7 @@ REFUSE: Final = "不同意（记为拒绝访问 2.11）"
 REFUSAL_CODE: Final = "2.11"
 
 
-class BeijingTimeField(DateTimeLocalField):
+class BeijingTimeField(DateTimeLocalField):  # type: ignore[misc]  # WTForms is untyped here
     """A date and time typed in Beijing time; a malformed one is refused in Chinese."""
 
     def process_formdata(self, valuelist: list[Any]) -> None:

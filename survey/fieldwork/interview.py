@@ -49,6 +49,7 @@ def complete(
     who: tuple[int, str, str],
     now: datetime,
     case_id: int,
+    source: str = "",
 ) -> str:
     """Store the interview's answers and close the case as 1.1; return the response's receipt.
 
@@ -72,14 +73,21 @@ def complete(
 
     def close_case(connection: Connection) -> None:
         with Session(bind=connection) as session:
-            apply_outcome(session, case_id, interviewer_id, actor, outcome, now)
+            apply_outcome(session, case_id, interviewer_id, actor, outcome, now, source)
             session.flush()
 
     return save_response(db, submission, also=close_case)
 
 
 def refuse(
-    db: Database, case_id: int, interviewer_id: int, actor: str, started: datetime, now: datetime
+    db: Database,
+    case_id: int,
+    interviewer_id: int,
+    actor: str,
+    started: datetime,
+    now: datetime,
+    source: str = "",
 ) -> None:
     """The resident said no at the consent question: the call is a refusal (2.11)."""
-    record_outcome(db, case_id, interviewer_id, actor, Outcome(REFUSAL_CODE, started), now)
+    refusal = Outcome(REFUSAL_CODE, started)
+    record_outcome(db, case_id, interviewer_id, actor, refusal, now, source)

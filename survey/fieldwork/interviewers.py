@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 
 from generator.models import Questionnaire, Topic
 from survey import tickets
+from survey.abuse import source_key
 from survey.accounts import account, require_role, require_topic, staff_context
 from survey.config import phone_cipher
 from survey.fieldwork import cases, interview, queue
@@ -101,7 +102,7 @@ def next_case(wave: str, slug: str) -> ResponseReturnValue:
         abort(400)
     user_id, email = _me()
     state = current_state()
-    taken = queue.next_case(state.db, slug, wave, user_id, email, state.clock())
+    taken = queue.next_case(state.db, slug, wave, user_id, email, state.clock(), source_key())
     if taken.case_id is None:
         return _start_page(topic, wave, taken.reason, form, 409)
     return redirect(url_for(".case", wave=wave, slug=slug, case_id=taken.case_id), 303)
@@ -120,7 +121,8 @@ def _case_page(
 ) -> ResponseReturnValue:
     state = current_state()
     user_id, email = _me()
-    opened = cases.open_case(state.db, _cipher(), case_id, user_id, email, state.clock())
+    now = state.clock()
+    opened = cases.open_case(state.db, _cipher(), case_id, user_id, email, now, source_key())
     if opened is None:
         abort(404)
     page = render_template(
@@ -141,7 +143,7 @@ def outcome(wave: str, slug: str, case_id: int) -> ResponseReturnValue:
     state = current_state()
     reported = Outcome(form.code.data, callback_at=form.callback_utc(), note=form.note.data or "")
     try:
-        record_outcome(state.db, case_id, user_id, email, reported, state.clock())
+        record_outcome(state.db, case_id, user_id, email, reported, state.clock(), source_key())
     except OutcomeError as exc:
         return _case_page(topic, wave, case_id, form, str(exc), 400)
     return redirect(url_for(".start", wave=wave, slug=slug, saved="outcome"), 303)
@@ -176,7 +178,8 @@ def _answered(
     slug, wave = topic.slug, questionnaire.wave
     if form.consent.validate(form) and form.refused():
         try:
-            interview.refuse(state.db, case_id, user_id, email, ticket.served_at, now)
+            refused = (case_id, user_id, email, ticket.served_at, now, source_key())
+            interview.refuse(state.db, *refused)
         except OutcomeError as exc:
             return _interview(topic, questionnaire, case_id, form, str(exc), 409)
         return redirect(url_for(".start", wave=wave, slug=slug, saved="refusal"), 303)
@@ -186,7 +189,15 @@ def _answered(
     who = (user_id, email, alias)
     try:
         interview.complete(
-            state.db, state.content, questionnaire, form.answers(), ticket, who, now, case_id
+            state.db,
+            state.content,
+            questionnaire,
+            form.answers(),
+            ticket,
+            who,
+            now,
+            case_id,
+            source_key(),
         )
     except (OutcomeError, ConflictError) as exc:
         return _interview(topic, questionnaire, case_id, form, str(exc), 409)

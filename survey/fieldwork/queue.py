@@ -80,7 +80,13 @@ def closed_reason(settings: FieldworkWave | None, now: datetime) -> str:
 
 
 def next_case(
-    db: Database, topic: str, wave: str, interviewer_id: int, actor: str, now: datetime
+    db: Database,
+    topic: str,
+    wave: str,
+    interviewer_id: int,
+    actor: str,
+    now: datetime,
+    source: str = "",
 ) -> Taken:
     """Give `interviewer_id` a case of `topic`'s `wave` (their own held one first), audited."""
     now = now.astimezone(UTC)  # stored as UTC: SQLite keeps a datetime's digits, not its offset
@@ -99,7 +105,7 @@ def next_case(
         if taken is None:
             return Taken(None, NONE_LEFT)
         target = f"{topic}/{wave}#{taken}"
-        record(session, now, actor, "case.take", target=target)
+        record(session, now, actor, "case.take", target=target, source=source)
         return Taken(taken)
 
 

@@ -47,8 +47,10 @@ def test_an_interviewer_takes_a_case_sees_its_phone_and_records_no_answer(fw_app
     assert saved.response.headers["Location"].endswith("?saved=outcome")
     assert "拨打结果已记录" in client.get(f"{START}?saved=outcome").text()
     assert client.get(url, status=404)  # released: no longer theirs
-    actions = [e.action for e in all_entries(state_of(fw_app).db)]
+    entries = all_entries(state_of(fw_app).db)
+    actions = [e.action for e in entries]
     assert actions.count("case.open") == 1 and "case.outcome" in actions
+    assert all(e.source for e in entries if e.action.startswith("case."))  # the address, hashed
     assert phone_of(0)[3:] not in repr([e.detail for e in all_entries(state_of(fw_app).db)])
 
 
