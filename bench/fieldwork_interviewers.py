@@ -2,9 +2,10 @@
 "next case"? The concurrency part of bench/fieldwork.py (issue 16), runnable alone.
 
 `simulate(database_url, topic, wave, interviewers=50, seconds=60)` runs one thread per
-interviewer, each with its own engine and connection (as many app workers would have), in a
-loop: ask for the next case (timed), wait `think_ms` (the call; a real one takes minutes, so
-this is far more pressure than a call centre makes), record an outcome drawn from a fixed mix
+interviewer sharing one engine with a connection each (as one threaded app server would), in a
+loop (after a random start within one call's time, as people do not all click in the same
+millisecond): ask for the next case (timed), wait about `think_ms` (the call; see THINK_MS),
+record an outcome drawn from a fixed mix
 of AAPOR codes. The database must hold the topic's fieldwork wave with released cases (fwcore's
 import, draw and release, or `seed` here). The clock is virtual: it starts at 10:00 Beijing time
 on the first day of fieldwork and runs with real time, so the run never depends on the hour.
@@ -49,6 +50,11 @@ from survey.repository import create_schema  # noqa: E402
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 P99_TARGET_MS = 50.0
+# Mean seconds a simulated call takes, in ms. A real call with its outcome takes one to ten
+# minutes; one second keeps 50 interviewers asking 50 times a second, some 100 times a real
+# call centre's rate, without making this process's own CPU (the GIL, two shared cores) the
+# thing measured.
+THINK_MS = 1000.0
 # Outcomes drawn per call: mostly no contact, as in real list-sample fieldwork.
 MIX = (("3.13", 40), ("3.12", 10), ("3.14", 10), ("2.11", 15), ("4.30", 10), ("1.1", 15))
 
@@ -134,7 +140,7 @@ def simulate(
     wave: str,
     interviewers: int = 50,
     seconds: float = 60,
-    think_ms: float = 200,
+    think_ms: float = THINK_MS,
 ) -> Figures:
     """Run the simulated interviewers; see the module docstring."""
     from survey.fieldwork.queue import next_case
@@ -148,13 +154,15 @@ def simulate(
     figures, holding, lock = Figures(interviewers, seconds), Holding(), threading.Lock()
     codes = [code for code, weight in MIX for _ in range(weight)]
     barrier = threading.Barrier(interviewers)
+    db = Database(database_url, pool_size=interviewers)
 
     def work(who: int) -> None:
-        db, rng = Database(database_url), random.Random(who)
+        rng = random.Random(who)
         with db.transaction() as session:  # connect before the clock starts, as a warm worker
             session.execute(select(FieldworkWave.topic).limit(1))
         barrier.wait()
         stop = time.monotonic() + seconds
+        time.sleep(rng.uniform(0, think_ms / 1000))  # people do not all click in the same ms
         mine: list[float] = []
         asks = calls = empty = 0
         while time.monotonic() < stop:
@@ -170,7 +178,6 @@ def simulate(
             time.sleep(rng.uniform(0.5, 1.5) * think_ms / 1000)
             calls += _report(db, taken.case_id, who, rng.choice(codes), clock)
             holding.drop(taken.case_id)
-        db.dispose()
         with lock:
             figures.latencies_ms += mine
             figures.asks, figures.calls, figures.empty = (
@@ -184,6 +191,7 @@ def simulate(
         thread.start()
     for thread in threads:
         thread.join()
+    db.dispose()
     figures.held_twice = holding.doubles
     figures.overlapping_calls = overlapping_calls(database_url, topic, wave)
     return figures
@@ -267,6 +275,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="5 s instead of 60 s")
     parser.add_argument("--interviewers", type=int, default=50)
+    parser.add_argument(
+        "--think-ms", type=float, default=THINK_MS, help="mean time a simulated call takes"
+    )
     args = parser.parse_args(argv)
     import os
 
@@ -278,9 +289,11 @@ def main(argv: list[str] | None = None) -> None:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
     try:
         url = f"{base}?options=-csearch_path%3D{schema}"
-        cases = int(args.interviewers * seconds / 0.2 * 1.5)  # more than they can call
+        cases = int(args.interviewers * seconds / (args.think_ms / 1000) * 1.5) + 100  # ample
         seed(url, "bench-topic", "2026-end", cases)
-        figures = simulate(url, "bench-topic", "2026-end", args.interviewers, seconds)
+        figures = simulate(
+            url, "bench-topic", "2026-end", args.interviewers, seconds, args.think_ms
+        )
         print("\n".join(result_lines(figures)))
     finally:
         with admin.begin() as connection:
