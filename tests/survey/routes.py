@@ -73,7 +73,7 @@ EMAILS = {
 SCOPED = ("evaluator", "interviewer", "supervisor")
 # Fieldwork cases (seed_fieldwork): the interviewer's own held case in A, another interviewer's
 # in A, and another's in B; each phone, as stored and as the case page shows it, is a marker.
-PHONES = {"mine": "+8619900001111", "other": "+8619900002222", "B": "+8619900003333"}
+CASE_PHONES = {"mine": "+8619900001111", "other": "+8619900002222", "B": "+8619900003333"}
 FIELDWORK_KEY = new_key()
 LOGIN = "/staff/login/"
 # Every query parameter a staff view reads, with a value other than its default: another
@@ -140,12 +140,12 @@ def phone_markers(which: Iterable[str]) -> list[str]:
     """The phones of these seeded cases, as stored digits and as the case page shows them."""
     out = []
     for name in which:
-        out += [PHONES[name].removeprefix("+86"), display_phone(PHONES[name])]
+        out += [CASE_PHONES[name].removeprefix("+86"), display_phone(CASE_PHONES[name])]
     return out
 
 
 def seed_fieldwork(app: Flask) -> dict[str, int]:
-    """Fieldwork in both topics' waves and three held cases (see PHONES); after `visitors`,
+    """Fieldwork in both topics' waves and three held cases (see CASE_PHONES); after `visitors`,
     whose interviewer holds "mine". Returns the case ids by name."""
     from survey.users import add_user
 
@@ -154,16 +154,16 @@ def seed_fieldwork(app: Flask) -> dict[str, int]:
     cipher = PhoneCipher(app.config["YITI_FIELDWORK_KEY"])
     with db.transaction() as session:
         me = session.scalar(select(User.id).where(User.email == EMAILS["interviewer"]))
-        for topic in (TOPIC_A, TOPIC_B):
-            session.add(FieldworkWave(topic=topic, wave=WAVE, opened_at=NOW - timedelta(days=1)))
+        for topic in (TOPIC_A, TOPIC_B):  # merge: another seed may have opened them already
+            session.merge(FieldworkWave(topic=topic, wave=WAVE, opened_at=NOW - timedelta(days=1)))
         holders = {"mine": (TOPIC_A, me), "other": (TOPIC_A, other.id), "B": (TOPIC_B, other.id)}
         rows = {
             name: Case(
                 topic=topic,
                 wave=WAVE,
                 contact_id=name,
-                phone_token=cipher.encrypt(PHONES[name]),
-                phone_key=cipher.lookup(PHONES[name]),
+                phone_token=cipher.encrypt(CASE_PHONES[name]),
+                phone_key=cipher.lookup(CASE_PHONES[name]),
                 district="海淀区",
                 street=None,
                 attributes={},
