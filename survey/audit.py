@@ -44,6 +44,9 @@ ACTIONS: Final[dict[str, str]] = {
     "fieldwork.draw": "抽取电话调查样本",
     "fieldwork.release": "发放电话调查样本",
     "fieldwork.purge": "删除已结束电话调查的号码",
+    "case.take": "电话访问：领取个案",
+    "case.open": "电话访问：查看个案（显示号码）",
+    "case.outcome": "电话访问：记录拨打结果",
 }
 ANONYMOUS: Final = "anonymous"
 PAGE_SIZE: Final = 200
