@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 import pandas as pd  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from bench import fieldwork_interviewers as interviewers  # noqa: E402
 from bench.synth_frame import write_frame  # noqa: E402
 from generator.loader import load_content  # noqa: E402
 from survey.db import Database  # noqa: E402
@@ -65,6 +66,7 @@ FULL, QUICK = 1_000_000, 50_000
 DRAW_FULL, DRAW_QUICK = 20_000, 2_000
 TARGET_RATIO = 2.0  # import time ÷ bare pandas read + COPY time
 TARGET_RSS_GB = 1.0
+INTERVIEWERS = 50
 
 
 @dataclass
@@ -83,6 +85,7 @@ class Bench:
     """What every phase gets: the database URL, the frame file, sizes, runs."""
 
     url: str
+    database: str  # the PostgreSQL URL without a schema (a phase may make its own)
     frame: Path
     contacts: int
     drawn: int
@@ -274,7 +277,16 @@ def _result(name: str, figure: str, value: float, target: float) -> str:
     return f"RESULT {name} {figure}={value:.2f} target={target} {verdict}"
 
 
-PHASES: list[Phase] = [import_phase, draw_phase]
+def interviewers_phase(bench: Bench) -> list[Row]:
+    """50 simulated interviewers asking for cases at once (bench/fieldwork_interviewers.py)."""
+    seconds = 10.0 if bench.quick else 60.0
+    figures = interviewers.run(bench.database, INTERVIEWERS, seconds)
+    note = f"{INTERVIEWERS} interviewers, {seconds:.0f} s: {figures.asks:,} asks, {figures.calls:,} calls"
+    p99 = figures.percentile(0.99) / 1000
+    return [Row("next case p99", p99, 0.0, note, interviewers.result_lines(figures))]
+
+
+PHASES: list[Phase] = [import_phase, draw_phase, interviewers_phase]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -292,9 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     rows: list[Row] = []
     with schema(args.database) as url:
-        bench = Bench(
-            url, frame, contacts, DRAW_QUICK if args.quick else DRAW_FULL, args.runs, args.quick
-        )
+        drawn = DRAW_QUICK if args.quick else DRAW_FULL
+        bench = Bench(url, args.database, frame, contacts, drawn, args.runs, args.quick)
         for phase in PHASES:
             rows += phase(bench)
     print("| phase | seconds (median) | peak RSS GB | |\n| --- | --- | --- | --- |")

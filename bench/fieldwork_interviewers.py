@@ -1,5 +1,5 @@
 """Simulated interviewers asking for cases at once: is any case ever held twice, and how fast is
-"next case"? The concurrency part of bench/fieldwork.py (issue 16), runnable alone.
+"next case"? The concurrency phase of bench/fieldwork.py (issue 16).
 
 `simulate(database_url, topic, wave, interviewers=50, seconds=60)` runs one thread per
 interviewer sharing one engine with a connection each (as one threaded app server would), in a
@@ -14,16 +14,13 @@ Held twice is counted two ways: while a thread holds a case, it is in a shared m
 second thread given it is a double; afterwards, two calls on one case by different
 interviewers whose times overlap are doubles too. Both must be 0.
 
-    .venv/bin/python bench/fieldwork_interviewers.py --quick   # 50 interviewers for 5 s
-    .venv/bin/python bench/fieldwork_interviewers.py           # 50 interviewers for 60 s
-
-Needs PostgreSQL at 127.0.0.1:5432 (database `test`, or YITI_BENCH_POSTGRES); makes and drops a
-private schema. Ends with RESULT lines.
+`run(base, interviewers, seconds)` seeds a private schema under the PostgreSQL URL `base`
+(`seed`: released cases over 16 districts, fake phones), simulates and drops the schema;
+bench/fieldwork.py prints its RESULT lines (`result_lines`).
 """
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import random
 import sys
@@ -270,36 +267,18 @@ def result_lines(figures: Figures) -> list[str]:
     ]
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Seed a private PostgreSQL schema, simulate, print the RESULT lines, drop the schema."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="5 s instead of 60 s")
-    parser.add_argument("--interviewers", type=int, default=50)
-    parser.add_argument(
-        "--think-ms", type=float, default=THINK_MS, help="mean time a simulated call takes"
-    )
-    args = parser.parse_args(argv)
-    import os
-
-    base = os.environ.get("YITI_BENCH_POSTGRES", POSTGRES)
-    seconds = 5.0 if args.quick else 60.0
+def run(base: str, interviewers: int, seconds: float, think_ms: float = THINK_MS) -> Figures:
+    """Seed a private PostgreSQL schema under `base`, simulate, drop the schema."""
     schema = f"bench_fw_{uuid.uuid4().hex[:10]}"
     admin = create_engine(base)
     with admin.begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
     try:
         url = f"{base}?options=-csearch_path%3D{schema}"
-        cases = int(args.interviewers * seconds / (args.think_ms / 1000) * 1.5) + 100  # ample
+        cases = int(interviewers * seconds / (think_ms / 1000) * 1.5) + 100  # ample
         seed(url, "bench-topic", "2026-end", cases)
-        figures = simulate(
-            url, "bench-topic", "2026-end", args.interviewers, seconds, args.think_ms
-        )
-        print("\n".join(result_lines(figures)))
+        return simulate(url, "bench-topic", "2026-end", interviewers, seconds, think_ms)
     finally:
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
-
-
-if __name__ == "__main__":
-    main()
