@@ -20,6 +20,8 @@ from survey.db import Database
 from survey.downloads import downloads
 from survey.errors import register_errors
 from survey.evaluators import evaluators
+from survey.fieldwork.interviewers import interviewers
+from survey.fieldwork.supervisors import supervisors
 from survey.jobs import init_jobs
 from survey.respondents import respondents
 from survey.security import register_security_headers
@@ -52,6 +54,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(evaluators)
     app.register_blueprint(auditors)
     app.register_blueprint(admin)
+    app.register_blueprint(interviewers)
+    app.register_blueprint(supervisors)
     register_errors(app)
     register_security_headers(app)
     register_template_helpers(app)

@@ -1,4 +1,4 @@
-"""Accounts of evaluators, admins and auditors: storing them, checking passwords.
+"""Accounts of evaluators, admins, auditors, interviewers and supervisors: storing them, checking passwords.
 
 Passwords are hashed with argon2id (argon2-cffi's defaults, the RFC 9106 recommendation); a
 hash made with weaker parameters is upgraded at the next successful login. Wrong passwords
@@ -27,7 +27,9 @@ from survey.audit import record
 from survey.db import Database
 from survey.models import User
 
-ROLES: Final = ("admin", "evaluator", "auditor")
+ROLES: Final = ("admin", "evaluator", "auditor", "interviewer", "supervisor")
+# Roles an account may be limited to some topics in (`--topics`); the others see every topic.
+SCOPED_ROLES: Final = ("evaluator", "interviewer", "supervisor")
 WRONG: Final = "邮箱或密码不正确"
 MIN_PASSWORD: Final = 12
 HASHER: Final = PasswordHasher()
@@ -71,8 +73,8 @@ def add_user(
     """Create an account and record it in the audit log in the same transaction."""
     if role not in ROLES:
         raise AccountError(f"角色 {role!r} 无效，可选：{' / '.join(ROLES)}")
-    if topics and role != "evaluator":
-        raise AccountError("只有 evaluator 角色可以限定议题（--topics）")
+    if topics and role not in SCOPED_ROLES:
+        raise AccountError(f"只有 {' / '.join(SCOPED_ROLES)} 角色可以限定议题（--topics）")
     check_password_rules(password)
     user = User(
         email=normalise_email(email),

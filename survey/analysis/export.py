@@ -226,7 +226,9 @@ def write_sav(
         str(path),
         column_labels=[v.label for v in variables],
         variable_value_labels={
-            v.name: {float(code): label for code, label in v.values} for v in variables if v.values
+            v.name: {float(code): label for code, label in v.value_labels().items()}
+            for v in variables
+            if v.values
         },
         missing_ranges={v.name: [float(c) for c in v.missing] for v in variables if v.missing},
         variable_measure={v.name: measure(v) for v in variables},

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from survey.analysis.columns import (
     DISTRICT,
     EXCLUDED,
+    MODE,
     SATISFACTION,
     SUSPECT,
     TOPIC,
@@ -79,7 +80,8 @@ def frame(
     """
     picked = [Response.answers[key].as_string().label(key) for key in answers]
     keys = [
-        *(Response.topic, Response.wave, Response.district, Response.satisfaction, *picked),
+        *(Response.topic, Response.wave, Response.district, Response.satisfaction),
+        *(Response.mode, *picked),
         (func.json_array_length(Response.flags) > 0).label(FLAGS),
         Exclusion.id.is_not(None).label(EXCLUDED),
     ]
@@ -99,7 +101,7 @@ def _expanded(combinations: list[dict[str, Any]], answers: Collection[str]) -> p
     """One row per response from counted combinations, through survey.analysis.frame."""
     records = [
         {
-            **{key: c[key] for key in (TOPIC, WAVE, DISTRICT, SATISFACTION)},
+            **{key: c[key] for key in (TOPIC, WAVE, DISTRICT, SATISFACTION, MODE)},
             ID: i,
             ANSWERS: {key: _answer(key, c[key]) for key in answers},
             FLAGS: [SUSPECT] if c[FLAGS] else [],
