@@ -9,7 +9,7 @@ measured in the same run (median of --runs). The synthetic topics are copies of 
 (different slugs and titles), so they share charts and flowcharts: a cold build draws one per
 shipped topic, not one per synthetic topic.
 
-Each fresh-process build is also measured in CPU seconds (user + system, from `wait4`), with
+Each fresh-process build is also measured in CPU seconds (user + system, bench/measure.py), with
 the same ratios: on the shared machine wall time swings with other people's work, CPU time much
 less. The targets stay on wall time, as an editor waits.
 
@@ -30,11 +30,9 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import engine_runs  # noqa: E402
+from bench.measure import run_process  # noqa: E402
 from bench.synth_topics import make_content  # noqa: E402
 from generator import engine  # noqa: E402
 from generator.build import monitoring_of, write_docs  # noqa: E402
@@ -77,19 +76,6 @@ def timed_build(content_dir: Path, work: Path) -> dict[str, float]:
         "total": done - start,
         "pages": sum(p.endswith(".md") for p in pages),
     }
-
-
-def run_process(command: list[str]) -> tuple[float, float, float]:
-    """Run `command` to the end: wall seconds, CPU seconds (user + system, all its threads)
-    and peak RSS in MB. On the shared machine wall time moves with everyone else's work; CPU
-    time is what the build itself cost, so its ratios are the steadier figure."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status):
-        raise subprocess.CalledProcessError(os.waitstatus_to_exitcode(status), command)
-    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def yiti_build(content_dir: Path, work: Path) -> tuple[float, float, float]:

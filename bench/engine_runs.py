@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
-import json
-import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.measure import run_process
 from generator.build import monitoring_of, write_docs
 from generator.loader import load_content
 from generator.monitor.store import DEFAULT_STORE
@@ -45,41 +43,13 @@ def prepare(content_dir: Path, work: Path) -> None:
     (work / "mkdocs.yml").write_text(dump(config), encoding="utf-8")
 
 
-# Runs the command and reports its time and peak RSS. A child forked from this (large) benchmark
-# process would report at least our own RSS as its peak (Linux keeps the pre-exec high-water
-# mark), so the engine is started from this small, freshly exec'd wrapper instead.
-_WRAPPER = """
-import json, resource, subprocess, sys, time
-start = time.perf_counter()
-done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-sys.stderr.write(done.stderr.decode(errors="replace")[-2000:])
-print(json.dumps({"seconds": seconds, "peak_kb": peak, "code": done.returncode}))
-"""
-
-
-def measured(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of `command`, run in `cwd` without colour or nagging."""
-    environment = {**os.environ, "NO_COLOR": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
-    done = subprocess.run(
-        [sys.executable, "-c", _WRAPPER, *command],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    figures = json.loads(done.stdout.splitlines()[-1])
-    if figures["code"]:
-        raise RuntimeError(f"{command[2]} failed:\n{done.stderr}")
-    return figures["seconds"], figures["peak_kb"] / 1024
-
-
 def engine_build(name: str, work: Path) -> tuple[float, float]:
     """One build by `name` of `work/mkdocs.yml` into `work/site`: seconds and peak RSS in MB."""
     shutil.rmtree(work / "site", ignore_errors=True)
-    return measured([sys.executable, "-m", name, "build", "-f", "mkdocs.yml"], work)
+    environment = {"NO_COLOR": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+    command = [sys.executable, "-m", name, "build", "-f", "mkdocs.yml"]
+    wall, _, peak = run_process(command, work, environment)
+    return wall, peak
 
 
 def page_weight_kb(site: Path) -> float:
