@@ -15,7 +15,6 @@ from generator.models import Topic, Wave
 from generator.published import PublishedTopic
 from generator.render.published import wave_view
 from survey.admin import store
-from survey.admin.snapshot import snapshot
 from survey.evaluators.store import frame
 from survey.repository import invitation_counts
 from survey.state import AppState
@@ -126,6 +125,8 @@ def refusal(state: AppState, wave: Wave) -> str:
 
 def results(state: AppState, wave: Wave) -> dict[str, PublishedTopic]:
     """The figures publishing `wave` would make public, per topic that has responses."""
+    from survey.admin.snapshot import snapshot  # the analysis stack, on first use (issue 17)
+
     topics = wave_topics(state, wave)
     found = frame(state.db, [t.slug for t in topics], [wave.id])
     content = state.content
