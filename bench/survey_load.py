@@ -21,7 +21,7 @@ Setups: SQLite and PostgreSQL with the default in-memory rate limits, and Postgr
 rate limits in Redis (issue 7: several workers sharing one store).
 
     .venv/bin/python bench/survey_load.py            # 20 s phases, 3 rounds, all three setups
-    .venv/bin/python bench/survey_load.py --quick    # 3 s phases (1 s warm-up), 3 rounds
+    .venv/bin/python bench/survey_load.py --quick    # 3 s phases (0.75 s warm-up), 3 rounds
     .venv/bin/python bench/survey_load.py --database sqlite
 
 Ends with `RESULT <name> <figure>=<value> target=<value> PASS|FAIL` lines. The load generator
@@ -301,6 +301,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=4, help="client processes")
     args = parser.parse_args()
     args.seconds = 3.0 if args.quick else 20.0
+    args.loads = 1 if args.quick else 3  # fresh processes loading each app
     return args
 
 
@@ -313,7 +314,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         env = environment("memory://", Path(tmp) / "load", "sqlite://", 0)
         page_bytes = page_size(env)
-        print_load_costs(env | {"DATABASE_URL": f"sqlite:///{tmp}/load.sqlite3"}, 3)
+        print_load_costs(env | {"DATABASE_URL": f"sqlite:///{tmp}/load.sqlite3"}, args.loads)
         for kind in kinds:
             measured = measure(kind, args, Path(tmp) / kind, page_bytes)
             print_table(kind, args, measured)
