@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from generator.loader import load_content
-from survey.abuse import csrf, limiter
+from survey.abuse import csrf, limiter, storage_uri
 from survey.accounts import init_accounts
 from survey.admin import admin
 from survey.auditors import auditors
@@ -46,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[EXTENSION] = state
     init_jobs(app)
     csrf.init_app(app)
+    app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app.config["RATELIMIT_STORAGE_URI"])
     limiter.init_app(app)
     init_accounts(app)
     app.register_blueprint(respondents)

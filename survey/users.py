@@ -9,6 +9,7 @@ elsewhere can shut an evaluator out, and an unknown email is treated exactly lik
 
 from __future__ import annotations
 
+import functools
 import math
 import secrets
 from collections.abc import Sequence
@@ -33,8 +34,14 @@ SCOPED_ROLES: Final = ("evaluator", "interviewer", "supervisor")
 WRONG: Final = "邮箱或密码不正确"
 MIN_PASSWORD: Final = 12
 HASHER: Final = PasswordHasher()
-# Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH: Final = HASHER.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so a wrong email costs as long as a wrong
+    password. Made at the first login a worker serves, not at import: an argon2id hash takes a
+    worker half a second of CPU and 64 MiB at start, and most workers only serve residents."""
+    return HASHER.hash(secrets.token_hex(16))
 
 
 class AccountError(Exception):
@@ -139,7 +146,7 @@ def authenticate(
             return LoginResult(None, _wait_message(wait, now), wait.seconds(now))
         found = session.scalar(select(User).where(User.email == typed))
         user = found if found is not None and found.active else None
-        if _verify(user.password_hash if user else _DUMMY_HASH, password) and user:
+        if _verify(user.password_hash if user else _dummy_hash(), password) and user:
             throttle.forget(session, typed, source)
             _succeeded(session, user, password, now, source)
             return LoginResult(user)

@@ -15,7 +15,6 @@ from generator.models import Topic, Wave
 from generator.published import PublishedTopic
 from generator.render.published import wave_view
 from survey.admin import store
-from survey.admin.snapshot import snapshot
 from survey.evaluators.store import frame
 from survey.fieldwork.rates import dispositions
 from survey.repository import invitation_counts
@@ -127,6 +126,8 @@ def refusal(state: AppState, wave: Wave) -> str:
 
 def results(state: AppState, wave: Wave) -> dict[str, PublishedTopic]:
     """The figures publishing `wave` would make public, per topic that has responses."""
+    from survey.admin.snapshot import snapshot  # the analysis stack, on first use (issue 17)
+
     topics = wave_topics(state, wave)
     slugs = [t.slug for t in topics]
     found = frame(state.db, slugs, [wave.id])

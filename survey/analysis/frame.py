@@ -8,9 +8,10 @@ Keeping this a pure function over mappings lets it be tested without a database.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from survey.analysis.columns import (
     AWARENESS,
@@ -53,6 +54,8 @@ def responses_frame(
     evaluator excluded it (its id is in `excluded`). Weights start at 1.0 (unweighted). A
     record without a mode is a web response (the column's stored default, migration 0005).
     """
+    import pandas as pd  # pandas only when a staff page asks (issue 17: workers stay light)
+
     rows = [dict(record) for record in records]
     stored = pd.DataFrame.from_records(rows, columns=[*STORED, ANSWERS, FLAGS])
     # Column-wise from the list of answer dicts: no Python loop per row and field.

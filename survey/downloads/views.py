@@ -8,6 +8,7 @@ scope answers 404 like one that does not exist. The views resolve the scope and 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from flask import (
     Response,
@@ -20,13 +21,19 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from survey.accounts import account, require_role, require_topic
-from survey.analysis.export import ExportTooLargeError
-from survey.downloads import background, service
+from survey.analysis.errors import ExportTooLargeError
+from survey.downloads import background
 from survey.downloads.blueprint import ROLES, attachment, downloads, request_for, scope_for
 from survey.downloads.index import DISPOSITION_LINKS, LINKS, listing
 from survey.downloads.scope import ALL, Scope
 from survey.jobs import current_jobs, store
+from survey.lazy import lazy
 from survey.state import current_state
+
+if TYPE_CHECKING:
+    from survey.downloads import service
+else:  # pandas and pyarrow load with the first download a worker serves (survey/lazy.py)
+    service = lazy("survey.downloads.service")
 
 
 @downloads.errorhandler(ExportTooLargeError)

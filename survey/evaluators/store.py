@@ -11,9 +11,8 @@ import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -33,6 +32,9 @@ from survey.analysis.frame import ANALYSED, ANSWERS, FLAGS, ID, responses_frame
 from survey.audit import record
 from survey.db import Database
 from survey.models import Exclusion, Response
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LISTS: Final = frozenset({WENT_WELL, WENT_BADLY})  # multiple choice: a list of ticked options
 COMMENT: Final = "comment"  # the standard questionnaire's open question
