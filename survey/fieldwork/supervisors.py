@@ -7,17 +7,22 @@ reads a phone: the figures come from dispositions, calls and the stored intervie
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from flask import Blueprint, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
 
 from survey.accounts import require_role, require_topic, staff_context
-from survey.fieldwork import quality
 from survey.fieldwork.queue import STALE_HOLD_MINUTES
 from survey.fieldwork.scope import fieldwork_waves, settings_of
-from survey.fieldwork.supervision import supervise
+from survey.lazy import lazy
 from survey.state import current_state
+
+if TYPE_CHECKING:
+    from survey.fieldwork import quality, supervision
+else:  # pandas and statsmodels load at a worker's first supervisor page, not at start (issue 17)
+    quality = lazy("survey.fieldwork.quality")
+    supervision = lazy("survey.fieldwork.supervision")
 
 supervisors = Blueprint("supervisors", __name__, url_prefix="/staff/fieldwork")
 supervisors.context_processor(staff_context)
@@ -42,7 +47,7 @@ def wave_page(wave: str, slug: str) -> ResponseReturnValue:
     settings = settings_of(slug, wave)
     if topic is None or questionnaire is None or settings is None:
         abort(404)
-    figures = supervise(
+    figures = supervision.supervise(
         state.db, questionnaire, state.content.site.satisfaction, current_app.config["SECRET_KEY"]
     )
     return render_template(
