@@ -13,7 +13,7 @@ from generator.loader import Content
 from generator.models import Topic
 from generator.models.site import Wave
 from generator.render.flowchart import PHONE_COLUMN, inline_svg, natural_width
-from generator.render.markup import answer_html, first_sentence
+from generator.render.markup import answer_html, marked_answer
 from generator.render.views import materials, step_views, target_view
 
 SURVEY_PREFIX = "/survey"
@@ -117,7 +117,7 @@ def topic_context(content: Content, topic: Topic, now: datetime, svg: str) -> di
         "svg": svg,
         "svg_inline": inline_svg(svg),
         "svg_scrolls": natural_width(svg) > PHONE_COLUMN,
-        "qa": [(q, first_sentence(q.answer), answer_html(q.answer)) for q in topic.qa],
+        "qa": [(q, marked_answer(answer_html(q.answer))) for q in topic.qa],
         "survey": open_survey(content, topic, now),
         "year_page": rel(f"{base}/index.md", f"years/{topic.year}.md"),
     }
