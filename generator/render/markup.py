@@ -25,9 +25,8 @@ def marked_answer(body: Markup) -> Markup:
     """The answer's HTML with 答： opening its first paragraph, so its first sentence (the
     direct answer, by the editors' rule) is read once, first; an answer that opens with a list
     or a quote gets 答： on a line of its own."""
-    html = str(body)
-    if html.startswith("<p>"):
-        return Markup("<p>") + ANSWER_MARK + Markup(html[len("<p>") :])
+    if body.startswith("<p>"):
+        return body.replace(Markup("<p>"), Markup("<p>") + ANSWER_MARK, 1)
     return Markup("<p>") + ANSWER_MARK + Markup("</p>\n") + body
 
 
