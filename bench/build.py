@@ -7,7 +7,9 @@ it (`yiti build` in a fresh process) with an empty cache ("cold"), again with no
 each total to a bare `mkdocs build` of the same generated Markdown (also a fresh process),
 measured in the same run (median of --runs). The synthetic topics are copies of the shipped ones
 (different slugs and titles), so they share charts and flowcharts: a cold build draws one per
-shipped topic, not one per synthetic topic.
+shipped topic, not one per synthetic topic. For the same reason gzip compresses each copy's
+search entries against the copy before it; the search index RESULT is therefore the larger of
+the measured file and 100 topics at the gzipped cost of one shipped (distinct) topic.
 
 Each fresh-process build is also measured in CPU seconds (user + system, bench/measure.py), with
 the same ratios: on the shared machine wall time swings with other people's work, CPU time much
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import re
 import shutil
 import statistics
@@ -113,7 +116,21 @@ def site_figures(site: Path) -> dict[str, float]:
         "largest_gz_kb": max(len(gzip.compress(p.read_bytes())) for p in topic_pages) / 1024,
         "search_kb": index.stat().st_size / 1024,
         "search_gz_kb": len(gzip.compress(index.read_bytes())) / 1024,
+        **index_shares(index),
     }
+
+
+def index_shares(index: Path) -> dict[str, float]:
+    """The search index's topic entries, gzipped, per topic; and the other entries gzipped."""
+    docs = json.loads(index.read_text(encoding="utf-8"))["docs"]
+    topic_docs = [d for d in docs if d["location"].startswith("topics/")]
+    topics = {d["location"].split("/")[2] for d in topic_docs}
+    other = [d for d in docs if not d["location"].startswith("topics/")]
+
+    def gz_kb(entries: list[dict[str, str]]) -> float:
+        return len(gzip.compress(json.dumps(entries, ensure_ascii=False).encode())) / 1024
+
+    return {"index_topic_gz_kb": gz_kb(topic_docs) / len(topics), "index_other_gz_kb": gz_kb(other)}
 
 
 def one_run(content_dir: Path, work: Path, stages: bool) -> dict[str, float]:
@@ -194,7 +211,7 @@ def main() -> int:
     )
     with tempfile.TemporaryDirectory() as tmp:  # warm-up: jieba's dictionary cache, imports
         timed_build(ROOT / "content", Path(tmp))
-    measure("shipped content", ROOT / "content", 1)
+    shipped = measure("shipped content", ROOT / "content", 1)
     with tempfile.TemporaryDirectory() as tmp:
         synthetic = make_content(ROOT / "content", Path(tmp) / "content", count)
         result = measure(f"synthetic {count} topics", synthetic, runs)
@@ -213,9 +230,13 @@ def main() -> int:
     )
     size_verdict = "PASS" if result["largest_gz_kb"] <= 50 else "FAIL"
     print(f"RESULT topic_page_gzip kb={result['largest_gz_kb']:.1f} target=50 {size_verdict}")
-    index_verdict = "PASS" if result["search_gz_kb"] <= TARGET_INDEX_GZ_KB else "FAIL"
+    # Copies compress against each other: count distinct topics at a shipped topic's cost.
+    distinct = shipped["index_topic_gz_kb"] * count + shipped["index_other_gz_kb"]
+    index_kb = max(result["search_gz_kb"], distinct)
+    index_verdict = "PASS" if index_kb <= TARGET_INDEX_GZ_KB else "FAIL"
     print(
-        f"RESULT search_index_gzip kb={result['search_gz_kb']:.0f} topics={count} "
+        f"RESULT search_index_gzip kb={index_kb:.0f} topics={count} "
+        f"measured={result['search_gz_kb']:.0f} per_topic={shipped['index_topic_gz_kb']:.2f} "
         f"target={TARGET_INDEX_GZ_KB} {index_verdict}"
     )
     print(f"RESULT build_peak_rss mb={result['rss_mb']:.0f} topics={count}")

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-
 from generator.build import build
 from tests.conftest import CONTENT, ROOT, require
 from tests.generator.fixtures import BUILD_TIME
