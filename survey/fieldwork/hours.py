@@ -33,10 +33,12 @@ class Hours(Protocol):
     calling_until: str
 
 
-def clock_time(text: str) -> time:
-    """`HH:MM` → a time; the wave's settings are written this way."""
+def minutes(text: str) -> int:
+    """`HH:MM` → minutes after local midnight. The wave's settings are written this way, and a
+    calling day may end at `24:00` (`fieldwork open --hours 00:00-24:00`), which no `time` can
+    hold."""
     hour, minute = text.split(":")
-    return time(int(hour), int(minute))
+    return int(hour) * 60 + int(minute)
 
 
 def local(moment: datetime) -> datetime:
@@ -52,21 +54,22 @@ def part_of_day(moment: datetime) -> str:
 
 def in_calling_hours(wave: Hours, moment: datetime) -> bool:
     """Whether `moment` lies inside the wave's calling hours (start included, end excluded)."""
-    now = local(moment).time()
-    return clock_time(wave.calling_from) <= now < clock_time(wave.calling_until)
+    now = local(moment)
+    at = now.hour * 60 + now.minute + (now.second + now.microsecond / 1e6) / 60
+    return minutes(wave.calling_from) <= at < minutes(wave.calling_until)
 
 
 def _windows(wave: Hours, day: date) -> list[tuple[str, datetime, datetime]]:
     """The parts of the day `day` that lie inside calling hours, as (part, start, end) in UTC."""
-    start, end = clock_time(wave.calling_from), clock_time(wave.calling_until)
-    bounds = [start_hour for _, start_hour in PARTS] + [24]
+    start, end = minutes(wave.calling_from), minutes(wave.calling_until)
+    bounds = [start_hour * 60 for _, start_hour in PARTS] + [24 * 60]
+    midnight = datetime.combine(day, time(0), BEIJING)  # Beijing keeps no summer time
     out = []
     for (name, _), low, high in zip(PARTS, bounds, bounds[1:], strict=False):
-        opens = max(start, time(low))
-        closes = end if high == 24 else min(end, time(high))
+        opens, closes = max(start, low), min(end, high)
         if opens < closes:
-            begin = datetime.combine(day, opens, BEIJING).astimezone(UTC)
-            out.append((name, begin, datetime.combine(day, closes, BEIJING).astimezone(UTC)))
+            begin = (midnight + timedelta(minutes=opens)).astimezone(UTC)
+            out.append((name, begin, (midnight + timedelta(minutes=closes)).astimezone(UTC)))
     return out
 
 

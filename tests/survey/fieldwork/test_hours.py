@@ -28,6 +28,18 @@ def test_calling_hours_include_the_start_and_exclude_the_end() -> None:
     assert not in_calling_hours(Hours(), beijing(27, 21))
 
 
+def test_a_calling_day_may_run_to_midnight_as_the_settings_allow() -> None:
+    # `fieldwork open --hours 00:00-24:00` is accepted (make run's sample wave uses it); the
+    # start page once answered 500 on it ("hour must be in 0..23").
+    whole_day = Hours("00:00", "24:00")
+    assert in_calling_hours(whole_day, beijing(27, 0))
+    assert in_calling_hours(whole_day, beijing(27, 23, 59))
+    evening = Hours("18:00", "24:00")
+    assert not in_calling_hours(evening, beijing(27, 17, 59))
+    after = spread_after(evening, beijing(27, 21))
+    assert after == beijing(28, 18)  # another part of the day is impossible: next evening
+
+
 def test_parts_of_the_day_are_read_in_beijing_time() -> None:
     assert part_of_day(beijing(27, 11, 59)) == "上午"
     assert part_of_day(beijing(27, 12)) == "下午"
