@@ -26,6 +26,7 @@ from survey.fieldwork.interview import PHONE, pseudonym
 from survey.fieldwork.tables import Call, Case, Quota
 from survey.models import Response, User
 
+MIN_RATED_HOURS = 0.25  # completes per hour are shown from a quarter of an hour's work
 WORKED = ("released", "held", "final")  # cases given out to interviewers (drawn and released)
 
 
@@ -208,7 +209,8 @@ def interviewer_rows(
                 attempts=len(mine),
                 completes=completes,
                 hours=f"{hours:.1f}",
-                per_hour=f"{completes / hours:.2f}" if hours > 0 else "—",
+                # Under a quarter of an hour a rate means nothing (one call: thousands an hour).
+                per_hour=f"{completes / hours:.1f}" if hours >= MIN_RATED_HOURS else "—",
                 median_minutes=_minutes(float(lengths.median()) if len(lengths) else None),
             )
         )

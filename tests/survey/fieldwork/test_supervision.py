@@ -124,8 +124,8 @@ def test_the_worked_example_gives_quotas_codes_interviewers_and_flags(fw_app: Fl
         ("3.11", "已发放、未拨打", 1),
     ]
     assert figures.interviewers == [
-        InterviewerRow("a@example.org", 3, 2, "1.2", "1.67", "11.0 分钟"),
-        InterviewerRow("b@example.org", 2, 1, "0.2", "5.45", "3.0 分钟"),
+        InterviewerRow("a@example.org", 3, 2, "1.2", "1.7", "11.0 分钟"),
+        InterviewerRow("b@example.org", 2, 1, "0.2", "—", "3.0 分钟"),  # too short to rate
     ]
     assert (figures.median_minutes, figures.short_limit) == ("10.0 分钟", "4.0 分钟")
     assert [(f.interviewer, f.minutes) for f in figures.short] == [("b@example.org", "3.0 分钟")]
