@@ -143,7 +143,7 @@ def test_the_supervisor_page_shows_the_figures_and_no_phone(fw_app: Flask) -> No
     assert "电动自行车充电设置建设" in index.text()
     page = client.get(f"/staff/fieldwork/{WAVE}/{TOPIC}/")
     text = page.text()
-    assert "已满，停止发放" in text and "b@example.org" in text and "5.45" in text
+    assert "已满，停止发放" in text and "b@example.org" in text and "1.7" in text
     assert "双比例 z 检验" in text and "Holm" in text
     assert "1990000" not in text.replace(" ", "")  # no phone of the fake block
     client.get(f"/staff/calls/{WAVE}/{TOPIC}/", status=403)
