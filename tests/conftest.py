@@ -35,7 +35,10 @@ def content_dir(tmp_path: Path) -> Path:
 
 
 # Registered here, after ROOT and require exist (tests.browser imports them), so every browser
-# test module shares one session-wide Chromium.
+# test module shares one session-wide Chromium, and every test that reads the built site shares
+# one build. A session fixture imported into a test module is registered again for that module
+# (pytest keeps one cache per registration): it would run once per importing module, not once.
 from tests.browser import browser  # noqa: E402
+from tests.generator.fixtures import built_site, hostile_content, site_url  # noqa: E402
 
-__all__ = ["browser"]
+__all__ = ["browser", "built_site", "hostile_content", "site_url"]
