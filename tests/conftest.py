@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -15,6 +16,16 @@ CONTENT = ROOT / "content"
 def in_ci() -> bool:
     """CI sets CI=true: there a missing dependency or service fails instead of skipping."""
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+# Hypothesis profiles (HYPOTHESIS_PROFILE=ci|dev to choose; CI=true picks ci). Example counts stay
+# with each test, which knows its search space. Neither profile has a deadline: tests never assert
+# on time, and a loaded 2-core machine (or two pytest workers) makes any deadline flaky. CI starts
+# from a clean checkout, so it keeps no example database and prints the blob that replays a
+# failure; a developer's runs replay earlier failures from .hypothesis/ first.
+settings.register_profile("ci", deadline=None, database=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if in_ci() else "dev"))
 
 
 def require(condition: bool, what: str) -> None:
