@@ -25,7 +25,7 @@ run: install ## Build the site from content/, prepare the survey database, serve
 	$(BIN)/yiti build
 	$(BIN)/yiti survey upgrade
 	$(BIN)/yiti survey sample-data --if-empty
-	@echo 'Evaluator login: .venv/bin/yiti survey user add you@example.org --role evaluator, then http://$(HOST):$(PORT)/survey/staff/login/'
+	@echo 'Staff login: .venv/bin/yiti survey user add you@example.org --role evaluator (or interviewer, supervisor), then http://$(HOST):$(PORT)/survey/staff/login/'
 	$(BIN)/yiti serve --host $(HOST) --port $(PORT)
 
 build: install ## Build site/ from content/ (atomic: a failed build keeps the old site)
@@ -76,7 +76,7 @@ install: system-deps $(STAMP) $(NODE_STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,engines]'
 	touch $@
 
 # axe-core, injected into pages by the accessibility tests (test-only, pinned in package-lock.json).

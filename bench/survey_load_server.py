@@ -1,5 +1,6 @@
 """The server side of bench/survey_load.py: gunicorn as deployed on 127.0.0.1, a fresh database,
-Redis counters cleaned up afterwards, and the CPU time the server processes used."""
+Redis counters cleaned up afterwards, the CPU time the server processes used, the workers'
+resident memory, and what loading the app costs a worker."""
 
 from __future__ import annotations
 
@@ -13,8 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Flask
-
+from bench.survey_floor import create_table
 from bench.survey_load_client import request
 from survey.db import Database
 from survey.migrate import upgrade
@@ -24,14 +24,17 @@ GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 POSTGRES = os.environ.get(
     "YITI_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-START_TIMEOUT_S = 180  # each worker imports the whole app (pandas included): slow when busy
-
-
-def bare_app() -> Flask:
-    """The ceiling: the smallest Flask app, under the same gunicorn configuration."""
-    app = Flask("bare")
-    app.add_url_rule("/", "bare", lambda: "ok")
-    return app
+START_TIMEOUT_S = 180  # five workers importing the app on a busy machine
+# What a gunicorn worker does after the fork: load the app. Prints CPU seconds and the peak
+# RSS in MB (VmHWM: getrusage's maxrss would include the benchmark's own, from before exec).
+LOAD_APP = """
+import re, sys, time
+from gunicorn.util import import_app
+start = time.process_time()
+import_app(sys.argv[1])
+status = open("/proc/self/status").read()
+print(time.process_time() - start, int(re.search(r"VmHWM:\\s+(\\d+)", status)[1]) / 1024)
+"""
 
 
 def free_port() -> int:
@@ -50,7 +53,20 @@ class Gunicorn:
 
     def cpu_seconds(self) -> float:
         """User and system CPU seconds used so far by the master and its workers (Linux /proc)."""
-        master, total = self.process.pid, 0.0
+        total = 0.0
+        for fields in self._stats(with_master=True).values():
+            # after the command: state, ppid, … utime and stime are the 12th and 13th
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
+
+    def worker_rss_mb(self) -> list[float]:
+        """Each worker's resident set now, in MB."""
+        pages = [int(fields[21]) for fields in self._stats(with_master=False).values()]
+        return [p * os.sysconf("SC_PAGE_SIZE") / 2**20 for p in pages]
+
+    def _stats(self, with_master: bool) -> dict[int, list[str]]:
+        """/proc/<pid>/stat fields after the command, of the workers (and the master)."""
+        master, found = self.process.pid, {}
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
@@ -58,10 +74,21 @@ class Gunicorn:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:  # the process ended while we looked
                 continue
-            # after the command: state, ppid, … utime and stime are the 12th and 13th
-            if int(entry.name) == master or int(fields[1]) == master:
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        return total
+            pid = int(entry.name)
+            if int(fields[1]) == master or (with_master and pid == master):
+                found[pid] = fields
+        return found
+
+
+def load_cost(app: str, env: dict[str, str]) -> tuple[float, float]:
+    """CPU seconds and peak RSS (MB) of loading `app` as a gunicorn worker does, in a fresh
+    Python that has imported gunicorn only (the master's state at fork, roughly)."""
+    command = [sys.executable, "-c", LOAD_APP, app]
+    done = subprocess.run(
+        command, env=os.environ | env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    cpu, rss = done.stdout.split()[-2:]
+    return float(cpu), float(rss)
 
 
 @contextmanager
@@ -105,10 +132,12 @@ def _wait_until_up(port: int, process: subprocess.Popen[bytes], log: Path, comma
 
 @contextmanager
 def database(kind: str, work: Path) -> Iterator[str]:
-    """A fresh, migrated database: a SQLite file, or a private schema in PostgreSQL."""
+    """A fresh, migrated database (with the floor's table): a SQLite file, or a private schema
+    in PostgreSQL."""
     if kind == "sqlite":
         url = f"sqlite:///{work / 'bench.sqlite3'}"
         _migrate(url)
+        create_table(url)
         yield url
         return
     from sqlalchemy import create_engine, text
@@ -120,6 +149,7 @@ def database(kind: str, work: Path) -> Iterator[str]:
     try:
         url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
         _migrate(url)
+        create_table(url)
         yield url
     finally:
         with admin.begin() as connection:

@@ -36,9 +36,10 @@ graceful_timeout = 30
 # Each connection from nginx closes after its response (see worker_connections above).
 keepalive = 0
 # Replace each worker after about this many requests (a guard against slow leaks), jittered so
-# they do not restart together. A new worker costs about 3 s of CPU to import the app (pandas,
-# the evaluators' modules); at 2,000 a worker under an SMS burst (about 80 requests a second
-# each) restarted every 25 s and spent a tenth of its CPU starting up, at 20,000 a hundredth.
+# they do not restart together. A new worker costs about 0.7 s of CPU to load the app (was 2-3 s
+# before the analysis stack loaded only with a worker's first staff page, issue 17); at 2,000 a
+# worker under an SMS burst (about 80 requests a second each) restarted every 25 s and, at
+# 3 s, spent a tenth of its CPU starting up; at 20,000, under a hundredth.
 max_requests = 20000
 max_requests_jitter = 2000
 # Each worker loads the app itself, so `systemctl reload` (SIGHUP) picks up new code and

@@ -89,11 +89,14 @@ class BuildCache:
         return digest.hexdigest()
 
     def get(self, kind: str, key: str) -> str | None:
-        """The stored text, or None (counted as a miss) when there is none."""
+        """The stored text, or None (counted as a miss) when there is none or it is damaged."""
         path = self._path(kind, key)
         try:
-            text = path.read_text(encoding="utf-8")
+            checksum, _, text = path.read_text(encoding="utf-8").partition("\n")
         except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
+            checksum, text = "", ""
+        if not checksum or checksum != _checksum(text):
+            # Missing, cut short or changed by hand: made again (and overwritten) by this build.
             self.misses[kind] += 1
             return None
         self.used.add(path)
@@ -101,24 +104,33 @@ class BuildCache:
         return text
 
     def put(self, kind: str, key: str, text: str) -> None:
-        """Store `text`; written aside then renamed, so a reader never sees half an entry."""
+        """Store `text` after its checksum; written aside then renamed, so a reader never sees
+        half an entry (and `get` refuses one damaged later)."""
         path = self._path(kind, key)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}")
-        partial.write_text(text, encoding="utf-8")
+        partial.write_text(f"{_checksum(text)}\n{text}", encoding="utf-8")
         partial.replace(path)
         self.used.add(path)
 
-    def prune(self) -> None:
-        """Remove the entries this build did not use (after a successful build only)."""
+    def prune(self, keep: str = "") -> None:
+        """Remove the entries this build did not use (after a successful build only), except
+        what is in the folder `keep` (the replaced sites generator/build.py deletes itself)."""
         if not self.root.is_dir():
             return
-        for path in self.root.rglob("*"):
-            if path.is_file() and path not in self.used:
-                path.unlink(missing_ok=True)
+        for folder in self.root.iterdir():
+            if folder.name == keep or not folder.is_dir():
+                continue
+            for path in folder.rglob("*"):
+                if path.is_file() and path not in self.used:
+                    path.unlink(missing_ok=True)
 
     def _path(self, kind: str, key: str) -> Path:
         return self.root / kind / key
+
+
+def _checksum(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def active() -> BuildCache | None:

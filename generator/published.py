@@ -54,6 +54,20 @@ class WeightedFigure(ContentModel):
     definition: Text
 
 
+class PublishedFieldwork(ContentModel):
+    """Telephone fieldwork of the wave: AAPOR RR3 and how many answers came by web and phone."""
+
+    response_rate: float | None = Field(
+        default=None, ge=0, le=1, description="AAPOR RR3; none when it cannot be computed"
+    )
+    issued: int = Field(ge=0, description="Cases of the released sample (phones dialled or due)")
+    completes: int = Field(ge=0, description="Completed telephone interviews (AAPOR 1.1)")
+    web: int = Field(ge=0, description="Responses typed by residents")
+    phone: int = Field(ge=0, description="Responses entered by interviewers")
+    note: str = ""  # why there is no response rate
+    definition: Text
+
+
 class PublishedTopic(ContentModel):
     """One topic's published figures in one wave."""
 
@@ -65,6 +79,7 @@ class PublishedTopic(ContentModel):
     solved_rate: PublishedFigure
     awareness_rate: PublishedFigure
     weighted: WeightedFigure | None = None
+    fieldwork: PublishedFieldwork | None = None  # waves with telephone fieldwork only
 
 
 class PublishedWave(ContentModel):

@@ -71,6 +71,7 @@ class Questionnaires:
             intro=self.standard.intro,
             privacy=self.standard.privacy,
             questions=[*plain, *(extra.questions if extra else []), *comments],
+            phone=self.standard.phone,
         )
 
     def fingerprints(self) -> dict[str, str]:

@@ -10,6 +10,8 @@ import click
 from generator.build import build as build_site
 from generator.cli import CONTENT_OPTION, folder_option, report_problems
 from generator.errors import ContentError, YitiError
+from generator.other_engines import DEFAULT as DEFAULT_ENGINE
+from generator.other_engines import ENGINES
 
 SITE_OPTION = folder_option("--site", "site_dir", "site", "The built site folder.")
 CACHE_OPTION = folder_option(
@@ -25,7 +27,18 @@ CACHE_OPTION = folder_option(
 @SITE_OPTION
 @CACHE_OPTION
 @click.option("--no-cache", is_flag=True, help="Build everything again and keep nothing.")
-def build(content_dir: Path, site_dir: Path, cache_dir: Path, no_cache: bool) -> None:
+@click.option(
+    "--engine",
+    "engine_name",
+    type=click.Choice(ENGINES),
+    default=DEFAULT_ENGINE,
+    envvar="YITI_ENGINE",
+    show_default=True,
+    help="The site engine; the other two are being evaluated (BENCHMARKS.md, 'Site engines').",
+)
+def build(
+    content_dir: Path, site_dir: Path, cache_dir: Path, no_cache: bool, engine_name: str
+) -> None:
     """Build the public site from the content folder.
 
     Validates all content first (as `yiti check`), renders every topic's pages
@@ -34,7 +47,8 @@ def build(content_dir: Path, site_dir: Path, cache_dir: Path, no_cache: bool) ->
     whose inputs did not change is reused from the cache folder.
     """
     try:
-        report = build_site(content_dir, site_dir, cache_dir=None if no_cache else cache_dir)
+        cache = None if no_cache else cache_dir
+        report = build_site(content_dir, site_dir, cache_dir=cache, engine_name=engine_name)
     except ContentError as exc:
         report_problems(exc)
     except YitiError as exc:

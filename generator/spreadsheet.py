@@ -7,9 +7,10 @@ the generator and the survey may use it.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 # OWASP CSV injection: a cell starting with these may be run as a formula by a spreadsheet.
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -23,6 +24,8 @@ def neutralise(value: str) -> str:
 
 def guard(table: pd.DataFrame) -> pd.DataFrame:
     """Every text cell neutralised; numbers are left alone (a negative number is not a formula)."""
+    import pandas as pd  # only here: the survey's workers need neutralise, not pandas
+
     text_columns = {}
     for name in table.columns:
         column = table[name]

@@ -1,4 +1,4 @@
-"""Material's markup that the Nu HTML Checker rejects, made valid after each build.
+"""Material's markup that the Nu HTML Checker rejects, made valid as MkDocs writes each page.
 
 Material writes `autocomplete="off"` on its two checkbox toggles (the drawer and the search) in
 its base template, which no partial overrides; `autocomplete` is not allowed on checkboxes.
@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.plugins import BasePlugin
 
 TOGGLE = re.compile(r'(<input class="md-toggle"[^>]*type="checkbox"[^>]*?) autocomplete="off"')
 
@@ -20,8 +24,25 @@ def valid_toggles(html: str) -> str:
     return TOGGLE.sub(r"\1", html)
 
 
+class _NoOptions(base.Config):  # type: ignore[no-untyped-call]  # mkdocs' hook
+    """The plugin has no options."""
+
+
+class ValidToggles(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]  # mkdocs' hook
+    """A MkDocs plugin (added by generator/engine.py) that fixes each page and theme template
+    (the 404 page) as MkDocs writes it: rewriting the built files afterwards read and wrote
+    every page of the site once more."""
+
+    def on_post_page(self, output: str, page: Any, config: Any) -> str:
+        return valid_toggles(output)
+
+    def on_post_template(self, output_content: str, template_name: str, config: Any) -> str:
+        return valid_toggles(output_content)
+
+
 def make_valid(site_dir: Path) -> None:
-    """Rewrite every built page whose Material toggles carry `autocomplete`."""
+    """Rewrite every built page whose Material toggles carry `autocomplete` (for the engines
+    that run in another process, where ValidToggles cannot be added)."""
     for page in site_dir.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         fixed = valid_toggles(text)

@@ -8,12 +8,14 @@ address is a reason for an evaluator to look twice, not for losing answers. Hard
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import datetime
 
 from flask import current_app, request, session
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from limits import parse_many
+from limits.storage import MemoryStorage
 
 from survey.codes import keyed_hash
 from survey.tickets import Ticket
@@ -58,8 +60,63 @@ class SiteCSRFProtect(CSRFProtect):  # type: ignore[misc]  # Flask-WTF ships no 
             raise CSRFError(FOREIGN_REFERRER) from exc
 
 
+class LocalCounts(MemoryStorage):
+    """limits' in-process counters (`memory://`) without a thread per hit.
+
+    limits' MemoryStorage starts a 10 ms timer thread on a hit whenever the last one has ended,
+    to drop expired counters: a worker taking a submission every few tens of milliseconds
+    started a thread for nearly every POST, about a tenth of a submission's CPU (issue 17).
+    Here a counter whose window has ended is dropped when next read, as limits does, and the
+    others at most once a minute, inline, so counters of devices never seen again do not pile up.
+    """
+
+    STORAGE_SCHEME = ["yiti-memory"]  # noqa: RUF012  (limits reads it as the class says)
+    SWEEP_SECONDS = 60.0
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **_: str) -> None:
+        super().__init__(uri, wrap_exceptions, **_)
+        self.next_sweep = time.time() + self.SWEEP_SECONDS
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        """Count `amount` hits on `key`, whose window lasts `expiry` seconds from its first."""
+        self.get(key)  # drops the counter if its window has ended
+        self.sweep()
+        with self.locks[key]:
+            self.storage[key] += amount
+            if self.storage[key] == amount:
+                self.expirations[key] = time.time() + expiry
+        return int(self.storage.get(key, 0))
+
+    def sweep(self) -> None:
+        """Drop every counter whose window has ended, if the last sweep is a minute old."""
+        now = time.time()
+        if now < self.next_sweep:
+            return
+        self.next_sweep = now + self.SWEEP_SECONDS
+        for key, until in list(self.expirations.items()):
+            if until <= now:
+                self.storage.pop(key, None)
+                self.expirations.pop(key, None)
+                self.locks.pop(key, None)
+
+
+def storage_uri(configured: str) -> str:
+    """The limits storage for a configured URI: `memory://` is counted by LocalCounts."""
+    return "yiti-memory://" if configured == "memory://" else configured
+
+
 csrf = SiteCSRFProtect()
 limiter = Limiter(key_func=source_key)
+# Every limit here is on POSTs (answers, logins): a page view is never counted, and saying so
+# up front spares each GET Flask-Limiter's search for limits (issue 17). A limit on reading
+# pages would have to change this.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@limiter.request_filter
+def reading() -> bool:
+    """Whether the request only reads (no limit applies to it)."""
+    return request.method in SAFE_METHODS
 
 
 def flags_for(honeypot: str | None, ticket: Ticket, now: datetime) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""Logged-in sessions for evaluators, admins and auditors (Flask-Login), and who may see what.
+"""Logged-in sessions for staff (evaluators, admins, auditors, interviewers, supervisors; Flask-Login), and who may see what.
 
 Residents never log in. A session lasts `YITI_LOGIN_IDLE_MINUTES` without activity and at most
 `YITI_LOGIN_MAX_HOURS` in all; changing or disabling an account ends its sessions at once,
@@ -17,7 +17,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 
 from survey.models import User
 from survey.state import current_state
-from survey.users import user_by_token
+from survey.users import SCOPED_ROLES, user_by_token
 
 F = TypeVar("F", bound=Callable[..., Any])
 login_manager = LoginManager()
@@ -25,13 +25,16 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "此页面需要登录"  # shown on the login page
 login_manager.session_protection = "strong"  # a session moved to another browser is dropped
 # Blueprints whose pages are for logged-in staff (and the login page itself).
-STAFF_BLUEPRINTS = frozenset({"auth", "evaluators", "downloads", "admin", "auditors"})
+STAFF_BLUEPRINTS = frozenset(
+    {"auth", "evaluators", "downloads", "admin", "auditors", "interviewers", "supervisors"}
+)
 
 
 class Account(UserMixin):
     """The logged-in user as Flask-Login sees it: a snapshot of the account row."""
 
     def __init__(self, user: User) -> None:
+        self.id = user.id  # the account row (fieldwork: who holds a case)
         self.user_id = f"{user.id}:{user.session_token}"
         self.email = user.email
         self.role = user.role
@@ -45,7 +48,7 @@ class Account(UserMixin):
         """Whether this account may read responses and results of `topic`."""
         if self.role == "admin":
             return True
-        return self.role == "evaluator" and (not self.topics or topic in self.topics)
+        return self.role in SCOPED_ROLES and (not self.topics or topic in self.topics)
 
 
 @login_manager.user_loader
@@ -125,8 +128,16 @@ NAV: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("downloads.index", "下载答卷数据", ("admin", "evaluator")),
     ("admin.waves", "批次与邀请码", ("admin",)),
     ("auditors.log", "审计日志", ("auditor",)),
+    ("interviewers.index", "电话访问", ("interviewer",)),
+    ("supervisors.index", "访问督导", ("supervisor",)),
 )
-ROLE_LABELS = {"admin": "管理员", "evaluator": "评估人员", "auditor": "审计人员"}
+ROLE_LABELS = {
+    "admin": "管理员",
+    "evaluator": "评估人员",
+    "auditor": "审计人员",
+    "interviewer": "访问员",
+    "supervisor": "督导",
+}
 
 
 def staff_context() -> dict[str, Any]:

@@ -20,6 +20,7 @@ from survey.admin.store import publications
 from survey.audit import cli_actor
 from survey.clitools import DATABASE_OPTION, content, database, shown
 from survey.db import Database
+from survey.fieldwork import purge as phone_purge
 from survey.waves import local_time, wave_name
 
 
@@ -81,11 +82,12 @@ def _sync(folder: Path, texts: dict[str, str]) -> list[str]:
 def purge(
     older_than: str | None, dry_run: bool, yes: bool, database_url: str | None, content_dir: Path
 ) -> None:
-    """Delete responses (with their exclusions and invitation codes) past the retention period.
+    """Delete responses (with their exclusions and invitation codes) past the retention period,
+    and the phones of every telephone fieldwork that has been closed.
 
     The period is content/site.yml `retention_years`, which the privacy notice promises;
-    --older-than may lengthen it, never shorten it. Published aggregates and the audit log stay;
-    the purge is recorded in the audit log.
+    --older-than may lengthen it, never shorten it. Published aggregates, fieldwork cases and
+    calls (without phones) and the audit log stay; the purge is recorded in the audit log.
     """
     loaded = content(content_dir)
     months = _months(loaded, older_than)
@@ -94,15 +96,21 @@ def purge(
         for wave in retention.unknown_waves(db, loaded.site):
             click.echo(f"注意：批次 {wave} 不在 site.yml 的调查日历中，其答卷不会被删除", err=True)
         due = retention.plan(db, retention.due_waves(loaded.site, at, months))
+        phones = phone_purge.plan(db)
         if not due:
             click.echo(f"没有结束超过 {_period(months)} 的批次答卷，无需删除")
-            return
-        _show(due, months, dry_run)
-        if dry_run:
+        else:
+            _show(due, months, dry_run)
+        _show_phones(phones, dry_run)
+        if dry_run or not (due or phones.due):
             return
         if not yes:
-            click.confirm("确定永久删除以上答卷吗？此操作无法撤销", abort=True)
-        _run(db, loaded, due, months, at)
+            click.confirm("确定永久删除以上答卷或号码吗？此操作无法撤销", abort=True)
+        if due:
+            _run(db, loaded, due, months, at)
+        if phones.due:
+            removed = phone_purge.purge_phones(db, phones.due, at, cli_actor())
+            click.echo(f"已删除电话调查号码 {removed} 个（访问记录与结果保留）；已记入审计日志")
 
 
 def _months(loaded: Content, older_than: str | None) -> int:
@@ -132,6 +140,22 @@ def _show(due: list[retention.Due], months: int, dry_run: bool) -> None:
         for topic, n in d.responses.items():
             click.echo(f"    {topic}：{n} 份")
         click.echo(f"    排除记录 {d.exclusions} 条，邀请码 {d.invitations} 个")
+
+
+def _show_phones(phones: phone_purge.PhonePlan, dry_run: bool) -> None:
+    """Fieldwork phones that go (closed waves) and those kept (calling still open)."""
+    for topic, wave in phones.still_open:
+        click.echo(
+            f"注意：{topic} {wave} 的电话调查仍在进行，号码不删除"
+            f"（结束后再删除：yiti survey fieldwork close --topic {topic} --wave {wave}）"
+        )
+    if phones.due:
+        head = "将删除（试运行，未做任何修改）" if dry_run else "将删除"
+        click.echo(f"{head}：电话调查已结束的批次的号码（访问记录与结果保留）")
+    for item in phones.due:
+        click.echo(
+            f"  {item.topic} {item.wave}（{local_time(item.closed_at)} 结束）：号码 {item.phones} 个"
+        )
 
 
 def _run(

@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from generator.loader import load_content
-from survey.abuse import csrf, limiter
+from survey.abuse import csrf, limiter, storage_uri
 from survey.accounts import init_accounts
 from survey.admin import admin
 from survey.auditors import auditors
@@ -20,6 +20,8 @@ from survey.db import Database
 from survey.downloads import downloads
 from survey.errors import register_errors
 from survey.evaluators import evaluators
+from survey.fieldwork.interviewers import interviewers
+from survey.fieldwork.supervisors import supervisors
 from survey.jobs import init_jobs
 from survey.respondents import respondents
 from survey.security import register_security_headers
@@ -44,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[EXTENSION] = state
     init_jobs(app)
     csrf.init_app(app)
+    app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app.config["RATELIMIT_STORAGE_URI"])
     limiter.init_app(app)
     init_accounts(app)
     app.register_blueprint(respondents)
@@ -52,6 +55,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(evaluators)
     app.register_blueprint(auditors)
     app.register_blueprint(admin)
+    app.register_blueprint(interviewers)
+    app.register_blueprint(supervisors)
     register_errors(app)
     register_security_headers(app)
     register_template_helpers(app)

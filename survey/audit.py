@@ -38,6 +38,15 @@ ACTIONS: Final[dict[str, str]] = {
     "invitations.create": "生成邀请码",
     "audit.export": "导出审计日志",
     "purge": "按保存期限删除答卷",
+    "fieldwork.frame_import": "导入电话调查名单",
+    "fieldwork.open": "开始或调整电话调查",
+    "fieldwork.close": "结束电话调查",
+    "fieldwork.draw": "抽取电话调查样本",
+    "fieldwork.release": "发放电话调查样本",
+    "fieldwork.purge": "删除已结束电话调查的号码",
+    "case.take": "电话访问：领取个案",
+    "case.open": "电话访问：查看个案（显示号码）",
+    "case.outcome": "电话访问：记录拨打结果",
 }
 ANONYMOUS: Final = "anonymous"
 PAGE_SIZE: Final = 200

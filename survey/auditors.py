@@ -15,7 +15,7 @@ import re
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from flask import Blueprint, Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -24,15 +24,17 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp, ValidationError
 
+from generator.spreadsheet import neutralise
 from survey.abuse import source_key
 from survey.accounts import account, require_role, staff_context
-from survey.analysis.export import BOM, Tally
-from survey.analysis.variables import neutralise
 from survey.audit import ACTIONS, Filters, all_entries, append, entries
 from survey.db import Database
 from survey.models import AuditEntry
 from survey.state import current_state
 from survey.waves import SHANGHAI
+
+if TYPE_CHECKING:
+    from survey.analysis.export import Tally
 
 auditors = Blueprint("auditors", __name__, url_prefix="/staff/audit")
 auditors.context_processor(staff_context)
@@ -184,6 +186,8 @@ def find_page(
 def csv_blocks(found: Iterable[AuditEntry], tally: Tally) -> Generator[bytes, None, None]:
     """UTF-8 CSV with a BOM (Excel on Chinese Windows), text guarded against formula injection;
     `tally` counts the rows and hashes the bytes as they leave."""
+    from survey.analysis.export import BOM  # with pyarrow and pandas: on first use (issue 17)
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
@@ -285,6 +289,8 @@ class ExportTrace:
         )
 
     def _body(self) -> Iterator[bytes]:
+        from survey.analysis.export import Tally
+
         tally = Tally()
         blocks = csv_blocks(all_entries(self.db, filters=self.filters), tally)
         try:

@@ -22,7 +22,13 @@ from survey.users import authenticate
 
 auth = Blueprint("auth", __name__, url_prefix="/staff")
 auth.context_processor(staff_context)
-HOME = {"admin": "evaluators.index", "evaluator": "evaluators.index", "auditor": "auditors.log"}
+HOME = {
+    "admin": "evaluators.index",
+    "evaluator": "evaluators.index",
+    "auditor": "auditors.log",
+    "interviewer": "interviewers.index",
+    "supervisor": "supervisors.index",
+}
 
 
 class LoginForm(FlaskForm):

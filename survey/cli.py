@@ -19,6 +19,11 @@ from generator.questionnaires import freeze as freeze_versions
 from survey.admincli import publish_export, purge
 from survey.audit import append, cli_actor
 from survey.clitools import DATABASE_OPTION, content, content_problems, database, shown
+from survey.fieldwork.cli import fieldwork, frame
+from survey.fieldwork.commands import cipher as fieldwork_cipher
+from survey.fieldwork.commands import refused
+from survey.fieldwork.sample_data import store_sample_fieldwork
+from survey.fieldwork.samplecli import sample
 from survey.jobs.cli import worker
 from survey.migrate import current_revision, has_tables
 from survey.migrate import upgrade as upgrade_schema
@@ -148,10 +153,12 @@ def _not_running(loaded: Content, topic: str, wave: str, running: list[Topic]) -
 @DATABASE_OPTION
 @CONTENT_OPTION
 def sample_data(count: int, if_empty: bool, database_url: str | None, content_dir: Path) -> None:
-    """Store synthetic responses (channel `sample`) for every topic with a questionnaire.
+    """Store synthetic responses (channel `sample`) for every topic with a questionnaire,
+    and a synthetic telephone frame (138-0000-xxxx, flagged sample) for one topic's current
+    wave, opened, drawn and with its first replicate released.
 
-    For demos and training (`make run` calls it with --if-empty): results pages and downloads
-    have something to show. Refused with YITI_ENV=production.
+    For demos and training (`make run` calls it with --if-empty): results pages, downloads and
+    interviewers have something to work with. Refused with YITI_ENV=production.
     """
     if os.environ.get("YITI_ENV") == "production":
         raise click.ClickException("YITI_ENV=production 下不能写入示例答卷")
@@ -160,12 +167,18 @@ def sample_data(count: int, if_empty: bool, database_url: str | None, content_di
     with database(database_url) as db:
         if if_empty and count_responses(db):
             click.echo("数据库中已有答卷，未写入示例答卷")
-            return
-        for questionnaire in sample_targets(loaded, now):
-            seed = zlib.crc32(f"{questionnaire.topic}/{questionnaire.wave}".encode())
-            made = sample_responses(loaded, questionnaire, count, now, seed)
-            stored = store_sample(db, made)
-            click.echo(f"已写入示例答卷 {stored} 份：{questionnaire.topic} {questionnaire.wave}")
+        else:
+            for questionnaire in sample_targets(loaded, now):
+                seed = zlib.crc32(f"{questionnaire.topic}/{questionnaire.wave}".encode())
+                made = sample_responses(loaded, questionnaire, count, now, seed)
+                stored = store_sample(db, made)
+                click.echo(
+                    f"已写入示例答卷 {stored} 份：{questionnaire.topic} {questionnaire.wave}"
+                )
+        # The telephone sample is idempotent by itself (a wave with fieldwork is left alone).
+        with refused():
+            said = store_sample_fieldwork(db, fieldwork_cipher(), loaded, now, cli_actor())
+        click.echo(said or "示例电话调查已存在（或没有进行中的批次），未改动")
 
 
 @survey.command()
@@ -190,3 +203,6 @@ survey.add_command(user)
 survey.add_command(publish_export)
 survey.add_command(purge)
 survey.add_command(worker)
+survey.add_command(frame)
+survey.add_command(fieldwork)
+survey.add_command(sample)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from generator.errors import YitiError
+from survey.fieldwork.crypto import ENV as FIELDWORK_KEY
+from survey.fieldwork.crypto import FieldworkKeyError, PhoneCipher, new_key
 
 # Every setting the app reads, with its default. Environment variables of the same name
 # (DATABASE_URL and SECRET_KEY also under their usual names) override these.
@@ -62,6 +64,9 @@ DEFAULTS: dict[str, Any] = {
 # None: a random key kept in instance/secret_key, shared by all workers. Set apart from the
 # literal because bandit (B105) reads None beside the name SECRET_KEY as a hardcoded password.
 DEFAULTS["SECRET_KEY"] = None
+# None: a random key kept in instance/fieldwork_key (development only). It encrypts the phones
+# of the fieldwork frame: production must set the same key on every server and keep it.
+DEFAULTS[FIELDWORK_KEY] = None
 # Each setting X is read from the environment as YITI_X; these also under their usual names.
 PLAIN = {"DATABASE_URL", "SECRET_KEY"}
 INTS = {
@@ -98,7 +103,15 @@ def settings(instance_path: Path, overrides: Mapping[str, Any] | None = None) ->
         out["YITI_EXPORT_DIR"] = str(instance_path / "exports")
     if not out["SECRET_KEY"]:
         out["SECRET_KEY"] = instance_secret(instance_path / "secret_key")
+    if not out[FIELDWORK_KEY]:
+        out[FIELDWORK_KEY] = instance_secret(instance_path / "fieldwork_key", new_key)
     return out
+
+
+def phone_cipher(config: Mapping[str, Any]) -> PhoneCipher:
+    """The cipher for fieldwork phones from finished settings (the app's config, or
+    `settings(instance_dir())` in a command), so the app and the CLI use one key."""
+    return PhoneCipher(str(config[FIELDWORK_KEY]))
 
 
 class ProductionConfigError(YitiError):
@@ -121,18 +134,34 @@ def require_production_settings(config: Mapping[str, Any]) -> None:
         missing.append(
             "SECRET_KEY: 太短，至少 32 个字符，例如 python -c 'import secrets; print(secrets.token_hex(32))'"
         )
+    missing += _fieldwork_key_problems(config.get(FIELDWORK_KEY))
     if missing:
         raise ProductionConfigError("YITI_ENV=production 下无法启动：\n" + "\n".join(missing))
 
 
-def instance_secret(path: Path) -> str:
+def _fieldwork_key_problems(key: Any) -> list[str]:
+    """Why the fieldwork key cannot serve production: phones are encrypted with it, so a key
+    made per machine would leave every other server unable to read them."""
+    if not key:
+        return [
+            f"{FIELDWORK_KEY}: 生产环境必须设置电话号码加密密钥，在所有应用服务器上相同并妥善保存"
+            "（生成：yiti survey fieldwork new-key）"
+        ]
+    try:
+        PhoneCipher(str(key))
+    except FieldworkKeyError as exc:
+        return [f"{exc}（生成：yiti survey fieldwork new-key）"]
+    return []
+
+
+def instance_secret(path: Path, make: Callable[[], str] = lambda: secrets.token_hex(32)) -> str:
     """A random key made once and kept, so every worker and restart signs the same way."""
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
         draft = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_hex(32))
+            handle.write(make())
         try:  # link is atomic and refuses to replace: racing workers all end up with one key
             os.link(draft, path)
         except FileExistsError:

@@ -37,9 +37,9 @@ class DatabaseUnavailableError(Exception):
 class Database:
     """An engine and its session factory for one DATABASE_URL."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int | None = None) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._queue = writer_queue(url)
 
@@ -51,6 +51,13 @@ class Database:
                 yield session
         except OperationalError as exc:
             raise unavailable(exc) from exc
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """`transaction()` for read-then-write work (fieldwork's next case): SQLite writers take
+        turns through the lock file, so what was read is still true when it is written."""
+        with queued(self._queue), self.transaction() as session:
+            yield session
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
@@ -102,12 +109,14 @@ def queued(path: Path | None) -> Iterator[None]:
         os.close(descriptor)  # releases the lock
 
 
-def make_engine(url: str) -> Engine:
-    """An engine; SQLite files get WAL and a busy timeout so readers never block the writer."""
+def make_engine(url: str, pool_size: int | None = None) -> Engine:
+    """An engine; SQLite files get WAL and a busy timeout so readers never block the writer.
+    `pool_size`: connections kept for a server process with that many threads (default 5)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         # pre-ping: a connection dropped while the database was away is replaced, not used.
-        return create_engine(url, pool_pre_ping=True)
+        sized = {"pool_size": pool_size} if pool_size else {}
+        return create_engine(url, pool_pre_ping=True, **sized)
     if parsed.database and parsed.database != ":memory:" and not _is_uri(url):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     connect_args = {"timeout": SQLITE_BUSY_MS / 1000}

@@ -117,8 +117,11 @@ def _options_html(choices: list[SelectChoice]) -> str:
     return "".join(parts)
 
 
-def form_class(questionnaire: Questionnaire, directory: Directory) -> type[SurveyForm]:
-    """A form class for `questionnaire`, with an invitation code field when access needs one."""
+def form_class(
+    questionnaire: Questionnaire, directory: Directory, base: type[SurveyForm] = SurveyForm
+) -> type[SurveyForm]:
+    """A form class for `questionnaire`, with an invitation code field when access needs one;
+    `base` adds fields around the questions (the telephone interview's consent)."""
     fields: dict[str, Any] = {q.id: question_field(q, directory) for q in questionnaire.questions}
     if questionnaire.access == "invitation":
         fields["invitation"] = StringField(
@@ -130,7 +133,7 @@ def form_class(questionnaire: Questionnaire, directory: Directory) -> type[Surve
                 Length(max=40, message="邀请码太长"),
             ],
         )
-    return type("QuestionnaireForm", (SurveyForm,), fields)
+    return type("QuestionnaireForm", (base,), fields)
 
 
 def question_field(question: Question, directory: Directory) -> Field:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -52,6 +52,9 @@ class Submission:
     flags: tuple[str, ...] = ()
     source: str = ""
     invitation: str | None = None
+    mode: str = "web"  # or `phone`: entered by an interviewer (survey.fieldwork.interview)
+    interviewer: str | None = None  # phone: the interviewer's pseudonym, never the account
+    started_at: datetime | None = None  # phone: when the interview began (UTC)
 
     def digest(self) -> str:
         """sha256 of what was answered: equal for a resent form, different for changed answers."""
@@ -76,21 +79,29 @@ class _ReceiptTakenError(Exception):
     """The receipt drawn for a new submission is already another's."""
 
 
-def save_response(db: Database, submission: Submission) -> str:
-    """Store `submission` exactly once and return its receipt; a resend returns the same one."""
+# Work done in the same transaction as a new response's INSERT (the interview closes its case).
+Also = Callable[[Connection], None]
+
+
+def save_response(db: Database, submission: Submission, also: Also | None = None) -> str:
+    """Store `submission` exactly once and return its receipt; a resend returns the same one.
+
+    `also` runs after the INSERT, in its transaction: if it raises, nothing is stored. A resend
+    does not run it again, because the first storing committed it with the response.
+    """
     digest = submission.digest()
     for _ in range(RECEIPT_DRAWS - 1):
         try:
-            return _store(db, submission, digest)
+            return _store(db, submission, digest, also)
         except _ReceiptTakenError:
             continue
     try:
-        return _store(db, submission, digest)
+        return _store(db, submission, digest, also)
     except _ReceiptTakenError as exc:  # three draws taken: something other than chance
         raise RuntimeError(f"{RECEIPT_DRAWS} receipts in a row were taken") from exc
 
 
-def _store(db: Database, submission: Submission, digest: str) -> str:
+def _store(db: Database, submission: Submission, digest: str, also: Also | None) -> str:
     try:
         # One INSERT and a commit, on a plain connection: the ORM's unit of work cost about
         # 1 ms of a POST and bought nothing for a row written once and never changed here.
@@ -98,6 +109,8 @@ def _store(db: Database, submission: Submission, digest: str) -> str:
             receipt = _insert(connection, submission, digest)
             if submission.invitation is not None:
                 _consume(connection, submission)
+            if also is not None:
+                also(connection)
         return receipt
     except (IntegrityError, InvitationError) as exc:
         # Another request already stored this submission id (double click, resent POST), and
@@ -131,6 +144,9 @@ def _insert(connection: Connection, sub: Submission, digest: str) -> str:
         "digest": digest,
         "flags": list(sub.flags),
         "source": sub.source,
+        "mode": sub.mode,
+        "interviewer": sub.interviewer,
+        "started_at": sub.started_at,
     }
     connection.execute(insert(Response), row)
     return receipt
@@ -153,6 +169,11 @@ def _consume(connection: Connection, sub: Submission) -> None:
 def _earlier(db: Database, submission_id: str) -> Response | None:
     with db.transaction() as session:
         return session.scalar(select(Response).where(Response.submission_id == submission_id))
+
+
+def submission_stored(db: Database, submission_id: str) -> bool:
+    """Whether a response with this submission id is stored (a resent interview form)."""
+    return _earlier(db, submission_id) is not None
 
 
 def receipt_exists(db: Database, topic: str, wave: str, receipt: str) -> bool:

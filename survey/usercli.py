@@ -45,7 +45,9 @@ def user() -> None:
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="What the account may do.")
 @click.option(
-    "--topics", default="", help="Evaluator only: comma-separated topic slugs (default: all)."
+    "--topics",
+    default="",
+    help="Evaluators, interviewers, supervisors: comma-separated topic slugs (default: all).",
 )
 @PASSWORD_OPTION
 @DATABASE_OPTION
@@ -53,7 +55,8 @@ def user() -> None:
 def add(
     email: str, role: str, topics: str, password: str, database_url: str | None, content_dir: Path
 ) -> None:
-    """Create the account EMAIL with ROLE; evaluators may be limited to some topics."""
+    """Create the account EMAIL with ROLE; evaluators, interviewers and supervisors may be
+    limited to some topics."""
     slugs = [slug.strip() for slug in topics.split(",") if slug.strip()]
     known = {topic.slug for topic in content(content_dir).topics}
     unknown = [slug for slug in slugs if slug not in known]

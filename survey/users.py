@@ -1,4 +1,4 @@
-"""Accounts of evaluators, admins and auditors: storing them, checking passwords.
+"""Accounts of evaluators, admins, auditors, interviewers and supervisors: storing them, checking passwords.
 
 Passwords are hashed with argon2id (argon2-cffi's defaults, the RFC 9106 recommendation); a
 hash made with weaker parameters is upgraded at the next successful login. Wrong passwords
@@ -9,6 +9,7 @@ elsewhere can shut an evaluator out, and an unknown email is treated exactly lik
 
 from __future__ import annotations
 
+import functools
 import math
 import secrets
 from collections.abc import Sequence
@@ -27,12 +28,20 @@ from survey.audit import record
 from survey.db import Database
 from survey.models import User
 
-ROLES: Final = ("admin", "evaluator", "auditor")
+ROLES: Final = ("admin", "evaluator", "auditor", "interviewer", "supervisor")
+# Roles an account may be limited to some topics in (`--topics`); the others see every topic.
+SCOPED_ROLES: Final = ("evaluator", "interviewer", "supervisor")
 WRONG: Final = "邮箱或密码不正确"
 MIN_PASSWORD: Final = 12
 HASHER: Final = PasswordHasher()
-# Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH: Final = HASHER.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so a wrong email costs as long as a wrong
+    password. Made at the first login a worker serves, not at import: an argon2id hash takes a
+    worker half a second of CPU and 64 MiB at start, and most workers only serve residents."""
+    return HASHER.hash(secrets.token_hex(16))
 
 
 class AccountError(Exception):
@@ -71,8 +80,8 @@ def add_user(
     """Create an account and record it in the audit log in the same transaction."""
     if role not in ROLES:
         raise AccountError(f"角色 {role!r} 无效，可选：{' / '.join(ROLES)}")
-    if topics and role != "evaluator":
-        raise AccountError("只有 evaluator 角色可以限定议题（--topics）")
+    if topics and role not in SCOPED_ROLES:
+        raise AccountError(f"只有 {' / '.join(SCOPED_ROLES)} 角色可以限定议题（--topics）")
     check_password_rules(password)
     user = User(
         email=normalise_email(email),
@@ -137,7 +146,7 @@ def authenticate(
             return LoginResult(None, _wait_message(wait, now), wait.seconds(now))
         found = session.scalar(select(User).where(User.email == typed))
         user = found if found is not None and found.active else None
-        if _verify(user.password_hash if user else _DUMMY_HASH, password) and user:
+        if _verify(user.password_hash if user else _dummy_hash(), password) and user:
             throttle.forget(session, typed, source)
             _succeeded(session, user, password, now, source)
             return LoginResult(user)

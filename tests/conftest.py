@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from generator.other_engines import DEFAULT as DEFAULT_ENGINE
+from generator.other_engines import ENGINES
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 
@@ -53,3 +56,13 @@ from tests.browser import browser  # noqa: E402
 from tests.generator.fixtures import built_site, hostile_content, site_url  # noqa: E402
 
 __all__ = ["browser", "built_site", "hostile_content", "site_url"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--site-engine`: build the shared test site with another engine (issue 19's comparison)."""
+    parser.addoption(
+        "--site-engine",
+        choices=ENGINES,
+        default=DEFAULT_ENGINE,
+        help="Engine for the site the build, link and browser tests share (default: mkdocs).",
+    )

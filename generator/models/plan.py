@@ -30,6 +30,13 @@ class Target(ContentModel):
     baseline: float = Field(ge=0)
     target: float = Field(ge=0)
     direction: Direction = "increase"
+    monitored: bool = Field(
+        default=False,
+        description=(
+            "true when the target is the topic's monthly 12345 request volume (unit 件/月) as "
+            "the monitoring pages count it: its baseline must be on the records' scale"
+        ),
+    )
     progress: list[Reading] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -67,12 +67,31 @@ class QuestionnaireVersion(ContentModel):
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+class PhoneScript(ContentModel):
+    """What a telephone interviewer reads before the questions (survey/fieldwork/).
+
+    Kept beside the intro rather than in a version: like the intro it is not an answer's
+    meaning, so it may be reworded without freezing a new version of the questions.
+    """
+
+    script: PlainText = Field(
+        description="Read at the start of every call: who calls, why, how long, that answers "
+        "are confidential; `{topic}` is replaced by the topic's title"
+    )
+    consent: PlainText = Field(
+        description="The consent question; a no is recorded as a refusal (AAPOR 2.11)"
+    )
+
+
 class Instrument(ContentModel):
     """`standard.yml`: the questions every topic asks, the intro and the privacy notice."""
 
     title: PlainText
     intro: PlainText
     privacy: list[PlainText] = Field(min_length=1, description="Privacy notice paragraphs")
+    phone: PhoneScript | None = Field(
+        default=None, description="Telephone interviews: the call script and consent question"
+    )
     versions: list[QuestionnaireVersion] = Field(min_length=1)
 
 
@@ -100,6 +119,7 @@ class Questionnaire(ContentModel):
     intro: PlainText
     privacy: list[PlainText]
     questions: list[Question]
+    phone: PhoneScript | None = None
 
     def question(self, question_id: str) -> Question | None:
         """The question with this id, if asked."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Annotated, Any
 
@@ -59,9 +60,22 @@ def plain_html(text: str) -> Markup:
     return Markup(_BREAKS.sub(" ", text).translate(_REFERENCES))  # nosec B704
 
 
+def _core_html(text: str) -> str:
+    """Python-Markdown's core syntax (no attribute lists), one converter reset between texts:
+    making a converter per text (what `markdown.markdown` does) took most of the time."""
+    return _CONVERTER.reset().convert(text)
+
+
+_CONVERTER = markdown.Markdown(output_format="html")
+
+
+@lru_cache(maxsize=4096)
 def markdown_html(text: str) -> Markup:
-    """Markdown as sanitised HTML on one line, its text protected from a second Markdown pass."""
-    html = markdown.markdown(text, output_format="html")  # core syntax only: no attribute lists
+    """Markdown as sanitised HTML on one line, its text protected from a second Markdown pass.
+
+    Remembered per text: validation, the page and the first sentence each ask for the same one.
+    """
+    html = _core_html(text)
     clean = nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
@@ -76,10 +90,11 @@ def markdown_html(text: str) -> Markup:
     return Markup("".join(protect.out).strip())  # nosec B704
 
 
+@lru_cache(maxsize=4096)
 def markdown_text(text: str) -> str:
     """What a reader sees of some Markdown: its text, without the formatting."""
     collect = _Protect()
-    collect.feed(nh3.clean(markdown.markdown(text, output_format="html"), tags=set()))
+    collect.feed(nh3.clean(_core_html(text), tags=set()))
     collect.close()
     return " ".join("".join(collect.text).split())
 

@@ -2,7 +2,8 @@
 
 Exports from different systems name the same field differently (受理时间, 来电时间, …). The
 built-in aliases cover the common names; a mapping file (YAML, `源列名: 字段`) covers the rest
-and wins over the aliases. Documented in content/monitoring/README.md.
+and wins over the aliases (the rules are `generator.tabular`'s, shared with the survey's
+frame import). Documented in content/monitoring/README.md.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import RootModel, ValidationError
+from pydantic import RootModel
 
-from generator.errors import ContentError, YitiError
+from generator import tabular
 from generator.monitor.columns import (
     CATEGORY,
     DISTRICT,
@@ -24,7 +25,9 @@ from generator.monitor.columns import (
     STREET,
     TEXT,
 )
-from generator.yamlsource import read_yaml
+from generator.tabular import MappingError
+
+__all__ = ["MappingError", "load_mapping", "ordered_fields", "resolve_headers"]
 
 Field = Literal["request_id", "received_at", "kind", "category", "district", "street", "text"]
 
@@ -47,74 +50,29 @@ FIELD_LABELS: dict[str, str] = {
     STREET: "街乡镇",
     TEXT: "诉求内容",
 }
-
-
-_ALIAS_FIELDS = {alias: field for field, names in ALIASES.items() for alias in names}
+FIELDS = tabular.Fields(
+    order=RECORD_COLUMNS,
+    required=REQUIRED_FIELDS,
+    aliases=ALIASES,
+    labels=FIELD_LABELS,
+    guide="content/monitoring/README.md",
+)
 
 
 class MappingFile(RootModel[dict[str, Field]]):
     """A mapping file: source header → field name, e.g. `来件时间: received_at`."""
 
 
-class MappingError(YitiError):
-    """The file's headers do not supply every required field."""
-
-
 def load_mapping(path: Path) -> dict[str, str]:
     """Read and validate a mapping file; problems are located as `file:line: field: message`."""
-    source, problems = read_yaml(path)
-    if source is None:
-        raise ContentError(problems)
-    try:
-        return dict(MappingFile.model_validate(source.data).root)
-    except ValidationError as exc:
-        raise ContentError(source.problems_from(exc)) from exc
+    return tabular.load_mapping(path, MappingFile)
 
 
 def resolve_headers(headers: list[str], mapping: dict[str, str] | None = None) -> dict[str, str]:
-    """Source header → field for every field found.
-
-    A field the mapping names takes only the mapping's column (the aliases then do not count).
-    Raises MappingError listing every problem: mapping entries for columns the file does not
-    have, a field claimed by more than one column, required fields with no column.
-    """
-    mapped = {_clean(h): f for h, f in (mapping or {}).items()}
-    names = {h: _clean(h) for h in headers}
-    problems = [f"映射文件中的列“{h}”不在文件中" for h in mapped if h not in names.values()]
-    found = {h: f for h in headers if (f := _field_of(names[h], mapped)) is not None}
-    for field in RECORD_COLUMNS:
-        claimed = [h for h, f in found.items() if f == field]
-        if len(claimed) > 1:
-            problems.append(
-                f"{'、'.join(f'“{h}”' for h in claimed)} 都对应 {FIELD_LABELS[field]}（{field}），"
-                "一个字段只能取一列：请在映射文件中只写要用的那一列"
-            )
-    missing = [f for f in REQUIRED_FIELDS if f not in found.values()]
-    if missing:
-        problems.append(
-            f"找不到这些必需的列：{'、'.join(f'{FIELD_LABELS[f]}（{f}）' for f in missing)}"
-        )
-    if problems:
-        raise MappingError(
-            "；".join(problems) + f"。文件的列为：{'、'.join(headers)}。"
-            "请用 --mapping 指定一个映射文件（见 content/monitoring/README.md）"
-        )
-    return found
-
-
-def _clean(header: str) -> str:
-    """Headers are compared without surrounding spaces or a byte-order mark."""
-    return header.strip().lstrip("\ufeff").strip()
-
-
-def _field_of(name: str, mapped: dict[str, str]) -> str | None:
-    """The field a header names: the mapping's, else a built-in alias of a field not mapped."""
-    if name in mapped:
-        return mapped[name]
-    field = _ALIAS_FIELDS.get(name)
-    return None if field in mapped.values() else field
+    """Source header → field for every monitoring field found (see `tabular.resolve_headers`)."""
+    return tabular.resolve_headers(headers, mapping, FIELDS)
 
 
 def ordered_fields(found: dict[str, str]) -> list[str]:
     """The fields present, in record-column order."""
-    return [f for f in RECORD_COLUMNS if f in found.values()]
+    return tabular.ordered_fields(found, FIELDS)

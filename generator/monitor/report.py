@@ -3,7 +3,8 @@ one-sentence summary a topic page shows ("本期诉求量 1,234 件，环比下�
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from typing import Any
 
 import pandas as pd
 from wcwidth import ljust, rjust, width
@@ -41,7 +42,7 @@ def change_text(change: object, name: str) -> str:
     return f"{name}{'上升' if value > 0 else '下降'} {abs(value):.1%}"
 
 
-def summary_sentence(row: pd.Series) -> str:
+def summary_sentence(row: pd.Series | Mapping[str, Any]) -> str:
     """One half-month row as a sentence: volume (0 is a figure too), 环比, 同比, 突增."""
     partial = "（数据不完整）" if bool(row[PARTIAL]) else ""
     volume = int(row[VOLUME])

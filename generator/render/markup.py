@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from generator.models.text import Markdown, markdown_html, markdown_text
+from generator.models.text import markdown_html
 
 
 def answer_html(text: str) -> Markup:
@@ -18,15 +18,16 @@ def answer_html(text: str) -> Markup:
     return markdown_html(text)
 
 
-def first_sentence(text: str) -> str:
-    """The direct answer: text up to the first Chinese or Latin full stop (of what a reader
-    sees, for Markdown: `**需要。**` gives `需要。`)."""
-    if isinstance(text, Markdown):
-        text = markdown_text(text)
-    for i, char in enumerate(text):
-        if char in "。！？!?":
-            return text[: i + 1]
-    return text
+ANSWER_MARK = Markup("<strong>答：</strong>")
+
+
+def marked_answer(body: Markup) -> Markup:
+    """The answer's HTML with 答： opening its first paragraph, so its first sentence (the
+    direct answer, by the editors' rule) is read once, first; an answer that opens with a list
+    or a quote gets 答： on a line of its own."""
+    if body.startswith("<p>"):
+        return body.replace(Markup("<p>"), Markup("<p>") + ANSWER_MARK, 1)
+    return Markup("<p>") + ANSWER_MARK + Markup("</p>\n") + body
 
 
 def number(value: float) -> str:

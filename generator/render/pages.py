@@ -13,7 +13,7 @@ from generator.loader import Content
 from generator.models import Topic
 from generator.models.site import Wave
 from generator.render.flowchart import PHONE_COLUMN, inline_svg, natural_width
-from generator.render.markup import answer_html, first_sentence
+from generator.render.markup import answer_html, marked_answer
 from generator.render.views import materials, step_views, target_view
 
 SURVEY_PREFIX = "/survey"
@@ -29,8 +29,7 @@ class Section:
     template: str
     # Material's sidebars to leave out: the 一表 needs the whole width for its nine columns.
     hide: tuple[str, ...] = ()
-    # Out of the search index: half-month counts answer no search, and the topic's overview
-    # already carries the latest one in words.
+    # In the search index (see the sections that are not).
     searched: bool = True
 
 
@@ -44,9 +43,15 @@ SECTIONS: tuple[Section, ...] = (
         "topic/procedure.md.j2",
         hide=("navigation", "toc"),
     ),
-    Section("flowchart", "flowchart.md", "一图：办理流程图", "topic/flowchart.md.j2"),
+    # Out of the search index: its text version repeats the 一表's steps, which the 一表 page
+    # indexes as a summary (step names and materials); a fifth of the index went here.
+    Section(
+        "flowchart", "flowchart.md", "一图：办理流程图", "topic/flowchart.md.j2", searched=False
+    ),
     Section("qa", "qa.md", "一问答：政策问答", "topic/qa.md.j2"),
     # Only for topics with complaint records, or with published survey results (no empty sections).
+    # Out of the search index: half-month counts answer no search, and the topic's overview
+    # already carries the latest one in words.
     Section("monitoring", "monitoring.md", "诉求量监测", "topic/monitoring.md.j2", searched=False),
     Section("results", "results.md", "满意度调查结果", "topic/results.md.j2"),
 )
@@ -112,7 +117,7 @@ def topic_context(content: Content, topic: Topic, now: datetime, svg: str) -> di
         "svg": svg,
         "svg_inline": inline_svg(svg),
         "svg_scrolls": natural_width(svg) > PHONE_COLUMN,
-        "qa": [(q, first_sentence(q.answer), answer_html(q.answer)) for q in topic.qa],
+        "qa": [(q, marked_answer(answer_html(q.answer))) for q in topic.qa],
         "survey": open_survey(content, topic, now),
         "year_page": rel(f"{base}/index.md", f"years/{topic.year}.md"),
     }

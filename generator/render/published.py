@@ -10,7 +10,13 @@ from typing import Any, Final
 
 from generator.models import Topic
 from generator.models.site import Wave
-from generator.published import MEASURES, Published, PublishedFigure, PublishedTopic
+from generator.published import (
+    MEASURES,
+    Published,
+    PublishedFieldwork,
+    PublishedFigure,
+    PublishedTopic,
+)
 
 LABELS: Final = {
     "satisfaction_rate": "满意率",
@@ -62,7 +68,19 @@ def wave_view(wave: Wave, results: PublishedTopic) -> dict[str, Any]:
             "definition": weighted.definition,
             "suppressed": weighted.suppressed or weighted.value is None,
         },
+        "fieldwork": None if results.fieldwork is None else _fieldwork(results.fieldwork),
     }
+
+
+def _fieldwork(fieldwork: PublishedFieldwork) -> dict[str, str]:
+    """The answers by mode and the telephone response rate, as one sentence and its definition."""
+    rate = fieldwork.response_rate
+    shown = f"应答率 {percent(rate)}" if rate is not None else f"应答率无法计算（{fieldwork.note}）"
+    sentence = (
+        f"其中居民网页自填 {fieldwork.web:,} 份，第三方访员电话访问 {fieldwork.phone:,} 份。"
+        f"电话调查共发放号码 {fieldwork.issued:,} 个，完成访问 {fieldwork.completes:,} 个，{shown}。"
+    )
+    return {"sentence": sentence, "rate": percent(rate), "definition": fieldwork.definition}
 
 
 def _row(measure: str, figure: PublishedFigure) -> dict[str, str]:

@@ -54,15 +54,18 @@ def render_site(
     common = site_context(content, now)
     common["site_has_samples"] = any(t.sample for t in content.topics)
     common["street_count"] = sum(s.is_jiexiangzhen for s in content.directory.streets)
+    # The year and theme indexes stay out of the search index: they repeat each topic's title
+    # and summary, which its overview page is found by.
     pages = {
         "index.md": _render("index.md.j2", common, content.site.title, hide=("navigation",)),
-        "themes.md": _render("themes.md.j2", common, "按主题浏览"),
+        "themes.md": _render("themes.md.j2", common, "按主题浏览", search_exclude=True),
         "about.md": _render("about.md.j2", common, "关于本站"),
-        "years/index.md": _render("years.md.j2", common, "按年度浏览"),
+        "years/index.md": _render("years.md.j2", common, "按年度浏览", search_exclude=True),
     }
     for year in content.years():
         context = {**common, "year": year, "topics": content.topics_of(year)}
-        pages[f"years/{year}.md"] = _render("year.md.j2", context, f"{year} 年议题")
+        title = f"{year} 年议题"
+        pages[f"years/{year}.md"] = _render("year.md.j2", context, title, search_exclude=True)
     svgs = render_svgs([(t.procedure, flowchart_title(t)) for t in content.topics])
     for topic, svg in zip(content.topics, svgs, strict=True):
         extra = topic_monitoring(monitoring, topic) if monitoring else None

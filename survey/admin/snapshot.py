@@ -16,22 +16,33 @@ import pandas as pd
 
 from generator.models import Directory, Topic, Wave
 from generator.models.site import SatisfactionDefinition
-from generator.published import MEASURES, PublishedFigure, PublishedTopic, WeightedFigure
+from generator.published import (
+    MEASURES,
+    PublishedFieldwork,
+    PublishedFigure,
+    PublishedTopic,
+    WeightedFigure,
+)
+from survey.analysis import aapor
 from survey.analysis.columns import (
     CI_HIGH,
     CI_LOW,
     DEFINITION,
     EXCLUDED_COUNT,
     MEASURE,
+    MODE,
     NOTE,
+    PHONE,
     RESPONSES,
     SUPPRESSED,
     TOPIC,
     VALUE,
+    WEB,
     N,
 )
 from survey.analysis.rates import summary
 from survey.analysis.weighting import N_EFFECTIVE, RATE_WEIGHTED, district_margins, weighted_rates
+from survey.fieldwork.rates import Dispositions
 
 
 def snapshot(
@@ -40,11 +51,13 @@ def snapshot(
     topics: Sequence[Topic],
     definition: SatisfactionDefinition,
     directory: Directory,
+    fieldwork: Mapping[str, Dispositions] | None = None,
 ) -> dict[str, PublishedTopic]:
     """Per topic with at least one response in `wave`: its published figures.
 
     Waves that weight (`weighting: district_population` in site.yml) also publish the weighted
-    满意率 with its effective n, beside the unweighted one.
+    满意率 with its effective n, beside the unweighted one. Topics with telephone fieldwork
+    (`fieldwork`, counted by survey.fieldwork.rates) also publish RR3 and answers by mode.
     """
     if frame.empty:
         return {}
@@ -56,8 +69,26 @@ def snapshot(
         if rows.empty:
             continue
         extra = None if weighted is None else weighted.get(topic.slug)
-        out[topic.slug] = _topic(rows, extra)
+        cases = (fieldwork or {}).get(topic.slug)
+        calls = None if cases is None else _fieldwork(cases, frame.loc[frame[TOPIC] == topic.slug])
+        out[topic.slug] = _topic(rows, extra).model_copy(update={"fieldwork": calls})
     return out
+
+
+def _fieldwork(cases: Dispositions, responses: pd.DataFrame) -> PublishedFieldwork:
+    """RR3 (with why it is missing, if it is) and how many answers came by web and by phone."""
+    groups = cases.groups()
+    rr3 = next(r for r in aapor.rates(groups) if r.name == aapor.RR3)
+    modes = responses[MODE].value_counts()
+    return PublishedFieldwork(
+        response_rate=rr3.value,
+        issued=cases.issued,
+        completes=groups.I,
+        web=int(modes.get(WEB, 0)),
+        phone=int(modes.get(PHONE, 0)),
+        note=rr3.note,
+        definition=aapor.PUBLIC_TEXT,
+    )
 
 
 def _topic(rows: pd.DataFrame, weighted: WeightedFigure | None) -> PublishedTopic:

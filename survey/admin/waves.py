@@ -15,8 +15,8 @@ from generator.models import Topic, Wave
 from generator.published import PublishedTopic
 from generator.render.published import wave_view
 from survey.admin import store
-from survey.admin.snapshot import snapshot
 from survey.evaluators.store import frame
+from survey.fieldwork.rates import dispositions
 from survey.repository import invitation_counts
 from survey.state import AppState
 from survey.waves import is_open, local_time, wave_name
@@ -126,10 +126,14 @@ def refusal(state: AppState, wave: Wave) -> str:
 
 def results(state: AppState, wave: Wave) -> dict[str, PublishedTopic]:
     """The figures publishing `wave` would make public, per topic that has responses."""
+    from survey.admin.snapshot import snapshot  # the analysis stack, on first use (issue 17)
+
     topics = wave_topics(state, wave)
-    found = frame(state.db, [t.slug for t in topics], [wave.id])
+    slugs = [t.slug for t in topics]
+    found = frame(state.db, slugs, [wave.id])
+    calls = dispositions(state.db, slugs, wave.id)
     content = state.content
-    return snapshot(found, wave, topics, content.site.satisfaction, content.directory)
+    return snapshot(found, wave, topics, content.site.satisfaction, content.directory, calls)
 
 
 def review(state: AppState, wave: Wave) -> Review:

@@ -23,6 +23,11 @@ WENT_BADLY: Final = "went_badly"  # list of ticked options
 EXCLUDED: Final = "excluded"  # bool: an evaluator excluded it, with a reason kept elsewhere
 SUSPECT: Final = "suspect"  # bool: flagged by the collector (rate limit, honeypot, too fast)
 WEIGHT: Final = "weight"  # float: post-stratification weight, 1.0 when unweighted
+MODE: Final = "mode"  # how the answers were collected: WEB or PHONE
+WEB: Final = "web"  # typed by the resident
+PHONE: Final = "phone"  # asked and entered by an interviewer (survey.fieldwork)
+INTERVIEWER: Final = "interviewer"  # phone: the interviewer's pseudonym, never a name
+STARTED_AT: Final = "started_at"  # phone: when the interview began (UTC)
 
 # Output: one row per figure, so that each value carries its own n and definition.
 MEASURE: Final = "measure"

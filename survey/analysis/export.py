@@ -28,6 +28,7 @@ import xlsxwriter  # type: ignore[import-untyped]
 from xlsxwriter.format import Format  # type: ignore[import-untyped]
 from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
+from survey.analysis.errors import ExportTooLargeError as ExportTooLargeError
 from survey.analysis.variables import (
     FORMULA_STARTS,
     Variable,
@@ -61,11 +62,6 @@ REPLACEMENT: Final = "\ufffd"
 GUARD_NOTE: Final = (
     "以 = + - @、制表符或回车开头的文本：CSV 中前加单引号（'）；XLSX 中以文本保存（不作为公式）。"
 )
-
-
-class ExportTooLargeError(ValueError):
-    """The SPSS file would need more rows in memory than allowed, or the XLSX more rows than an
-    Excel sheet holds; CSV has no such limit."""
 
 
 @dataclass
@@ -226,7 +222,9 @@ def write_sav(
         str(path),
         column_labels=[v.label for v in variables],
         variable_value_labels={
-            v.name: {float(code): label for code, label in v.values} for v in variables if v.values
+            v.name: {float(code): label for code, label in v.value_labels().items()}
+            for v in variables
+            if v.values
         },
         missing_ranges={v.name: [float(c) for c in v.missing] for v in variables if v.missing},
         variable_measure={v.name: measure(v) for v in variables},

@@ -41,10 +41,26 @@ class Variable:
     values: tuple[tuple[int, str], ...] = ()
     missing: tuple[int, ...] = ()
     ticks: tuple[str, str] | None = None  # (list column, option)
+    # What each stored value means, in the order of `values`, when the value is a token
+    # ("phone") rather than the words a resident saw: SPSS shows these as its value labels.
+    meanings: tuple[str, ...] = ()
 
     def codes(self) -> dict[str, int]:
         """Option text → numeric code, for SPSS."""
         return {label: code for code, label in self.values}
+
+    def value_labels(self) -> dict[int, str]:
+        """Code → the label SPSS shows: the meaning if the value is a token, else the text."""
+        meanings = self.meanings or tuple(label for _, label in self.values)
+        return {code: meaning for (code, _), meaning in zip(self.values, meanings, strict=True)}
+
+    def described(self) -> str:
+        """The codebook's values: "1=非常满意；2=满意…", a token's meaning beside it."""
+        meanings = self.meanings or ("",) * len(self.values)
+        return "；".join(
+            f"{code}={label}" + (f"（{meaning}）" if meaning else "")
+            for (code, label), meaning in zip(self.values, meanings, strict=True)
+        )
 
 
 def category(name: str, label: str, options: Sequence[str]) -> Variable:
@@ -52,6 +68,12 @@ def category(name: str, label: str, options: Sequence[str]) -> Variable:
     values = tuple(enumerate(options, start=1))
     missing = tuple(code for code, option in values if option in MISSING_OPTIONS)
     return Variable(name, label, "category", values, missing)
+
+
+# How the answers were collected (survey.models.Response.mode).
+MODE_VARIABLE: Final = Variable(
+    "mode", "访问方式", "category", ((1, "web"), (2, "phone")), meanings=("网页自填", "电话访问")
+)
 
 
 def questionnaire_variables(questionnaire: Questionnaire) -> tuple[Variable, ...]:
@@ -63,6 +85,9 @@ def questionnaire_variables(questionnaire: Questionnaire) -> tuple[Variable, ...
         Variable("version", "问卷版本", "text"),
         Variable("submitted_at", "提交时间（UTC，ISO 8601）", "text"),
         Variable("channel", "来源渠道", "text"),
+        MODE_VARIABLE,
+        Variable("interviewer", "访员代号（电话访问；不是姓名，不能关联到电话号码）", "text"),
+        Variable("started_at", "访问开始时间（电话访问；UTC，ISO 8601）", "text"),
         Variable("suspect", "被系统标记为可疑", "flag", FLAG_LABELS),
         Variable("excluded", "被评估人员排除", "flag", FLAG_LABELS),
         # Why: an evaluator must be able to reproduce each figure and see what was left out.
@@ -113,7 +138,7 @@ def codebook(variables: Iterable[Variable]) -> pd.DataFrame:
             v.name,
             v.label,
             v.kind,
-            "；".join(f"{code}={label}" for code, label in v.values),
+            v.described(),
             "；".join(str(code) for code in v.missing),
         )
         for v in variables

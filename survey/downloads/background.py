@@ -9,20 +9,25 @@ and fetching it checks the account may still see every topic in it. Each step is
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import abort, current_app, redirect, render_template, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from survey.accounts import account, require_role, require_topic
-from survey.analysis.export import Manifest
-from survey.downloads import service
 from survey.downloads.blueprint import ROLES, attachment, downloads, request_for, scope_for
 from survey.downloads.scope import ALL, Scope, resolve
 from survey.jobs import current_jobs, store
 from survey.jobs.work import QUEUE_DOWN, audit
+from survey.lazy import lazy
 from survey.models import ExportJob
 from survey.state import current_state
 from survey.waves import as_utc
+
+if TYPE_CHECKING:
+    from survey.downloads import service
+else:  # pandas and pyarrow load with the first download a worker serves (survey/lazy.py)
+    service = lazy("survey.downloads.service")
 
 # Formats the worker builds; CSV streams in the request at any size.
 BACKGROUND = ("xlsx", "sav")
@@ -124,6 +129,8 @@ def job_manifest(job_id: str) -> ResponseReturnValue:
     """The manifest of the very file built: its rows and SHA-256, not a rebuild's."""
     found, scope = _ready(job_id)
     assert found.finished_at is not None and found.rows is not None and found.sha256
+    from survey.analysis.export import Manifest  # pandas and pyarrow, on first use
+
     manifest = Manifest(
         file=_name(found),
         format=found.format,

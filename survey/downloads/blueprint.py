@@ -6,15 +6,20 @@ worker); both register on this one blueprint under /staff/downloads/.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from flask import Blueprint, abort
 
 from survey.abuse import source_key
 from survey.accounts import account, staff_context
-from survey.downloads import service
 from survey.downloads.scope import Scope, resolve
+from survey.lazy import lazy
 from survey.state import current_state
+
+if TYPE_CHECKING:
+    from survey.downloads import service
+else:  # pandas and pyarrow load with the first download a worker serves (survey/lazy.py)
+    service = lazy("survey.downloads.service")
 
 downloads = Blueprint("downloads", __name__, url_prefix="/staff/downloads")
 downloads.context_processor(staff_context)

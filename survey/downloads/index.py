@@ -21,6 +21,16 @@ LINKS: tuple[tuple[str, str, str], ...] = (
         "CSV 的行数、SHA-256、筛选条件、问卷版本和生成时间（XLSX 和 SAV 的清单随后台生成的文件提供）",
     ),
 )
+# Only on rows whose topic has telephone fieldwork in the wave.
+DISPOSITION_LINKS: tuple[tuple[str, str, str], ...] = (
+    (
+        "dispositions",
+        "样本结果（CSV）",
+        "电话调查每个已发放样本的 AAPOR 结果代码、拨打次数和分组；不含电话号码",
+    ),
+    ("dispositions-utf8", "样本结果（CSV，无 BOM）", "同上，纯 UTF-8"),
+    ("dispositions-codebook", "样本结果变量说明（CSV）", "样本结果文件的变量名、标签和取值"),
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,7 @@ class Row:
 
     slug: str
     title: str
+    fieldwork: bool = False  # a topic of the row has telephone fieldwork: dispositions offered
 
 
 @dataclass(frozen=True)
@@ -40,12 +51,16 @@ class WaveRows:
 
 
 def listing(
-    content: Content, sees: Callable[[str], bool], answered: Collection[tuple[str, str]]
+    content: Content,
+    sees: Callable[[str], bool],
+    answered: Collection[tuple[str, str]],
+    surveyed: Collection[tuple[str, str]] = (),
 ) -> list[WaveRows]:
     """Waves with answers in at least one topic the account may see, newest first.
 
     `answered` holds the (wave, topic) pairs that have responses: a wave nobody answered has
-    nothing to download, and listing it would only offer empty files.
+    nothing to download, and listing it would only offer empty files. `surveyed` holds the
+    pairs with telephone fieldwork, whose rows also offer the dispositions.
     """
     titles = {t.slug: t.title for t in content.topics}
     out = []
@@ -53,8 +68,10 @@ def listing(
         slugs = [s for s in topics_in_wave(content, wave, sees) if (wave, s) in answered]
         if not slugs:
             continue
-        rows = [Row(slug, titles[slug]) for slug in slugs]
+        phoned = {slug for slug in slugs if (wave, slug) in surveyed}
+        rows = [Row(slug, titles[slug], slug in phoned) for slug in slugs]
         if len(slugs) > 1:
-            rows.insert(0, Row(ALL, f"全部议题（{len(slugs)} 个，仅限您有权查看的议题）"))
+            every = f"全部议题（{len(slugs)} 个，仅限您有权查看的议题）"
+            rows.insert(0, Row(ALL, every, bool(phoned)))
         out.append(WaveRows(wave, rows))
     return out

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from generator.loader import Content
 from generator.models import Questionnaire
-from survey.analysis.variables import Variable, questionnaire_variables
+
+if TYPE_CHECKING:
+    from survey.analysis.variables import Variable
 
 ALL: Final = "all"  # the slug meaning every topic of the wave the account may see
 
@@ -40,6 +42,8 @@ class Scope:
         Two topics asking a question with the same id but different options cannot share
         codes; that column becomes text (the answers as worded), so SPSS codes never lie.
         """
+        from survey.analysis.variables import Variable, questionnaire_variables  # pandas: on use
+
         merged: dict[str, Variable] = {}
         for questionnaire in self.questionnaires:
             for variable in questionnaire_variables(questionnaire):

@@ -20,6 +20,7 @@ from typing import IO, Any, Final
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 
+from survey.analysis import dispositions
 from survey.analysis.export import (
     SAV_MAX_ROWS,
     XLSX_MAX_ROWS,
@@ -27,6 +28,7 @@ from survey.analysis.export import (
     ExportTooLargeError,
     Manifest,
     Tally,
+    csv_bytes,
     csv_table_bytes,
     file_sha256,
     write_sav,
@@ -35,7 +37,7 @@ from survey.analysis.export import (
 from survey.analysis.variables import codebook, guard
 from survey.audit import append
 from survey.db import Database
-from survey.downloads import rows
+from survey.downloads import cases, rows
 from survey.downloads.scope import Scope
 from survey.downloads.table import declared
 
@@ -46,7 +48,12 @@ FORMATS: Final[dict[str, tuple[str, str]]] = {
     "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "sav": ("sav", "application/x-spss-sav"),
     "codebook": ("codebook.csv", "text/csv; charset=utf-8"),
+    # Telephone fieldwork: one row per issued case with its AAPOR disposition (no phone).
+    "dispositions": ("dispositions.csv", "text/csv; charset=utf-8"),
+    "dispositions-utf8": ("dispositions.utf8.csv", "text/csv; charset=utf-8"),
+    "dispositions-codebook": ("dispositions.codebook.csv", "text/csv; charset=utf-8"),
 }
+DISPOSITIONS: Final = ("dispositions", "dispositions-utf8", "dispositions-codebook")
 MANIFEST: Final = "manifest"
 
 
@@ -134,6 +141,11 @@ def answered(db: Database) -> set[tuple[str, str]]:
     return rows.answered(db)
 
 
+def surveyed(db: Database) -> set[tuple[str, str]]:
+    """The (wave, topic) pairs with telephone fieldwork: their rows offer the dispositions."""
+    return cases.surveyed(db)
+
+
 def expected_rows(request: Request) -> int:
     """How many rows the scope holds now (one indexed count): decides request or worker."""
     return rows.count(request.db, request.scope.wave, request.scope.topics)
@@ -146,6 +158,9 @@ def _writers() -> dict[str, Callable[[Request, Path], int]]:
         "xlsx": _xlsx,
         "sav": _sav,
         "codebook": _codebook,
+        "dispositions": _dispositions,
+        "dispositions-utf8": _dispositions_utf8,
+        "dispositions-codebook": _dispositions_codebook,
     }
 
 
@@ -180,6 +195,31 @@ def _sav(request: Request, path: Path) -> int:
 
 def _codebook(request: Request, path: Path) -> int:
     book = guard(codebook(request.scope.variables()))
+    path.write_bytes(book.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
+    return len(book)
+
+
+def has_fieldwork(request: Request) -> bool:
+    """Whether a topic of the request's scope has telephone fieldwork (else: nothing to give)."""
+    return bool(cases.with_fieldwork(request.db, request.scope.wave, request.scope.topics))
+
+
+def _dispositions(request: Request, path: Path, bom: bool = True) -> int:
+    scope = request.scope
+    tally = Tally()
+    with path.open("wb") as out:
+        chunks = cases.chunks(request.db, scope.wave, scope.topics)
+        for block in csv_bytes(chunks, dispositions.VARIABLES, bom=bom, tally=tally):
+            out.write(block)
+    return tally.rows
+
+
+def _dispositions_utf8(request: Request, path: Path) -> int:
+    return _dispositions(request, path, bom=False)
+
+
+def _dispositions_codebook(request: Request, path: Path) -> int:
+    book = guard(codebook(dispositions.VARIABLES))
     path.write_bytes(book.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
     return len(book)
 

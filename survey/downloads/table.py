@@ -35,11 +35,15 @@ RAW: Final = (
     "version",
     "submitted_at",
     "channel",
+    "mode",  # web | phone
+    "interviewer",  # phone interviews: the interviewer's pseudonym
+    "started_at",  # phone interviews: when the interview began (UTC)
     "answers",  # JSON text
     "flags",  # JSON text: a list of reasons, "[]" when none
     "exclusion_reason",  # NULL unless an evaluator excluded the response
 )
-STORED: Final = frozenset({"receipt", "topic", "wave", "version", "channel"})
+STORED: Final = frozenset({"receipt", "topic", "wave", "version", "channel", "mode", "interviewer"})
+TIMES: Final = frozenset({"submitted_at", "started_at"})
 FLAG_SEPARATOR: Final = "；"
 NO_FLAGS: Final = ("[]", "null", "")
 
@@ -83,8 +87,8 @@ def _column(v: Variable, raw: dict[str, Sequence[Any]], answers: pa.Table) -> pa
     n = len(raw["id"])
     if v.name in STORED:
         return pa.array(raw[v.name], type=pa.string())
-    if v.name == "submitted_at":
-        return _iso_utc(raw["submitted_at"])
+    if v.name in TIMES:
+        return _iso_utc(raw[v.name])
     if v.name == "suspect":
         return pa.array([0 if f in NO_FLAGS or f is None else 1 for f in raw["flags"]], pa.int64())
     if v.name == "flags":
@@ -128,19 +132,22 @@ def _reasons(flags: str | None) -> str | None:
 
 def _generic(rows: Sequence[Sequence[Any]], variables: Sequence[Variable]) -> pa.Table:
     """The slow, general path: decode each row and prepare the analysis frame."""
+    raws = [dict(zip(RAW, row, strict=True)) for row in rows]
     records = []
-    for row in rows:
-        raw = dict(zip(RAW, row, strict=True))
+    for raw in raws:
         answers = json.loads(raw["answers"] or "{}")
         flags = json.loads(raw["flags"] or "[]")
-        record = {k: raw[k] for k in RAW[:7]} | {"answers": answers, "flags": flags}
+        record = {k: raw[k] for k in RAW if k not in ("answers", "flags", "exclusion_reason")}
+        record |= {"answers": answers, "flags": flags}
         record |= {k: answers.get(k) for k in ("district", "street", "satisfaction")}
         records.append(record)
-    frame = responses_frame(records, [r[0] for r in rows if r[-1] is not None])
+    excluded = [raw["id"] for raw in raws if raw["exclusion_reason"] is not None]
+    frame = responses_frame(records, excluded)
     # Times to UTC first: a column mixing zones (or naive, meaning UTC) is not a datetime column.
-    frame["submitted_at"] = pd.to_datetime(frame["submitted_at"], utc=True)
-    frame["flags"] = [_reasons(r[8]) for r in rows]
-    frame["exclusion_reason"] = [r[9] for r in rows]
+    for name in TIMES:
+        frame[name] = pd.to_datetime(frame[name], utc=True)
+    frame["flags"] = [_reasons(raw["flags"]) for raw in raws]
+    frame["exclusion_reason"] = [raw["exclusion_reason"] for raw in raws]
     table = prepare(frame, variables)
     return pa.Table.from_pandas(
         table.astype(object).where(table.notna(), None), preserve_index=False

@@ -8,6 +8,7 @@ scope answers 404 like one that does not exist. The views resolve the scope and 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from flask import (
     Response,
@@ -20,13 +21,19 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from survey.accounts import account, require_role, require_topic
-from survey.analysis.export import ExportTooLargeError
-from survey.downloads import background, service
+from survey.analysis.errors import ExportTooLargeError
+from survey.downloads import background
 from survey.downloads.blueprint import ROLES, attachment, downloads, request_for, scope_for
-from survey.downloads.index import LINKS, listing
+from survey.downloads.index import DISPOSITION_LINKS, LINKS, listing
 from survey.downloads.scope import ALL, Scope
 from survey.jobs import current_jobs, store
+from survey.lazy import lazy
 from survey.state import current_state
+
+if TYPE_CHECKING:
+    from survey.downloads import service
+else:  # pandas and pyarrow load with the first download a worker serves (survey/lazy.py)
+    service = lazy("survey.downloads.service")
 
 
 @downloads.errorhandler(ExportTooLargeError)
@@ -41,12 +48,14 @@ def too_large(error: ExportTooLargeError) -> ResponseReturnValue:
 def index() -> ResponseReturnValue:
     """Every wave with the account's topics and a link per format."""
     state = current_state()
-    waves = listing(state.content, account().sees_topic, service.answered(state.db))
+    answered, surveyed = service.answered(state.db), service.surveyed(state.db)
+    waves = listing(state.content, account().sees_topic, answered, surveyed)
     jobs = [(job, background.status_of(job)) for job in store.recent(state.db, account().email)]
     return render_template(
         "downloads/index.html",
         waves=waves,
         links=LINKS,
+        disposition_links=DISPOSITION_LINKS,
         jobs=jobs,
         labels=store.LABELS,
         inline_rows=current_jobs().inline_rows,
@@ -64,6 +73,8 @@ def download(wave: str, slug: str, fmt: str) -> ResponseReturnValue:
     ask = request_for(scope_for(wave, slug))
     if fmt == service.MANIFEST:
         return _manifest(ask)
+    if fmt in service.DISPOSITIONS and not service.has_fieldwork(ask):
+        abort(404)  # no telephone fieldwork in this scope: no dispositions to give
     rows = background.too_large_for_request(ask, fmt)
     if rows is not None:
         return background.offer(ask, fmt, rows)
@@ -83,7 +94,7 @@ def download(wave: str, slug: str, fmt: str) -> ResponseReturnValue:
 
 def _manifest(ask: service.Request) -> ResponseReturnValue:
     of = request.args.get("of", "csv")
-    if of not in service.FORMATS:
+    if of not in service.FORMATS or (of in service.DISPOSITIONS and not service.has_fieldwork(ask)):
         abort(404)
     if of in background.BACKGROUND:  # a rebuilt XLSX or SAV differs (creation time inside):
         return background.offer(ask, of, service.expected_rows(ask), for_manifest=True)

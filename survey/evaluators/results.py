@@ -7,13 +7,15 @@ Service layer between the views and analysis: reads the frame through `store`, c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 import pandas as pd
 
 from generator.models import Topic, Wave
 from generator.models.site import SatisfactionDefinition
+from survey.analysis.aapor import DEFINITIONS, E_TEXT, RR3
+from survey.analysis.aapor import LABELS as LABELS_AAPOR
 from survey.analysis.columns import (
     AWARENESS,
     AWARENESS_RATE,
@@ -31,6 +33,7 @@ from survey.analysis.columns import (
 from survey.analysis.rates import summary
 from survey.db import Database
 from survey.evaluators import store
+from survey.evaluators.fieldwork import rr3_by_topic
 from survey.evaluators.present import LABELS, Figure, count, definitions, figure
 
 # The wave table's figure columns, in order (valid n is the 满意率's n, shown in its own column).
@@ -57,6 +60,7 @@ class TopicRow:
     title: str
     valid_n: str
     figures: tuple[Figure, ...]
+    rr3: str = ""  # AAPOR RR3 of the topic's telephone fieldwork; empty when it has none
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,7 @@ class WaveTable:
     wave: Wave
     columns: tuple[Column, ...]
     rows: tuple[TopicRow, ...]
+    rr3: Column | None = None  # the RR3 column, when a topic of the wave has fieldwork
 
 
 def columns(definition: SatisfactionDefinition) -> tuple[Column, ...]:
@@ -80,8 +85,13 @@ def wave_table(
     """The headline figures of each topic in `wave` (unweighted; weighting is per topic page)."""
     frame = store.frame(db, [t.slug for t in topics], [wave.id], (SOLVED, AWARENESS))
     figures = summary(frame, definition) if len(frame) else pd.DataFrame(columns=[TOPIC])
-    rows = tuple(_row(topic, figures.loc[figures[TOPIC] == topic.slug]) for topic in topics)
-    return WaveTable(wave, columns(definition), rows)
+    rr3 = rr3_by_topic(db, [t.slug for t in topics], wave.id)
+    rows = tuple(
+        replace(_row(topic, figures.loc[figures[TOPIC] == topic.slug]), rr3=rr3.get(topic.slug, ""))
+        for topic in topics
+    )
+    column = Column(RR3, LABELS_AAPOR[RR3], f"{DEFINITIONS[RR3]} {E_TEXT}") if rr3 else None
+    return WaveTable(wave, columns(definition), rows, column)
 
 
 def _row(topic: Topic, figures: pd.DataFrame) -> TopicRow:

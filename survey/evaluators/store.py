@@ -11,9 +11,8 @@ import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 from survey.analysis.columns import (
     DISTRICT,
     EXCLUDED,
+    MODE,
     SATISFACTION,
     SUSPECT,
     TOPIC,
@@ -32,6 +32,9 @@ from survey.analysis.frame import ANALYSED, ANSWERS, FLAGS, ID, responses_frame
 from survey.audit import record
 from survey.db import Database
 from survey.models import Exclusion, Response
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LISTS: Final = frozenset({WENT_WELL, WENT_BADLY})  # multiple choice: a list of ticked options
 COMMENT: Final = "comment"  # the standard questionnaire's open question
@@ -79,7 +82,8 @@ def frame(
     """
     picked = [Response.answers[key].as_string().label(key) for key in answers]
     keys = [
-        *(Response.topic, Response.wave, Response.district, Response.satisfaction, *picked),
+        *(Response.topic, Response.wave, Response.district, Response.satisfaction),
+        *(Response.mode, *picked),
         (func.json_array_length(Response.flags) > 0).label(FLAGS),
         Exclusion.id.is_not(None).label(EXCLUDED),
     ]
@@ -99,7 +103,7 @@ def _expanded(combinations: list[dict[str, Any]], answers: Collection[str]) -> p
     """One row per response from counted combinations, through survey.analysis.frame."""
     records = [
         {
-            **{key: c[key] for key in (TOPIC, WAVE, DISTRICT, SATISFACTION)},
+            **{key: c[key] for key in (TOPIC, WAVE, DISTRICT, SATISFACTION, MODE)},
             ID: i,
             ANSWERS: {key: _answer(key, c[key]) for key in answers},
             FLAGS: [SUSPECT] if c[FLAGS] else [],

@@ -36,6 +36,7 @@ from survey.analysis.weighting import (
     district_margins,
     weighted_rates,
 )
+from survey.evaluators import fieldwork as calls
 from survey.evaluators import sections, store
 from survey.evaluators.present import Figure, count, excluded_note, figure, interval, percent
 from survey.state import AppState
@@ -69,6 +70,8 @@ class TopicResults:
     weighting: Weighting
     excluded: str  # how many responses were excluded, as every figure states
     figures: tuple[Figure, ...]
+    fieldwork: calls.Fieldwork  # AAPOR rates and dispositions, or why there are none
+    modes: calls.ModeSplit | None  # 满意率 web vs phone; None without responses
     weighted: Weighted | None
     weighting_problem: str
     distribution: sections.Distribution | None
@@ -106,6 +109,8 @@ def topic_results(state: AppState, topic: Topic, wave: Wave, weighting: Weightin
         weighting=weighting,
         excluded=excluded_note(int(current[EXCLUDED].sum())),
         figures=tuple(figure(r) for r in summary(current, definition).to_dict("records")),
+        fieldwork=calls.fieldwork(state.db, topic.slug, wave.id),
+        modes=calls.mode_split(state.db, current, definition, topic.slug, wave.id),
         weighted=weighted,
         weighting_problem=problem,
         distribution=sections.answer_distribution(current, definition, topic.title),

@@ -18,8 +18,6 @@ from survey.accounts import account, require_role, staff_context
 from survey.evaluators import scope, store
 from survey.evaluators.forms import ExcludeForm, IncludeForm
 from survey.evaluators.present import CHANNEL_LABELS
-from survey.evaluators.results import wave_table
-from survey.evaluators.topic import MODES, mode, topic_results
 from survey.state import current_state
 from survey.templating import FLAG_LABELS
 
@@ -45,6 +43,10 @@ def index() -> ResponseReturnValue:
 @require_role(*STAFF)
 def wave(wave: str) -> ResponseReturnValue:
     """The topics of one wave with their headline figures (audited as results.view)."""
+    # The analysis stack (pandas, statsmodels) loads with the first results page a worker
+    # serves, not in every worker at start: most workers only ever serve residents (issue 17).
+    from survey.evaluators.results import wave_table
+
     found = scope.wave_or_404(wave)
     topics = scope.visible_topics(found)
     state = current_state()
@@ -58,6 +60,8 @@ def wave(wave: str) -> ResponseReturnValue:
 @require_role(*STAFF)
 def topic(wave: str, slug: str) -> ResponseReturnValue:
     """One topic's results; its comments are response data, so responses.view is logged too."""
+    from survey.evaluators.topic import MODES, mode, topic_results  # as in `wave`
+
     found, subject = _scoped(wave, slug)
     weighting = mode(request.args.get("weighting"), found)
     state = current_state()

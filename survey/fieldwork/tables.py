@@ -60,7 +60,9 @@ class Case(Base):
     topic: Mapped[str] = mapped_column(String(60))
     wave: Mapped[str] = mapped_column(String(8))
     contact_id: Mapped[str] = mapped_column(String(64))  # the frame's own id, as given
-    phone_token: Mapped[str | None] = mapped_column(Text)  # Fernet ciphertext; None once purged
+    phone_token: Mapped[str | None] = mapped_column(
+        Text
+    )  # AES-GCM token (survey.fieldwork.crypto); None once purged
     phone_key: Mapped[str | None] = mapped_column(String(64))  # HMAC-SHA256; None once purged
     district: Mapped[str] = mapped_column(String(20))
     street: Mapped[str | None] = mapped_column(String(40))

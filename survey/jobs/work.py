@@ -11,16 +11,22 @@ import errno
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from survey.accounts import Account
-from survey.analysis.export import ExportTooLargeError, file_sha256
+from survey.analysis.errors import ExportTooLargeError
 from survey.audit import append
-from survey.downloads import service
 from survey.downloads.scope import resolve
 from survey.jobs import store
+from survey.lazy import lazy
 from survey.models import ExportJob
 from survey.state import AppState
 from survey.users import active_user
+
+if TYPE_CHECKING:
+    from survey.downloads import service
+else:  # pandas and pyarrow load with the first job (survey/lazy.py)
+    service = lazy("survey.downloads.service")
 
 FAILED_INSIDE = "生成时出错（已记入服务器日志）；请稍后重新生成，如仍失败请联系管理员"
 DISK_FULL = "服务器存放导出文件的磁盘已满，文件未生成；请联系管理员清理后重新生成"
@@ -91,6 +97,8 @@ def _request(state: AppState, job: ExportJob) -> service.Request:
 
 def _write(request: service.Request, job: ExportJob, folder: Folder) -> tuple[int, int, str]:
     """rows, bytes and SHA-256 of the finished file."""
+    from survey.analysis.export import file_sha256
+
     folder.path.mkdir(mode=0o700, parents=True, exist_ok=True)
     draft = folder.draft(job)
     try:

@@ -71,11 +71,15 @@ def hostile_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory, hostile_content: Path) -> Path:
-    """The site built from the hostile copy of the content."""
+def built_site(
+    tmp_path_factory: pytest.TempPathFactory, hostile_content: Path, request: pytest.FixtureRequest
+) -> Path:
+    """The site built from the hostile copy of the content, by the engine `--site-engine` names."""
     site = tmp_path_factory.mktemp("built") / "site"
+    engine_name = request.config.getoption("--site-engine")
     # An empty record store: the monitoring pages show the shipped sample records.
-    build(hostile_content, site, now=BUILD_TIME, store=tmp_path_factory.mktemp("store"))
+    store = tmp_path_factory.mktemp("store")
+    build(hostile_content, site, now=BUILD_TIME, store=store, engine_name=engine_name)
     return site
 
 
@@ -84,3 +88,24 @@ def site_url(built_site: Path) -> Iterator[str]:
     """The built site served on 127.0.0.1 by the same app `yiti serve` uses."""
     with serving(static_site(built_site)) as base:
         yield base
+
+
+# The topics a small build keeps: one with a flowchart the tests edit, one more so a change
+# to one can be seen not to touch the other.
+SMALL_TOPICS = ("old-building-elevators", "property-fees")
+
+
+def small_content(target: Path) -> Path:
+    """A copy of the shipped content cut down to two topics and one year of sample records:
+    a build of about 30 pages instead of 120, for tests that build several times."""
+    shutil.copytree(CONTENT, target)
+    for path in (target / "topics").glob("*/*.yml"):
+        if path.stem not in SMALL_TOPICS:
+            path.unlink()
+    for path in (target / "questionnaires" / "topics").glob("*.yml"):
+        path.unlink()  # extra questions of topics that are gone
+    records = target / "monitoring" / "sample-records.csv"
+    header, *rows = records.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [row for row in rows if row.split(",")[1].startswith("2022-")]
+    records.write_text(header + "".join(kept), encoding="utf-8")
+    return target

@@ -1,5 +1,7 @@
 """The build cache: reused when nothing changed, redone when content or code changed, safe to
-delete, and a failed build with a warm cache still leaves the previous site untouched."""
+delete, a damaged entry is made again, and a failed build with a warm cache still leaves the
+previous site untouched. The builds are of a two-topic copy of the content (about 30 pages):
+what is tested is which work is reused, which does not need 120 pages."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import pytest
 
 from generator import cache as cache_module
 from generator import engine
-from generator.build import BuildReport, build
+from generator.build import TRASH, BuildReport, build
 from generator.cache import BuildCache, code_version, using
 from generator.csp import secure_document
 from generator.errors import ContentError
@@ -19,7 +21,7 @@ from generator.loader import load_content
 from generator.render import cached, charts, flowchart
 from generator.render.pages import flowchart_title
 from tests.generator.conftest import ELEVATORS, edit
-from tests.generator.fixtures import BUILD_TIME
+from tests.generator.fixtures import BUILD_TIME, small_content
 
 HOSTILE_TITLE = "老楼<script>alert(\"x\")</script> & '电梯'"
 TOPIC = "topics/2022/old-building-elevators"
@@ -32,6 +34,12 @@ def files_of(site: Path) -> dict[str, tuple[bytes, int]]:
         for p in sorted(site.rglob("*"))
         if p.is_file()
     }
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    """A private, editable, two-topic copy of the shipped content."""
+    return small_content(tmp_path / "content")
 
 
 def build_with_cache(content: Path, tmp_path: Path) -> BuildReport:
@@ -71,6 +79,9 @@ def test_editing_one_topic_redoes_only_its_drawing_and_pages(
     assert second.reused["flowchart"] == first.redone["flowchart"] - 1
     # Page checks redone: the edited topic's pages and the search index's neighbours at most.
     assert 0 < second.redone["csp"] <= 8 < second.reused["csp"]
+    # MkDocs' work: only the edited pages (the 一表 and the 一图) are converted again.
+    assert second.redone["page"] == second.redone["html"] == 2
+    assert second.reused["page"] == first.redone["page"] - 2 > 20
     page = (tmp_path / "site" / TOPIC / "flowchart/index.html").read_text(encoding="utf-8")
     assert "咨询加装政策" in page and "咨询政策、提出意向" not in page
     svg = (tmp_path / "site" / TOPIC / "flowchart.svg").read_text(encoding="utf-8")
@@ -115,6 +126,36 @@ def test_a_deleted_cache_is_made_again_and_the_site_rebuilt(
     assert (tmp_path / "site" / TOPIC / "flowchart.svg").is_file()
 
 
+@pytest.mark.parametrize("kind", ["flowchart", "chart", "page", "html", "csp", "site"])
+def test_a_damaged_entry_is_a_miss_and_made_again(
+    content_dir: Path, tmp_path: Path, kind: str
+) -> None:
+    first = build_with_cache(content_dir, tmp_path)
+    entries = sorted((tmp_path / "cache" / kind).iterdir())
+    entries[0].write_text(entries[0].read_text(encoding="utf-8")[:-40], encoding="utf-8")
+    entries[-1].write_bytes(b"\xff\xfe not text")
+    (tmp_path / "site" / "index.html").touch()  # MkDocs runs again, so every page is read
+    second = build_with_cache(content_dir, tmp_path)
+    assert second.redone[kind] == min(2, len(entries))
+    assert second.reused[kind] == first.redone[kind] - second.redone[kind]
+    third = build_with_cache(content_dir, tmp_path)  # made again: whole, and reused
+    assert third.unchanged and sum(third.redone.values()) == 0
+
+
+def test_a_replaced_site_is_deleted_by_the_next_build(content_dir: Path, tmp_path: Path) -> None:
+    build_with_cache(content_dir, tmp_path)
+    first = files_of(tmp_path / "site")
+    edit(content_dir / ELEVATORS, "      name: 咨询政策、提出意向\n", "      name: 咨询加装政策\n")
+    build_with_cache(content_dir, tmp_path)
+    trash = tmp_path / "cache" / TRASH
+    (parked,) = trash.iterdir()  # the first site, whole, until the next build
+    assert files_of(parked / "site") == first
+    (tmp_path / "site" / "index.html").touch()
+    build_with_cache(content_dir, tmp_path)
+    assert not parked.exists()
+    assert [p.name for p in trash.iterdir()] != [parked.name]
+
+
 def test_a_site_changed_by_hand_is_built_again_not_reused(
     content_dir: Path, tmp_path: Path
 ) -> None:
@@ -144,7 +185,9 @@ def test_an_engine_failure_with_a_warm_cache_leaves_the_previous_site_and_reuses
     before = files_of(tmp_path / "site")
     edit(content_dir / ELEVATORS, "      name: 咨询政策、提出意向\n", "      name: 咨询加装政策\n")
 
-    def half_written(config_file: Path, site_dir: Path, sources: Sequence[Path] = ()) -> None:
+    def half_written(
+        config_file: Path, site_dir: Path, sources: Sequence[Path] = (), name: str = "mkdocs"
+    ) -> None:
         site_dir.mkdir(parents=True)
         (site_dir / "index.html").write_text("half", encoding="utf-8")
         raise engine.EngineError("MkDocs 构建失败")

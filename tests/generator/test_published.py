@@ -15,6 +15,7 @@ from generator.build import build
 from generator.errors import ContentError
 from generator.loader import load_content
 from generator.published import (
+    PublishedFieldwork,
     PublishedFigure,
     PublishedTopic,
     PublishedWave,
@@ -62,6 +63,18 @@ def topic(rate: PublishedFigure, weighted: WeightedFigure | None = None) -> Publ
     )
 
 
+# 30 of the 41 answers by phone; 30 completes of 84 numbers issued, RR3 0.4 (worked out by
+# survey.analysis.aapor from the dispositions; here only how it is shown).
+FIELDWORK = PublishedFieldwork(
+    response_rate=0.4,
+    issued=84,
+    completes=30,
+    web=11,
+    phone=30,
+    definition="应答率按 AAPOR 标准中的 RR3 计算：完成访问的人所占的比例。",
+)
+
+
 def write(content: Path) -> None:
     """A published 2026-end: e-bikes with figures worked out by hand, dogs suppressed."""
     weighted = WeightedFigure(
@@ -75,7 +88,9 @@ def write(content: Path) -> None:
         wave=WAVE,
         published_at=datetime(2026, 12, 20, 4, tzinfo=UTC),
         topics={
-            EBIKE: topic(figure(32 / 38, 38, 0.69583, 0.92556), weighted),
+            EBIKE: topic(figure(32 / 38, 38, 0.69583, 0.92556), weighted).model_copy(
+                update={"fieldwork": FIELDWORK}
+            ),
             DOGS: topic(figure(None, 5)),
         },
     )
@@ -115,6 +130,17 @@ def test_topic_page_shows_the_published_rate_with_n_interval_and_definition(site
     assert "共收到答卷 41 份，其中 1 份经评估人员审核排除" in text
     assert "满意率 =（非常满意 + 满意 + 基本满意）÷ 有效回答数。" in text
     assert "按各区常住人口加权后的满意率为 85.0%（95% 置信区间 70.0%–93.0%，有效样本量 35）" in text
+
+
+def test_a_wave_with_telephone_fieldwork_shows_the_response_rate_and_answers_by_mode(
+    site: Path,
+) -> None:
+    text = text_of(site / PAGE)
+    assert "其中居民网页自填 11 份，第三方访员电话访问 30 份。" in text
+    assert "电话调查共发放号码 84 个，完成访问 30 个，应答率 40.0%。" in text
+    assert FIELDWORK.definition in text
+    dogs = text_of(site / "topics/2024/civil-dog-keeping/results/index.html")
+    assert "应答率" not in dogs and "电话访问" not in dogs
 
 
 def test_overview_links_to_the_results_and_names_the_headline(site: Path) -> None:

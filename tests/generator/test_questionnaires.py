@@ -75,3 +75,20 @@ def test_a_choice_question_needs_options_and_unknown_keys_are_errors(content_dir
     )
     found = messages(content_dir)
     assert any("questions[0].option: 不认识的字段" in m for m in found)
+
+
+def test_the_phone_script_and_consent_reach_every_topics_questionnaire() -> None:
+    content = load_content(CONTENT)
+    questionnaire = content.questionnaires.for_wave("ebike-charging", "2026-end")
+    assert questionnaire is not None and questionnaire.phone is not None
+    assert "{topic}" in questionnaire.phone.script
+    assert questionnaire.phone.consent.endswith("？")
+
+
+def test_a_phone_section_without_its_consent_question_is_named(content_dir: Path) -> None:
+    edit(
+        content_dir / "questionnaires" / "standard.yml",
+        "  consent: 请问您现在方便接受访问吗？\n",
+        "",
+    )
+    assert any("standard.yml" in m and "phone.consent" in m for m in messages(content_dir))

@@ -54,3 +54,14 @@ def test_the_open_survey_says_whether_a_code_is_needed(slug: str, says: str, nev
 def test_an_invitation_survey_says_where_the_code_comes_from() -> None:
     overview = MARKDOWN["topics/2024/civil-dog-keeping/index.md"]
     assert "短信" in overview and "第三方调查机构" in overview
+
+
+def test_each_answer_is_read_once_opening_with_its_mark() -> None:
+    # The direct answer (the answer's first sentence) was shown as a lead and then again as
+    # the start of the answer: a resident read every first sentence twice.
+    for topic in CONTENT_LOADED.topics:
+        page = MARKDOWN[f"topics/{topic.year}/{topic.slug}/qa.md"]
+        assert page.count("<strong>答：</strong>") == len(topic.qa), topic.slug
+        for item in topic.qa:
+            first = re.split(r"(?<=[。！？])", str(item.answer).strip(), maxsplit=1)[0]
+            assert page.count(first) == 1, (topic.slug, first)

@@ -18,6 +18,8 @@ from playwright.sync_api import sync_playwright
 
 from generator.build import build
 from generator.serve import combined_app
+from survey.fieldwork.crypto import ENV as FIELDWORK_KEY
+from survey.fieldwork.crypto import new_key
 from survey.repository import create_schema
 from survey.sample import sample_responses, sample_targets, store_sample
 from survey.users import add_user
@@ -25,6 +27,7 @@ from tests.conftest import CONTENT  # first: tests.conftest and tests.browser im
 
 # isort: split
 from tests.browser import CHROMIUM_ARGS, WIDTHS, chromium_path, serving
+from tests.site import shots_fieldwork
 
 ROOT = Path(__file__).resolve().parents[2]
 TOPIC = "/topics/2022/old-building-elevators/"
@@ -60,7 +63,7 @@ def main() -> None:
     if executable is None:
         raise SystemExit("需要 Debian 的 chromium：apt-get install chromium")
     with tempfile.TemporaryDirectory(prefix="yiti-shots-") as tmp:
-        app = prepared_app(Path(tmp))
+        app, fieldwork = prepared_app(Path(tmp))
         with serving(app) as base, sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=executable, headless=True, args=CHROMIUM_ARGS
@@ -71,15 +74,16 @@ def main() -> None:
                 context = browser.new_context(
                     viewport={"width": width, "height": height}, locale="zh-CN"
                 )
-                shoot_all(context.new_page(), base, folder)
+                shoot_all(context.new_page(), base, folder, fieldwork)
                 context.close()
                 print(f"{width_name}: {folder}")
             browser.close()
 
 
-def prepared_app(tmp: Path) -> Any:
-    """A fresh build of content/ and the survey on a new SQLite database with one evaluator."""
-    site = tmp / "site"
+def prepared_app(tmp: Path) -> tuple[Any, bool]:
+    """A fresh build of content/ and the survey on a new SQLite database with one evaluator;
+    and whether the sample telephone fieldwork could be stored (a wave is open today)."""
+    site, key = tmp / "site", new_key()
     build(CONTENT, site, store=tmp / "store")
     config = {
         "DATABASE_URL": f"sqlite:///{tmp / 'survey.sqlite3'}",
@@ -88,6 +92,7 @@ def prepared_app(tmp: Path) -> Any:
         "YITI_INSTANCE_DIR": str(tmp / "instance"),
         "YITI_MIN_FILL_SECONDS": 0,
         "YITI_QUEUE_URL": "immediate",
+        FIELDWORK_KEY: key,
     }
     app = combined_app(site, config)
     state = app.mounts["/survey"].extensions["yiti_survey"]
@@ -96,10 +101,11 @@ def prepared_app(tmp: Path) -> Any:
     add_user(state.db, EVALUATOR, "evaluator", PASSWORD, now, "cli:shots")
     for questionnaire in sample_targets(state.content, now):  # what `make run` stores
         store_sample(state.db, sample_responses(state.content, questionnaire, 300, now))
-    return app
+    fieldwork = shots_fieldwork.prepare(state.db, key, state.content, PASSWORD, now)
+    return app, fieldwork
 
 
-def shoot_all(page: Any, base: str, folder: Path) -> None:
+def shoot_all(page: Any, base: str, folder: Path, fieldwork: bool) -> None:
     """Every page type, then the pages reached by typing or links: search, form errors,
     thanks, and the evaluator's pages after logging in."""
     for name, path in SITE_PAGES.items():
@@ -124,6 +130,14 @@ def shoot_all(page: Any, base: str, folder: Path) -> None:
     shoot(page, folder / "staff-home.png")
     shoot_staff(page, folder)
     page.context.clear_cookies()
+    if fieldwork:  # a wave is open today: the interviewer's and supervisor's pages too
+
+        def named(name: str) -> None:
+            shoot(page, folder / f"{name}.png")
+
+        shots_fieldwork.shoot_interviewer(page, base, PASSWORD, named)
+        shots_fieldwork.shoot_supervisor(page, base, PASSWORD, named)
+        page.context.clear_cookies()
 
 
 # The evaluator's pages, each reached by a link from the one before (as a person would).

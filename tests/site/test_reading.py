@@ -25,6 +25,9 @@ TOPICS = [f"/topics/{t.year}/{t.slug}/" for t in load_content(CONTENT).topics]
 # Every label's size as drawn: its font size times the drawing's scale on screen.
 LABEL_SIZES = """svg => [...svg.querySelectorAll('text')].map(
     t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)"""
+# The same for labels that may be turned (a chart's vertical axis title): the scale's length.
+TURNED_LABEL_SIZES = """svg => [...svg.querySelectorAll('text')].map(t => {
+    const m = t.getScreenCTM(); return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b); })"""
 # Content width of every table cell (padding excluded) against three of its own characters.
 NARROW_CELLS = """n => [...document.querySelectorAll('article table th, article table td')]
     .map(c => { const s = getComputedStyle(c);
@@ -174,3 +177,16 @@ def test_a_missing_page_answers_in_chinese_with_ways_home_and_to_search(
     assert "维护保养" in desktop.locator(".md-search-result__list").inner_text().replace(
         "\u200b", ""
     )
+
+
+def test_monitoring_chart_labels_are_at_least_12_px_and_it_scrolls_in_its_box(
+    page: Any, site_url: str
+) -> None:
+    # The chart fell back to 300 px wide inside Material's shrink-to-fit figure (7 px labels
+    # at 1280 px); on a phone it shrank to the column (7 px labels at 390 px).
+    page.goto(site_url + f"{TOPICS[0]}monitoring/")
+    sizes = page.locator("figure svg.yiti-chart").evaluate(TURNED_LABEL_SIZES)
+    assert sizes and min(sizes) >= MIN_LABEL_PX, min(sizes)
+    assert not scrolls_sideways(page)
+    box = page.locator(".yiti-scroll", has=page.locator("svg.yiti-chart"))
+    assert box.get_attribute("tabindex") == "0" and box.get_attribute("aria-label")

@@ -75,3 +75,23 @@ def test_the_search_index_is_fetched_only_when_search_is_first_used(
     page.keyboard.insert_text(WORD)
     assert WORD in results(page)
     assert len(asked) == 1
+
+
+def hits(page: Any) -> list[str]:
+    """The text of each result shown (a page with its matching sections), zero-width spaces removed."""
+    page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
+    items = page.locator(".md-search-result__item").all_inner_texts()
+    return [text.replace("\u200b", "") for text in items]
+
+
+def test_a_procedure_step_is_found_on_the_procedure_page(page: Any, site_url: str) -> None:
+    open_search(page, site_url)
+    page.keyboard.insert_text("街道组织协商调解")  # step 3 of 老楼加装电梯's procedure
+    assert any("办理流程表" in hit and "街道组织协商调解" in hit for hit in hits(page))
+
+
+def test_a_question_is_found_with_its_answer(page: Any, site_url: str) -> None:
+    open_search(page, site_url)
+    page.keyboard.insert_text("费用由谁承担")
+    found = [hit for hit in hits(page) if "加装电梯的费用由谁承担？" in hit]
+    assert found and "协商分摊" in found[0]  # the answer, shown under its question

@@ -15,6 +15,7 @@ import uuid
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,15 @@ import pyreadstat
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
+from survey.fieldwork.cases import display_phone
+from survey.fieldwork.crypto import PhoneCipher, new_key
+from survey.fieldwork.tables import Case, FieldworkWave
 from survey.jobs import current_jobs, store, work
+from survey.models import User
 from survey.repository import Submission, responses, save_response
 from tests.survey.conftest import (
     ANSWERS,
@@ -38,13 +44,19 @@ from tests.survey.conftest import (
     log_in,
     state_of,
 )
+from tests.survey.fieldwork.seeding import KEY, Spec, add_cases, add_wave, phone_of
 
 TOPIC_A, TOPIC_B = TOPIC, INVITED_TOPIC  # the evaluator is scoped to A; B is the other one
 TITLE_B = "文明养犬"
 MARKERS = {TOPIC_A: "LEAKMARK-A-7f3c91", TOPIC_B: "LEAKMARK-B-2d84e6"}
 # Download formats that carry responses (and so the markers), then those that describe them.
 DATA_FORMATS = ("csv", "csv-utf8", "xlsx", "sav")
-FORMATS = (*DATA_FORMATS, "codebook", "manifest")
+DISPOSITION_FORMATS = ("dispositions", "dispositions-utf8", "dispositions-codebook")
+FORMATS = (*DATA_FORMATS, "codebook", "manifest", *DISPOSITION_FORMATS)
+# Each topic has telephone fieldwork with one case; its phone (and the phone's lookup hash) must
+# never reach anyone through these routes: no export, page or download carries a phone.
+PHONES = {TOPIC_A: phone_of(0), TOPIC_B: phone_of(1)}
+PHONE_MARKERS = (*PHONES.values(), *(PhoneCipher(KEY).lookup(p) for p in PHONES.values()))
 ALL = "all"  # the downloads' slug for every topic the account may see
 # Who may use each blueprint; any other logged-in role gets 403. None is the static endpoint.
 PUBLIC = {None, "respondents", "auth"}
@@ -53,12 +65,22 @@ ROLES_OF = {
     "downloads": {"admin", "evaluator"},
     "admin": {"admin"},
     "auditors": {"auditor"},
+    "interviewers": {"interviewer"},
+    "supervisors": {"supervisor"},
 }
 EMAILS = {
     "evaluator": "scoped@example.org",
     "auditor": "auditor@example.org",
     "admin": "admin@example.org",
+    "interviewer": "caller@example.org",
+    "supervisor": "supervisor@example.org",
 }
+# Roles limited to topic A (`--topics`); the others see every topic they may see at all.
+SCOPED = ("evaluator", "interviewer", "supervisor")
+# Fieldwork cases (seed_fieldwork): the interviewer's own held case in A, another interviewer's
+# in A, and another's in B; each phone, as stored and as the case page shows it, is a marker.
+CASE_PHONES = {"mine": "+8619900001111", "other": "+8619900002222", "B": "+8619900003333"}
+FIELDWORK_KEY = new_key()
 LOGIN = "/staff/login/"
 # Every query parameter a staff view reads, with a value other than its default: another
 # format's manifest, the weighted figures, the second page of a list. Sent with every GET too,
@@ -94,6 +116,9 @@ def seed(app: Flask) -> Seeded:
         )
         save_response(state.db, submission)
     stored = {topic: responses(state.db, topic, WAVE)[0] for topic in answers}
+    for first, topic in enumerate(PHONES):
+        add_wave(state.db, topic, WAVE)
+        add_cases(state.db, topic, WAVE, [Spec("海淀区", final_code="1.1")], first=first)
     return Seeded(
         ids={topic: row.id for topic, row in stored.items()},
         receipts={topic: row.receipt for topic, row in stored.items()},
@@ -117,17 +142,67 @@ def seed_jobs(app: Flask) -> dict[str, str]:
 
 # Job ids for callers that seed no jobs (the header checks): every job route answers 404.
 NO_JOBS = {"A": "no-such-job", "B": "no-such-job", "all": "no-such-job"}
+NO_CASES = {"mine": 0, "other": 0, "B": 0}  # case ids for callers that seed no fieldwork
 
 
-def value_sets(seeded: Seeded, jobs: Mapping[str, str] = NO_JOBS) -> dict[str, dict[str, Any]]:
+def phone_markers(which: Iterable[str]) -> list[str]:
+    """The phones of these seeded cases, as stored digits and as the case page shows them."""
+    out = []
+    for name in which:
+        out += [CASE_PHONES[name].removeprefix("+86"), display_phone(CASE_PHONES[name])]
+    return out
+
+
+def seed_fieldwork(app: Flask) -> dict[str, int]:
+    """Fieldwork in both topics' waves and three held cases (see CASE_PHONES); after `visitors`,
+    whose interviewer holds "mine". Returns the case ids by name."""
+    from survey.users import add_user
+
+    db = state_of(app).db
+    other = add_user(db, "other-caller@example.org", "interviewer", "x" * 12, NOW, "cli:test")
+    cipher = PhoneCipher(app.config["YITI_FIELDWORK_KEY"])
+    with db.transaction() as session:
+        me = session.scalar(select(User.id).where(User.email == EMAILS["interviewer"]))
+        for topic in (TOPIC_A, TOPIC_B):  # merge: another seed may have opened them already
+            session.merge(FieldworkWave(topic=topic, wave=WAVE, opened_at=NOW - timedelta(days=1)))
+        holders = {"mine": (TOPIC_A, me), "other": (TOPIC_A, other.id), "B": (TOPIC_B, other.id)}
+        rows = {
+            name: Case(
+                topic=topic,
+                wave=WAVE,
+                contact_id=name,
+                phone_token=cipher.encrypt(CASE_PHONES[name]),
+                phone_key=cipher.lookup(CASE_PHONES[name]),
+                district="海淀区",
+                street=None,
+                attributes={},
+                batch="access",
+                replicate=1,
+                status="held",
+                attempts=0,
+                holder_id=holder,
+                held_since=NOW,
+            )
+            for name, (topic, holder) in holders.items()
+        }
+        session.add_all(rows.values())
+        session.flush()
+        return {name: row.id for name, row in rows.items()}
+
+
+def value_sets(
+    seeded: Seeded, jobs: Mapping[str, str] = NO_JOBS, cases: Mapping[str, int] = NO_CASES
+) -> dict[str, dict[str, Any]]:
     """Parameter values per probe. A tuple means: try each. A parameter missing here fails the
     test, so a new kind of route cannot go unchecked."""
     base: dict[str, Any] = {"wave": WAVE, "fmt": FORMATS, "filename": "survey.css"}
 
     def topic(slug: str, response_of: str) -> dict[str, Any]:
         receipt = seeded.receipts.get(slug, seeded.receipts[response_of])
-        job = jobs["A"] if (slug, response_of) == (TOPIC_A, TOPIC_A) else jobs.get(slug, jobs["B"])
-        ids = {"response_id": seeded.ids[response_of], "job_id": job}
+        mine = (slug, response_of) == (TOPIC_A, TOPIC_A)
+        job = jobs["A"] if mine else jobs.get(slug, jobs["B"])
+        case = cases["mine"] if mine else cases["B" if slug == TOPIC_B else "other"]
+        ids = {"response_id": seeded.ids[response_of], "job_id": job, "case_id": case}
         return base | {"slug": slug, "receipt": receipt} | ids
 
     return {
@@ -237,6 +312,8 @@ def visitors(app: Flask) -> dict[str, Visitor]:
     add_staff(app, EMAILS["admin"], "admin")
     out = {"anonymous": Visitor("anonymous", app.test_client())}
     for role, email in EMAILS.items():
+        if role in SCOPED and role != "evaluator":
+            add_staff(app, email, role, (TOPIC_A,))
         checking = CheckingClient(app.test_client())
         log_in(checking, email)
         out[role] = Visitor(role, checking.client)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import socket
+import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -11,7 +12,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
+from limits import parse
+from limits.strategies import FixedWindowRateLimiter
 
+from survey.abuse import LocalCounts, storage_uri
 from survey.repository import count_responses, create_invitations, responses
 from tests.conftest import require
 from tests.survey.conftest import (
@@ -231,3 +235,44 @@ def test_behind_a_proxy_the_forwarded_address_is_the_one_counted(
         client.post(URL, client.form(), headers=headers)
     rows = responses(state_of(app).db, "ebike-charging", WAVE)
     assert len({r.source for r in rows}) == 2
+
+
+class CountedTimer:
+    """A stand-in for threading.Timer that counts how many were started and never runs."""
+
+    started = 0
+
+    def __init__(self, *_args: object) -> None:
+        pass
+
+    def start(self) -> None:
+        CountedTimer.started += 1
+
+    def is_alive(self) -> bool:
+        return False
+
+
+def test_in_memory_limits_start_no_thread_per_hit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("limits.storage.memory.threading.Timer", CountedTimer)
+    CountedTimer.started = 0
+    counter = FixedWindowRateLimiter(LocalCounts())
+    limit = parse("3/minute")
+    hits = [counter.hit(limit, "yiti", "flag-device", "abc") for _ in range(5)]
+    assert hits == [True, True, True, False, False]
+    assert CountedTimer.started == 1  # the one limits' constructor starts, none per hit
+
+
+def test_in_memory_counters_whose_window_ended_are_swept() -> None:
+    counts = LocalCounts()
+    counts.incr("old", 60)
+    counts.incr("current", 60)
+    counts.expirations["old"] = time.time() - 1  # its minute is over; nobody asks for it again
+    counts.next_sweep = 0
+    counts.incr("other", 60)
+    assert "old" not in counts.storage and "old" not in counts.expirations
+    assert counts.get("current") == 1
+
+
+def test_the_default_memory_store_is_the_thread_free_one(tmp_path: Path, clock: Clock) -> None:
+    assert sqlite_app(tmp_path, clock).config["RATELIMIT_STORAGE_URI"] == "yiti-memory://"
+    assert storage_uri(REDIS) == REDIS

@@ -31,18 +31,24 @@ from tests.survey.conftest import (
 from tests.survey.routes import (
     ALL,
     DATA_FORMATS,
+    EMAILS,
+    FIELDWORK_KEY,
     LOGIN,
     MARKERS,
+    PHONE_MARKERS,
     PUBLIC,
     ROLES_OF,
+    SCOPED,
     TITLE_B,
     TOPIC_A,
     TOPIC_B,
     Call,
     Visitor,
     calls,
+    phone_markers,
     replies,
     seed,
+    seed_fieldwork,
     seed_jobs,
     value_sets,
     visitors,
@@ -53,7 +59,9 @@ from tests.survey.routes import (
 def access_app(database_url: str, tmp_path: Path, clock: Clock) -> Iterator[Flask]:
     """The app with the shipped content, on each database; no rate limits, because the test
     sends more logins and posts from one address in a minute than a person would."""
-    app = make_app(database_url, tmp_path, clock, RATELIMIT_ENABLED=False)
+    app = make_app(
+        database_url, tmp_path, clock, RATELIMIT_ENABLED=False, YITI_FIELDWORK_KEY=FIELDWORK_KEY
+    )
     yield app
     state_of(app).db.dispose()
 
@@ -70,7 +78,9 @@ def expected(visitor: Visitor, call: Call) -> set[int] | None:
         return {302}  # to the login page (checked by the caller)
     if visitor.role not in ROLES_OF[blueprint]:
         return {403}
-    scoped = visitor.role == "evaluator"
+    scoped = visitor.role in SCOPED
+    if visitor.role == "interviewer" and "case_id" in call.rule.arguments and call.probe != "A":
+        return {404}  # a case the interviewer does not hold does not exist for them
     if (
         scoped
         and call.probe == "B"
@@ -89,12 +99,17 @@ def expected(visitor: Visitor, call: Call) -> set[int] | None:
 
 
 def forbidden_markers(role: str) -> list[str]:
-    """Markers `role` must never receive."""
+    """Markers `role` must never receive: responses out of scope, and phones (an interviewer
+    sees only the phone of the case they hold; nobody else sees any, in pages or downloads)."""
+    phones = [*PHONE_MARKERS, *phone_markers(["other", "B"])]
+    if role == "interviewer":
+        return list(MARKERS.values()) + phones
+    phones += phone_markers(["mine"])
     if role == "admin":
-        return []
+        return phones
     if role == "evaluator":
-        return [MARKERS[TOPIC_B]]
-    return list(MARKERS.values())
+        return [MARKERS[TOPIC_B], *phones]
+    return list(MARKERS.values()) + phones
 
 
 def check(visitor: Visitor, call: Call, status: int, text: str, response: TestResponse) -> None:
@@ -105,9 +120,11 @@ def check(visitor: Visitor, call: Call, status: int, text: str, response: TestRe
     assert allowed is None or status in allowed, f"{where}: {status}, expected {allowed}"
     if status == 302 and visitor.role == "anonymous" and call.blueprint not in PUBLIC:
         assert response.headers["Location"].startswith(LOGIN), where
+    phones = {*PHONE_MARKERS, *phone_markers(["mine", "other", "B"])}
     for marker in forbidden_markers(visitor.role):
-        assert marker not in text, f"{where}: response data of another topic ({marker})"
-    if visitor.role == "evaluator" and call.blueprint not in PUBLIC:
+        what = "a phone" if marker in phones else "response data of another topic"
+        assert marker not in text, f"{where}: {what} ({marker})"
+    if visitor.role in SCOPED and call.blueprint not in PUBLIC:
         for name in (
             TITLE_B,
             TOPIC_B,
@@ -144,7 +161,7 @@ def check_every_route(app: Flask) -> None:
     """Seed, log everyone in, make every call as everyone, then the app-wide checks."""
     seeded = seed(app)
     people = visitors(app)
-    probes = value_sets(seeded, seed_jobs(app))
+    probes = value_sets(seeded, seed_jobs(app), seed_fieldwork(app))
     before = audit_snapshot(app)
     statements: list[str] = []
     engine = state_of(app).db.engine
@@ -168,11 +185,24 @@ def assert_positive_controls(app: Flask, people: Mapping[str, Visitor]) -> None:
         texts = "\n".join(text for _, _, text in people[role].seen)
         for marker in wanted:
             assert marker in texts, f"{role} never saw {marker}: the probes reach no response data"
+    if "interviewers" in blueprints:
+        texts = "\n".join(text for _, _, text in people["interviewer"].seen)
+        assert phone_markers(["mine"])[1] in texts, "the interviewer never saw their own phone"
+        opened = [
+            e for e in all_entries(app.extensions["yiti_survey"].db) if e.action == "case.open"
+        ]
+        assert opened and {e.actor for e in opened} == {EMAILS["interviewer"]}
     if "downloads" in blueprints:
         all_downloads = [
             c for c, s, _ in people["evaluator"].seen if _all_data_download(c) and s == 200
         ]
         assert all_downloads, "no 'all topics' download was fetched by the scoped evaluator"
+        dispositions = [
+            t
+            for c, s, t in people["evaluator"].seen
+            if c.values.get("fmt") == "dispositions" and s == 200 and "1.1" in t
+        ]
+        assert dispositions, "no dispositions download with a case was fetched by the evaluator"
 
 
 def assert_audit_log_only_grew(app: Flask, before: list[tuple[Any, ...]], sql: list[str]) -> None:
@@ -196,12 +226,14 @@ ANY_VALUES = {
     "filename": "x",
     "response_id": 1,
     "job_id": "x",
+    "case_id": 1,
 }
 
 
 def test_a_route_that_leaks_to_anonymous_visitors_is_caught(tmp_path: Path, clock: Clock) -> None:
     url = f"sqlite:///{tmp_path / 'survey.sqlite3'}"
-    access_app = make_app(url, tmp_path, clock, RATELIMIT_ENABLED=False)
+    key = {"YITI_FIELDWORK_KEY": FIELDWORK_KEY}
+    access_app = make_app(url, tmp_path, clock, RATELIMIT_ENABLED=False, **key)
 
     def leak(wave: str, slug: str) -> str:
         return "".join(MARKERS.values())

@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from sqlalchemy import delete, inspect, text
 from sqlalchemy.exc import DatabaseError
 
-import survey.fieldwork.tables
 from survey.audit import append
 from survey.cli import survey
 from survey.db import Database
+from survey.fieldwork import tables as fieldwork_tables  # noqa: F401  (registers the fieldwork tables)
 from survey.migrate import alembic_config, upgrade
 from survey.models import AuditEntry, Base
 from survey.repository import count_responses, invitation_counts

@@ -7,14 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from survey.config import ProductionConfigError, instance_secret, settings
+from survey.config import ProductionConfigError, instance_secret, phone_cipher, settings
+from survey.fieldwork.crypto import new_key
 from survey.state import clock_from
 
 
 def test_defaults_give_sqlite_under_instance_and_a_kept_secret(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ("DATABASE_URL", "SECRET_KEY", "YITI_DATABASE_URL", "YITI_SECRET_KEY"):
+    for name in (
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "YITI_DATABASE_URL",
+        "YITI_SECRET_KEY",
+        "YITI_FIELDWORK_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
     first = settings(tmp_path)
     assert first["DATABASE_URL"] == f"sqlite:///{tmp_path / 'survey.sqlite3'}"
@@ -53,17 +60,27 @@ def test_a_fixed_now_must_carry_its_time_zone() -> None:
     assert clock_from({})().tzinfo is UTC
 
 
+FIELDWORK = {"YITI_FIELDWORK_KEY": new_key()}
+
+
 @pytest.fixture
 def bare_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """No database or key from the machine's environment: each test says what it sets."""
-    for name in ("DATABASE_URL", "SECRET_KEY", "YITI_DATABASE_URL", "YITI_SECRET_KEY", "YITI_ENV"):
+    for name in (
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "YITI_DATABASE_URL",
+        "YITI_SECRET_KEY",
+        "YITI_ENV",
+        "YITI_FIELDWORK_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
 @pytest.mark.usefixtures("bare_environment")
 def test_production_refuses_to_start_without_a_database_url(tmp_path: Path) -> None:
     with pytest.raises(ProductionConfigError, match="DATABASE_URL"):
-        settings(tmp_path, {"YITI_ENV": "production", "SECRET_KEY": "k" * 64})
+        settings(tmp_path, {"YITI_ENV": "production", "SECRET_KEY": "k" * 64, **FIELDWORK})
 
 
 @pytest.mark.usefixtures("bare_environment")
@@ -80,6 +97,37 @@ def test_production_refuses_the_default_or_a_short_secret_key(tmp_path: Path) ->
 def test_production_with_both_settings_starts_with_secure_cookies(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     config = settings(
-        tmp_path, {"YITI_ENV": "production", "DATABASE_URL": url, "SECRET_KEY": "k" * 64}
+        tmp_path,
+        {"YITI_ENV": "production", "DATABASE_URL": url, "SECRET_KEY": "k" * 64, **FIELDWORK},
     )
     assert config["SESSION_COOKIE_SECURE"] is True
+    assert phone_cipher(config).lookup("+8613800138000")
+
+
+@pytest.mark.usefixtures("bare_environment")
+@pytest.mark.parametrize(
+    ("key", "said"), [(None, "必须设置电话号码加密密钥"), ("c2hvcnQ=", "32 字节")]
+)
+def test_production_refuses_a_missing_or_malformed_fieldwork_key(
+    tmp_path: Path, key: str | None, said: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    config = {"YITI_ENV": "production", "DATABASE_URL": url, "SECRET_KEY": "k" * 64}
+    with pytest.raises(ProductionConfigError, match="YITI_FIELDWORK_KEY") as caught:
+        settings(tmp_path, config | ({"YITI_FIELDWORK_KEY": key} if key else {}))
+    assert said in str(caught.value) and "new-key" in str(caught.value)
+    assert not (tmp_path / "fieldwork_key").exists()  # no laptop key was made on the way
+
+
+@pytest.mark.usefixtures("bare_environment")
+def test_development_makes_a_fieldwork_key_once_and_the_environment_overrides_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = settings(tmp_path)["YITI_FIELDWORK_KEY"]
+    assert settings(tmp_path)["YITI_FIELDWORK_KEY"] == made
+    assert (tmp_path / "fieldwork_key").stat().st_mode & 0o777 == 0o600
+    token = phone_cipher(settings(tmp_path)).encrypt("+8613800138000")
+    assert phone_cipher(settings(tmp_path)).decrypt(token) == "+8613800138000"
+    chosen = new_key()
+    monkeypatch.setenv("YITI_FIELDWORK_KEY", chosen)
+    assert settings(tmp_path)["YITI_FIELDWORK_KEY"] == chosen

@@ -19,7 +19,15 @@ from werkzeug.exceptions import HTTPException
 
 from survey.jobs import current_jobs, store, work
 from tests.survey.conftest import WAVE, CheckingClient, Clock, log_in, make_app, state_of
-from tests.survey.routes import EMAILS, ROLES_OF, TOPIC_A, seed, visitors
+from tests.survey.routes import (
+    EMAILS,
+    FIELDWORK_KEY,
+    ROLES_OF,
+    TOPIC_A,
+    seed,
+    seed_fieldwork,
+    visitors,
+)
 
 # After the 2026-end wave closed, so the admin may preview its results for publication.
 CLOSED = datetime(2026, 12, 16, 4, 0, tzinfo=UTC)
@@ -29,11 +37,13 @@ MOST_PAGES = 400  # a crawl that needs more has found a link loop, not more page
 @pytest.fixture
 def crawl_app(tmp_path: Path, clock: Clock) -> Iterator[Flask]:
     """Two topics with a response each, finished background downloads, accounts of every role."""
+    key = {"YITI_FIELDWORK_KEY": FIELDWORK_KEY}
     app = make_app(
-        f"sqlite:///{tmp_path / 'crawl.sqlite3'}", tmp_path, clock, RATELIMIT_ENABLED=False
+        f"sqlite:///{tmp_path / 'crawl.sqlite3'}", tmp_path, clock, RATELIMIT_ENABLED=False, **key
     )
     seed(app)
     visitors(app)  # creates the accounts of routes.EMAILS
+    seed_fieldwork(app)  # the interviewer holds a case: its page and interview are linked
     clock.now = CLOSED
     jobs = current_jobs(app)
     for role in ("admin", "evaluator"):  # a finished background download of each

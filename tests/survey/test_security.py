@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
+from survey.fieldwork.crypto import new_key
 from survey.security import HEADERS, HSTS, STAFF_CACHE_CONTROL, STAFF_PREFIX
 from tests.survey.conftest import (
     PASSWORD,
@@ -32,7 +33,7 @@ from tests.survey.routes import (
     visitors,
 )
 
-PRODUCTION = {"YITI_ENV": "production", "SECRET_KEY": "k" * 64}
+PRODUCTION = {"YITI_ENV": "production", "SECRET_KEY": "k" * 64, "YITI_FIELDWORK_KEY": new_key()}
 # Routes that answer with a file to save rather than a page (when they answer 200).
 FILE_ENDPOINTS = {"downloads.download", "auditors.export", "admin.invite"}
 # Those the generic calls succeed on (invitations need a count the calls do not send).

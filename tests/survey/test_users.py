@@ -40,7 +40,12 @@ def test_password_is_stored_as_an_argon2id_hash_and_the_creation_is_audited(app:
     [
         ("owner", PASSWORD, (), "角色 'owner' 无效"),
         ("evaluator", "short", (), "至少 12 个字符"),
-        ("auditor", PASSWORD, ("ebike-charging",), "只有 evaluator 角色可以限定议题"),
+        (
+            "auditor",
+            PASSWORD,
+            ("ebike-charging",),
+            "只有 evaluator / interviewer / supervisor 角色可以限定议题",
+        ),
     ],
 )
 def test_invalid_accounts_are_refused_with_the_reason(
@@ -49,6 +54,15 @@ def test_invalid_accounts_are_refused_with_the_reason(
     with pytest.raises(AccountError, match=message):
         add_user(state_of(app).db, "a@example.org", role, password, NOW, "cli:ops", topics)
     assert actions(app) == []
+
+
+@pytest.mark.parametrize("role", ["interviewer", "supervisor"])
+def test_fieldwork_roles_may_be_limited_to_topics_like_evaluators(app: Flask, role: str) -> None:
+    from survey.accounts import Account
+
+    user = add_user(state_of(app).db, f"{role}@example.org", role, PASSWORD, NOW, "cli:ops", ["a"])
+    assert (user.role, user.topics) == (role, ["a"])
+    assert Account(user).sees_topic("a") and not Account(user).sees_topic("b")
 
 
 def test_an_email_can_hold_only_one_account(app: Flask) -> None:

@@ -29,6 +29,7 @@ from survey.analysis.export import (
 )
 from survey.analysis.variables import (
     FLAG_LABELS,
+    MODE_VARIABLE,
     TICK_LABELS,
     Variable,
     category,
@@ -250,3 +251,16 @@ def test_manifest_records_rows_hash_filters_version_and_time(tmp_path: Path) -> 
     assert (data["rows"], data["generated_at"]) == (3, "2026-11-27T04:00:00+00:00")
     assert data["filters"] == {"topic": "ebike-charging", "wave": "2026-end"}
     assert data["questionnaire_version"] == "standard@1+ebike-charging@1"
+
+
+def test_the_mode_is_coded_for_spss_with_its_meaning_as_value_label(tmp_path: Path) -> None:
+    variables = (*VARIABLES, MODE_VARIABLE)
+    path = tmp_path / "modes.sav"
+    write_sav([chunk().assign(mode=["web", "phone", "web"])], variables, path)
+    codes, meta = pyreadstat.read_sav(str(path))
+    assert codes["mode"].tolist() == [1.0, 2.0, 1.0]
+    assert meta.column_names_to_labels["mode"] == "访问方式"
+    assert meta.variable_value_labels["mode"] == {1.0: "网页自填", 2.0: "电话访问"}
+    book = codebook(variables).set_index("variable")
+    assert book.loc["mode", "values"] == "1=web（网页自填）；2=phone（电话访问）"
+    assert book.loc["satisfaction", "values"] == "1=非常满意；2=满意；3=说不清"

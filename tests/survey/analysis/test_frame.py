@@ -43,7 +43,7 @@ def test_answers_spread_into_columns_and_flags_become_booleans() -> None:
     records = [
         stored(1, "满意", {"solved": "已解决", "went_well": ["反馈及时"], "comment": "好"}, []),
         stored(2, "说不清", {"awareness": "听说过"}, ["too_fast"]),
-        stored(3, "不满意", {}, []),
+        stored(3, "不满意", {}, []) | {"mode": "phone"},
     ]
     frame = responses_frame(records, excluded={3})
     expected = pd.DataFrame(
@@ -58,6 +58,9 @@ def test_answers_spread_into_columns_and_flags_become_booleans() -> None:
             "district": ["海淀区"] * 3,
             "street": [None] * 3,
             "satisfaction": ["满意", "说不清", "不满意"],
+            "mode": ["web", "web", "phone"],  # a record without a mode is a web response
+            "interviewer": [None] * 3,
+            "started_at": [None] * 3,
             "solved": ["已解决", None, None],
             "awareness": [None, "听说过", None],
             "went_well": [["反馈及时"], None, None],

@@ -80,7 +80,8 @@ def expected(app: Flask, topics: list[str], variables: tuple[Variable, ...]) -> 
     db = state_of(app).db
     stored = [r for t in topics for r in responses(db, t, WAVE)]
     stored.sort(key=lambda r: r.id)
-    names = ["id", "receipt", "topic", "wave", "version", "submitted_at", "channel"]
+    names = ["id", "receipt", "topic", "wave", "version", "submitted_at", "channel", "mode"]
+    names += ["interviewer", "started_at"]
     records = [
         {n: getattr(r, n) for n in [*names, "district", "street", "satisfaction", "answers"]}
         | {"flags": r.flags}

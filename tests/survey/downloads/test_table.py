@@ -14,6 +14,7 @@ from pandas.testing import assert_frame_equal
 
 from survey.analysis.variables import (
     FLAG_LABELS,
+    MODE_VARIABLE,
     TICK_LABELS,
     Variable,
     category,
@@ -26,6 +27,9 @@ from survey.downloads.table import declared
 VARIABLES = (
     Variable("receipt", "回执码", "text"),
     Variable("submitted_at", "提交时间", "text"),
+    MODE_VARIABLE,
+    Variable("interviewer", "访员代号", "text"),
+    Variable("started_at", "开始时间", "text"),
     Variable("suspect", "可疑", "flag", FLAG_LABELS),
     Variable("excluded", "排除", "flag", FLAG_LABELS),
     Variable("flags", "标记原因", "text"),
@@ -40,11 +44,18 @@ BEIJING = timezone(timedelta(hours=8))
 
 
 def raw(
-    answers: dict[str, Any], flags: list[str], reason: str | None, at: datetime, n: int
+    answers: dict[str, Any],
+    flags: list[str],
+    reason: str | None,
+    at: datetime,
+    n: int,
+    phone: tuple[str, datetime] | None = None,
 ) -> tuple[Any, ...]:
-    """A row as the repository reads it: answers and flags as JSON text."""
+    """A row as the repository reads it: answers and flags as JSON text; `phone` gives the
+    interviewer's pseudonym and the start of a phone interview."""
     text = json.dumps(answers, ensure_ascii=False)
-    return (n, f"R{n}", "t", "2026-end", "v1", at, "web", text, json.dumps(flags), reason)
+    mode = ("web", None, None) if phone is None else ("phone", *phone)
+    return (n, f"R{n}", "t", "2026-end", "v1", at, "link", *mode, text, json.dumps(flags), reason)
 
 
 ROWS = [
@@ -68,6 +79,7 @@ ROWS = [
         None,
         datetime(2026, 11, 27, 4, 0),
         3,
+        ("访员07", datetime(2026, 11, 27, 11, 54, 30, tzinfo=BEIJING)),
     ),
 ]
 
@@ -90,6 +102,9 @@ def test_the_fast_path_equals_the_analysis_path_cell_for_cell() -> None:
     assert fast["suspect"].tolist() == [0, 1, 1] and fast["excluded"].tolist() == [0, 1, 0]
     assert fast["flags"].tolist() == [None, "too_fast", "a；b"]
     assert fast["never_asked"].tolist() == [None, None, None]
+    assert fast["mode"].tolist() == ["web", "web", "phone"]
+    assert fast["interviewer"].tolist() == [None, None, "访员07"]
+    assert fast["started_at"].tolist() == [None, None, "2026-11-27T03:54:30+00:00"]
 
 
 def test_answers_of_an_undeclared_type_fall_back_to_the_analysis_path(

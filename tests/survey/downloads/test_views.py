@@ -35,6 +35,7 @@ from tests.survey.downloads.conftest import (
     expected,
     logged_in,
 )
+from tests.survey.fieldwork.seeding import add_response
 
 URL = f"/staff/downloads/{WAVE}"
 
@@ -333,3 +334,30 @@ def test_real_and_sample_answers_carry_the_street_code_and_name_in_every_format(
         assert set(streets["channel"]) == {"web", "sample"}
         pairs = zip(streets.street, streets.street_name, strict=True)
         assert all(names[code] == name for code, name in pairs)
+
+
+def test_a_phone_interview_carries_its_mode_interviewer_and_start_in_every_format(
+    app: Flask, seeded: Seeded
+) -> None:
+    add_response(state_of(app).db, TOPIC, WAVE, "phone", comment="电话里说：充电桩还不够")
+    client = logged_in(app, EVALUATOR)
+    data = fetch(client, f"{URL}/{TOPIC}.csv")
+    read = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert cells(read) == cells(guard(expected(app, [TOPIC], variables(app))))
+    phone = read.loc[read["mode"] == "phone"]
+    assert phone[["interviewer", "started_at"]].values.tolist() == [
+        ["访员07", "2026-11-27T03:54:00+00:00"]
+    ]
+    assert set(read.loc[read["mode"] == "web", "interviewer"]) == {""}
+    book = openpyxl.load_workbook(io.BytesIO(fetch(client, f"{URL}/{TOPIC}.xlsx")))
+    sheet = list(book["responses"].values)
+    assert [row[sheet[0].index("mode")] for row in sheet[1:]].count("phone") == 1
+    codebook = {row[0]: row for row in list(book["codebook"].values)[1:]}
+    assert codebook["mode"][3] == "1=web（网页自填）；2=phone（电话访问）"
+    with tempfile.NamedTemporaryFile(suffix=".sav") as handle:
+        handle.write(fetch(client, f"{URL}/{TOPIC}.sav"))
+        handle.flush()
+        sav, meta = pyreadstat.read_sav(handle.name)
+    assert meta.variable_value_labels["mode"] == {1.0: "网页自填", 2.0: "电话访问"}
+    assert sorted(sav["mode"].tolist()) == [1.0] * (len(sav) - 1) + [2.0]
+    assert "interviewer" in meta.column_names_to_labels

@@ -1,6 +1,6 @@
 """The results pages in real Chromium: axe-core finds no WCAG 2.1 A/AA violation on the list of
-waves, the downloads page, the wave table, the topic page (weighted and not) and the response
-list, at desktop and phone width."""
+waves, the downloads page, the wave table, the topic page (weighted and not, with telephone
+fieldwork) and the response list, at desktop and phone width."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from survey.sample import sample_responses, store_sample
 from tests.browser import WIDTHS, axe_violations, describe, serving, under_survey
 from tests.survey.conftest import NOW, PASSWORD, TOPIC, WAVE, Clock, add_staff, make_app, state_of
 from tests.survey.evaluators.conftest import EVALUATOR, Answer, literal_set, many, seed
+from tests.survey.evaluators.test_fieldwork import SPECS
+from tests.survey.fieldwork.seeding import add_cases, add_response, add_wave
 
 pytestmark = pytest.mark.browser
 
@@ -45,6 +47,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # Every district answered, so the topic page shows its weighted table with an interval.
     names = [d.name for d in state_of(app).content.directory.districts]
     seed(app, [Answer(level, district=name) for name in names for level in ("满意", "不满意")])
+    # Telephone fieldwork: the AAPOR rates, dispositions, the mode split and an RR3 column.
+    db = state_of(app).db
+    add_wave(db, TOPIC, WAVE)
+    add_cases(db, TOPIC, WAVE, SPECS)
+    for level in ("满意", "基本满意", "不满意", "说不清"):
+        add_response(db, TOPIC, WAVE, "phone", satisfaction=level)
     add_staff(app, EVALUATOR, "evaluator")
     with serving(under_survey(app)) as base:
         yield base
@@ -144,6 +152,12 @@ def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     questionnaire = state.content.questionnaires.for_wave(TOPIC, WAVE)
     assert questionnaire is not None
     store_sample(state.db, sample_responses(state.content, questionnaire, 1200, NOW))
+    # Telephone fieldwork: the AAPOR rates, dispositions, the mode split and an RR3 column.
+    db = state_of(app).db
+    add_wave(db, TOPIC, WAVE)
+    add_cases(db, TOPIC, WAVE, SPECS)
+    for level in ("满意", "基本满意", "不满意", "说不清"):
+        add_response(db, TOPIC, WAVE, "phone", satisfaction=level)
     add_staff(app, EVALUATOR, "evaluator")
     with serving(under_survey(app)) as base:
         yield base

@@ -37,3 +37,24 @@ def test_another_key_or_an_altered_token_is_refused() -> None:
 def test_a_malformed_key_is_named_in_the_error(key: str) -> None:
     with pytest.raises(FieldworkKeyError, match="YITI_FIELDWORK_KEY"):
         PhoneCipher(key)
+
+
+def test_many_phones_at_once_give_the_same_tokens_and_lookups_as_one_by_one() -> None:
+    cipher = PhoneCipher(new_key())
+    phones = ["+8613800138000", "+861065123456", "+8613800138000"]
+    tokens = cipher.encrypt_many(phones)
+    assert [cipher.decrypt(t) for t in tokens] == phones
+    assert tokens[0] != tokens[2]  # each token has its own nonce
+    assert all("13800138000" not in t for t in tokens)
+    assert cipher.lookup_many(phones) == [cipher.lookup(p) for p in phones]
+    with pytest.raises(FieldworkKeyError):
+        PhoneCipher(new_key()).decrypt(tokens[0])
+
+
+def test_a_token_cut_short_or_not_ours_is_refused_with_the_key_named() -> None:
+    cipher = PhoneCipher(new_key())
+    token = cipher.encrypt(PHONE)
+    for bad in (token[:12], "v1.", "not a token", token.removeprefix("v1.")[::-1]):
+        with pytest.raises(FieldworkKeyError, match="YITI_FIELDWORK_KEY"):
+            cipher.decrypt(bad)
+    assert cipher.encrypt_many([]) == []
