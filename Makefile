@@ -39,7 +39,12 @@ shots: install ## Screenshots of every page type at 390 and 1280 px into shots/ 
 bench: install ## Run every benchmark in quick mode
 	for script in bench/*.py; do if grep -q '__main__' $$script; then $(BIN)/python $$script --quick; fi; done
 
-test: install lint typecheck security pytest ## Lint, type-check and run every test with coverage
+# The four checks run side by side once everything is installed: pytest's workers keep both cores
+# busy only part of the time (tests wait on browsers, servers and PostgreSQL), and ruff, mypy and
+# bandit fill the gaps. --output-sync prints each check's output whole when it ends, so a failure
+# reads as if it had run alone; make still fails if any one fails.
+test: install ## Lint, type-check and run every test with coverage
+	$(MAKE) --no-print-directory --jobs=4 --output-sync=target lint typecheck security pytest
 
 lint: install
 	$(BIN)/ruff check .
@@ -57,8 +62,11 @@ typecheck: install
 security: install
 	$(BIN)/bandit -c pyproject.toml -r generator survey -q
 
+# pytest-xdist: one worker per core, at most 4 (each builds its own copy of the site and starts
+# its own Chromium). --dist loadfile keeps a module on one worker, so its module-scoped servers
+# start once. `.venv/bin/pytest tests/<path>` alone still runs in one process.
 pytest: install
-	$(BIN)/pytest --cov --cov-report=term:skip-covered
+	$(BIN)/pytest -n auto --maxprocesses 4 --dist loadfile --cov --cov-report=term:skip-covered
 
 check: install ## Validate content/ and print what was checked
 	$(BIN)/yiti check

@@ -1,4 +1,7 @@
-"""A built copy of the site, shared by the build, link and browser tests (one build per run)."""
+"""A built copy of the site, shared by the build, link, HTML-validity and browser tests.
+
+Registered once in tests/conftest.py, so one build serves the whole run: test modules must not
+import these fixtures (an import registers a second, separately built copy for that module)."""
 
 from __future__ import annotations
 

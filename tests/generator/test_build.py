@@ -18,17 +18,8 @@ from generator.loader import load_content
 from generator.render.pages import SECTIONS
 from tests.conftest import CONTENT
 from tests.generator.conftest import ELEVATORS, edit
-from tests.generator.fixtures import (
-    BUILD_TIME,
-    HOSTILE_FIELDS,
-    SUMMARY,
-    built_site,
-    hostile_content,
-    site_url,
-)
+from tests.generator.fixtures import BUILD_TIME, HOSTILE_FIELDS, SUMMARY
 from tests.generator.links import broken_links, html_pages
-
-__all__ = ["built_site", "hostile_content", "site_url"]  # fixtures used by this module
 
 TOPIC = "topics/2022/old-building-elevators"
 MAX_PAGE_GZIP = 50 * 1024  # bytes: a topic page on a slow phone connection

@@ -13,10 +13,8 @@ from generator import engine, other_engines, site_cli
 from generator.build import BuildReport, build
 from generator.cli import main
 from generator.errors import YitiError
-from tests.generator.fixtures import BUILD_TIME, built_site, hostile_content
+from tests.generator.fixtures import BUILD_TIME
 from tests.generator.links import broken_links, html_pages
-
-__all__ = ["built_site", "hostile_content"]  # fixtures
 
 OTHERS = [name for name in other_engines.ENGINES if name != other_engines.DEFAULT]
 

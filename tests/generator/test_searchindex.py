@@ -11,9 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from generator.loader import load_content
-from tests.generator.fixtures import built_site, hostile_content
-
-__all__ = ["built_site", "hostile_content"]  # fixtures
 
 # Issue 12's budget is 300 KB gzipped for 100 topics. The pages that are not a topic's (home,
 # about, city monitoring) cost about 3 KB whatever the count, so at 2,800 bytes a topic 100

@@ -16,10 +16,7 @@ from generator.serve import SURVEY_MOUNT, combined_app
 from survey.repository import create_schema
 from survey.security import HEADERS
 from tests.conftest import CONTENT
-from tests.generator.fixtures import built_site, hostile_content
 from tests.survey.conftest import TOPIC, WAVE, state_of
-
-__all__ = ["built_site", "hostile_content"]  # fixtures
 
 
 @pytest.fixture

@@ -11,9 +11,6 @@ import pytest
 from generator.csp import styles_as_attributes
 from generator.render.charts import volume_chart
 from tests.browser import WIDTHS, axe_violations, describe, origin_of
-from tests.generator.fixtures import built_site, hostile_content, site_url
-
-__all__ = ["built_site", "hostile_content", "site_url"]  # fixtures
 
 pytestmark = pytest.mark.browser
 

@@ -17,9 +17,6 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from generator.csp import SITE_POLICY, InlineContentError, secure_site, styles_as_attributes
-from tests.generator.fixtures import built_site, hostile_content
-
-__all__ = ["built_site", "hostile_content"]  # fixtures
 
 SPEC = importlib.util.find_spec("material")
 assert SPEC is not None and SPEC.origin is not None  # mkdocs-material is a dependency

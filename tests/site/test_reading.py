@@ -14,10 +14,8 @@ from generator.render.pages import site_context
 from generator.render.site import render_topic
 from tests.browser import WIDTHS
 from tests.conftest import CONTENT
-from tests.generator.fixtures import BUILD_TIME, built_site, hostile_content, site_url
+from tests.generator.fixtures import BUILD_TIME
 from tests.site.test_browser import PAGE_TYPES
-
-__all__ = ["built_site", "hostile_content", "site_url"]  # fixtures
 
 pytestmark = pytest.mark.browser
 

@@ -7,10 +7,6 @@ from typing import Any
 
 import pytest
 
-from tests.generator.fixtures import built_site, hostile_content, site_url
-
-__all__ = ["built_site", "hostile_content", "site_url"]  # fixtures
-
 pytestmark = pytest.mark.browser
 
 WORD = "维护保养"  # from the heading "电梯装好后谁负责维护保养？"
