@@ -62,6 +62,7 @@ def survey_routes(survey: Flask) -> list[tuple[str, str]]:
         "fmt": "csv",
         "response_id": 1,
         "job_id": "NO-SUCH-JOB",
+        "case_id": 1,
     }
     routes = []
     with survey.test_request_context():
