@@ -145,7 +145,7 @@ def one_run(content_dir: Path, work: Path, stages: bool) -> dict[str, float]:
     shutil.copytree(content_dir, edited)
     edit_one_topic(edited)
     row["edit"], row["edit_cpu"], _ = yiti_build(edited, work)
-    row.update(site_figures(work / "site"))
+    row.update(site_figures(work / "cli-site"))  # what `yiti build` wrote, in every run
     return row
 
 
