@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,11 @@ def test_the_worker_builds_a_job_the_app_queued_and_stops_on_sigint(
 ) -> None:
     jobs = current_jobs(app)
     assert not jobs.immediate
-    job = store.create(state_of(app).db, store.Asked(SCOPED, WAVE, TOPIC, (TOPIC,), "xlsx", NOW))
+    # Asked now by the real clock: the worker runs on it, and its tidy task expires a job asked
+    # more than YITI_EXPORT_KEEP_HOURS ago, so a job dated at the tests' fixed NOW (days ago)
+    # was expired whenever tidying came before the build (CI saw "still expired").
+    asked = store.Asked(SCOPED, WAVE, TOPIC, (TOPIC,), "xlsx", datetime.now(UTC))
+    job = store.create(state_of(app).db, asked)
     jobs.submit(job.id)
     worker = start_worker(app, tmp_path)
     try:
