@@ -35,7 +35,6 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,9 +46,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from bench import fieldwork_interviewers as interviewers  # noqa: E402
+from bench.pg import private_schema  # noqa: E402
 from bench.synth_frame import write_frame  # noqa: E402
 from generator.loader import load_content  # noqa: E402
 from survey.db import Database  # noqa: E402
@@ -98,23 +98,14 @@ Phase = Callable[[Bench], list[Row]]
 
 @contextmanager
 def schema(base: str) -> Iterator[str]:
-    """A private schema at the latest migration, dropped at the end."""
-    name = f"bench_fw_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {name}"))
-    url = f"{base}?options=-csearch_path%3D{name}"
-    try:
+    """A private schema at the latest migration, with the bare baseline's table beside it."""
+    with private_schema(base) as url:
         db = Database(url)
         upgrade(db)
         with db.engine.begin() as connection:
             connection.execute(text("CREATE TABLE bench_bare (LIKE fieldwork_cases INCLUDING ALL)"))
         db.dispose()
         yield url
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {name} CASCADE"))
-        admin.dispose()
 
 
 def child(phase: str, bench: Bench) -> dict[str, Any]:

@@ -35,8 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
 
+from bench.pg import private_schema  # noqa: E402
 from survey.db import Database  # noqa: E402
 from survey.fieldwork.calls import Outcome, OutcomeError, record_outcome  # noqa: E402
 from survey.fieldwork.crypto import PhoneCipher, new_key  # noqa: E402
@@ -269,16 +270,7 @@ def result_lines(figures: Figures) -> list[str]:
 
 def run(base: str, interviewers: int, seconds: float, think_ms: float = THINK_MS) -> Figures:
     """Seed a private PostgreSQL schema under `base`, simulate, drop the schema."""
-    schema = f"bench_fw_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        url = f"{base}?options=-csearch_path%3D{schema}"
+    with private_schema(base) as url:
         cases = int(interviewers * seconds / (think_ms / 1000) * 1.5) + 100  # ample
         seed(url, "bench-topic", "2026-end", cases)
         return simulate(url, "bench-topic", "2026-end", interviewers, seconds, think_ms)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
