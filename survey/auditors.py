@@ -24,7 +24,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp, ValidationError
 
-from generator.spreadsheet import neutralise
+from generator.sheets.cells import neutralise
 from survey.abuse import source_key
 from survey.accounts import account, require_role, staff_context
 from survey.audit import ACTIONS, Filters, all_entries, append, entries

@@ -16,10 +16,10 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from generator.models.questionnaire import Questionnaire
-from generator.spreadsheet import FORMULA_PATTERN as FORMULA_PATTERN
-from generator.spreadsheet import FORMULA_STARTS as FORMULA_STARTS
-from generator.spreadsheet import guard as guard
-from generator.spreadsheet import neutralise as neutralise
+from generator.sheets.cells import FORMULA_PATTERN as FORMULA_PATTERN
+from generator.sheets.cells import FORMULA_STARTS as FORMULA_STARTS
+from generator.sheets.cells import guard as guard
+from generator.sheets.cells import neutralise as neutralise
 from survey.analysis.columns import STREET_NAME
 
 # text: free text; number: a number; category: option text ↔ code 1..k; flag: 0/1 with labels.

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from generator.loader import Content
-from generator.spreadsheet import guard
+from generator.sheets.cells import guard
 from survey.audit import record
 from survey.db import Database
 from survey.fieldwork.bulk import insert_cases

@@ -9,7 +9,13 @@ import pytest
 from pydantic import RootModel
 
 from generator.errors import ContentError
-from generator.tabular import Fields, MappingError, load_mapping, ordered_fields, resolve_headers
+from generator.sheets.columns import (
+    Fields,
+    MappingError,
+    load_mapping,
+    ordered_fields,
+    resolve_headers,
+)
 
 FIELDS = Fields(
     order=("id", "phone", "note"),
