@@ -51,7 +51,7 @@ from bench.synth_topics import make_content  # noqa: E402
 from generator import engine  # noqa: E402
 from generator.build import monitoring_of, write_docs  # noqa: E402
 from generator.cache import BuildCache, using  # noqa: E402
-from generator.loader import load_content  # noqa: E402
+from generator.content.loader import load_content  # noqa: E402
 from generator.monitor.store import DEFAULT_STORE  # noqa: E402
 from generator.render.site import render_site  # noqa: E402
 from generator.site_config import dump, mkdocs_config  # noqa: E402

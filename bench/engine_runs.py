@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.measure import run_process
 from generator.build import monitoring_of, write_docs
-from generator.loader import load_content
+from generator.content.loader import load_content
 from generator.monitor.store import DEFAULT_STORE
 from generator.render.site import render_site
 from generator.site_config import dump, mkdocs_config

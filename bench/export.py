@@ -43,7 +43,7 @@ import pandas as pd  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from bench.synth_responses import TOPICS, WAVES, load  # noqa: E402
-from generator.loader import load_content  # noqa: E402
+from generator.content.loader import load_content  # noqa: E402
 from survey.analysis.breakdown import by_district, change, drivers  # noqa: E402
 from survey.analysis.columns import WENT_BADLY, WENT_WELL  # noqa: E402
 from survey.analysis.frame import responses_frame  # noqa: E402

@@ -51,7 +51,7 @@ from sqlalchemy import text  # noqa: E402
 from bench import fieldwork_interviewers as interviewers  # noqa: E402
 from bench.pg import private_schema  # noqa: E402
 from bench.synth_frame import write_frame  # noqa: E402
-from generator.loader import load_content  # noqa: E402
+from generator.content.loader import load_content  # noqa: E402
 from survey.db import Database  # noqa: E402
 from survey.fieldwork.crypto import PhoneCipher, new_key  # noqa: E402
 from survey.fieldwork.draw import Plan, draw_sample  # noqa: E402

@@ -24,11 +24,11 @@ from pathlib import Path
 
 from generator import engine
 from generator.cache import BuildCache, using
-from generator.loader import Content, load_content
+from generator.content.loader import Content, load_content
+from generator.content.published import load_published
 from generator.monitor.api import load_records, monitoring_for_site
 from generator.monitor.store import DEFAULT_STORE
 from generator.other_engines import DEFAULT as DEFAULT_ENGINE
-from generator.published import load_published
 from generator.render.monitoring import Monitoring
 from generator.render.site import render_site
 from generator.site_config import dump, mkdocs_config
@@ -58,7 +58,7 @@ def build(
 
     Monitoring figures come from the imported records in `store`, or from the sample records
     in the content folder while nothing has been imported. Published survey results come from
-    `content/results/` (generator/published.py), so building never needs the survey database.
+    `content/results/` (generator/content/published.py), so building never needs the survey database.
     `cache_dir` keeps work for the next build (None: no cache).
     """
     build_cache = BuildCache(cache_dir) if cache_dir is not None else None

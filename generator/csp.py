@@ -23,8 +23,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from generator.cache import active
+from generator.content.yamlsource import label_for
 from generator.errors import YitiError
-from generator.yamlsource import label_for
 
 # data: images: Material's stylesheet draws its icons as data: SVGs (CSS mask-image).
 SITE_POLICY = "; ".join(

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from generator.loader import Content
+from generator.content.loader import Content
 
 THEME_DIR = Path(__file__).parent / "theme"
 MONITORING_PAGE = "monitoring/index.md"

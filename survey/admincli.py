@@ -13,8 +13,8 @@ from pathlib import Path
 import click
 
 from generator.cli import CONTENT_OPTION
-from generator.loader import Content
-from generator.published import PublishedTopic, PublishedWave, dump, results_dir
+from generator.content.loader import Content
+from generator.content.published import PublishedTopic, PublishedWave, dump, results_dir
 from survey import purge as retention
 from survey.admin.store import publications
 from survey.audit import cli_actor

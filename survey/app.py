@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from generator.loader import load_content
+from generator.content.loader import load_content
 from survey.abuse import csrf, limiter, storage_uri
 from survey.accounts import init_accounts
 from survey.admin import admin

@@ -11,11 +11,11 @@ from pathlib import Path
 import click
 
 from generator.cli import CONTENT_OPTION
+from generator.content.loader import Content
+from generator.content.models import Topic
+from generator.content.questionnaires import QUESTIONNAIRES_DIR
+from generator.content.questionnaires import freeze as freeze_versions
 from generator.errors import ContentError
-from generator.loader import Content
-from generator.models import Topic
-from generator.questionnaires import QUESTIONNAIRES_DIR
-from generator.questionnaires import freeze as freeze_versions
 from survey.admincli import publish_export, purge
 from survey.audit import append, cli_actor
 from survey.clitools import DATABASE_OPTION, content, content_problems, database, shown

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
+from generator.content.loader import Content, load_content
 from generator.errors import ContentError
-from generator.loader import Content, load_content
 from survey.config import instance_dir, settings
 from survey.db import Database
 

@@ -24,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
-from generator.models import Directory, Question, Questionnaire
+from generator.content.models import Directory, Question, Questionnaire
 
 CHOOSE_ONE = "请选择一项"
 NOT_AN_OPTION = "请从列出的选项中选择"

@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from sqlalchemy import delete, func, select
 
-from generator.models import Site, Wave
+from generator.content.models import Site, Wave
 from survey.audit import record
 from survey.db import Database
 from survey.models import Exclusion, Invitation, Response

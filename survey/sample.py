@@ -16,9 +16,9 @@ from typing import Any, Final
 
 import numpy as np
 
-from generator.loader import Content
-from generator.models import Questionnaire, Wave
-from generator.models.questionnaire import Question
+from generator.content.loader import Content
+from generator.content.models import Questionnaire, Wave
+from generator.content.models.questionnaire import Question
 from survey.codes import RECEIPT_LENGTH, mint
 from survey.db import Database
 from survey.models import Response

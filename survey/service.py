@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from generator.loader import Content
-from generator.models import Questionnaire, Topic, Wave
+from generator.content.loader import Content
+from generator.content.models import Questionnaire, Topic, Wave
 from survey.abuse import stored_source
 from survey.analysis.columns import STREET_NAME
 from survey.db import Database

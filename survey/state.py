@@ -9,8 +9,8 @@ from typing import Any
 
 from flask import current_app
 
-from generator.loader import Content
-from generator.models import Questionnaire
+from generator.content.loader import Content
+from generator.content.models import Questionnaire
 from survey.db import Database
 from survey.forms import SurveyForm, form_class
 from survey.pagecache import PageCache

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from markupsafe import Markup
 
 from generator.cache import BuildCache, active
-from generator.models.guide import Procedure
+from generator.content.models.guide import Procedure
 
 # Plain ASCII: passes the drawing modules' title escaping unchanged, never occurs in a drawing.
 TITLE_SLOT = "YITI-TITLE-SLOT-7f3a"

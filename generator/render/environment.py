@@ -3,7 +3,7 @@ value fails the build instead of printing nothing).
 
 Every `{{ … }}` goes through `shown`: Markup is HTML the generator made; a Markdown field is
 rendered and sanitised; numbers and dates are written out; any other value is plain text, shown exactly as written however much
-Markdown, HTML, Jinja or attribute-list syntax it holds (generator/models/text.py). Filters that
+Markdown, HTML, Jinja or attribute-list syntax it holds (generator/content/models/text.py). Filters that
 would turn text into trusted markup (`safe`, `e`, `replace`, `tojson`, …) are removed, so no
 template can bypass this. Links and anchors the generator computes go through `| path`.
 """
@@ -17,7 +17,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from generator.models.text import Markdown, markdown_html, plain_html
+from generator.content.models.text import Markdown, markdown_html, plain_html
 
 # Filters that return Markup for text that was not made markup by the generator.
 UNSAFE_FILTERS = ("safe", "e", "escape", "forceescape", "replace", "urlize", "xmlattr", "tojson")

@@ -9,7 +9,7 @@ import textwrap
 import graphviz
 from markupsafe import Markup
 
-from generator.models.guide import Procedure, Step
+from generator.content.models.guide import Procedure, Step
 
 # A phone's text column: 390 px less Material's margins. A wider chart scrolls in its own box.
 PHONE_COLUMN = 350  # CSS px

@@ -1,7 +1,7 @@
 """Text for Markdown pages: content is data, never markup.
 
 Templates escape every value by its type (generator/render/environment.py, with the rules in
-generator/models/text.py). Q&A answers are Markdown by design: they are rendered and cleaned by
+generator/content/models/text.py). Q&A answers are Markdown by design: they are rendered and cleaned by
 nh3 (an allow-list HTML sanitiser), so links keep working and `javascript:`, images from other
 hosts or `<script>` do not.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from generator.models.text import markdown_html
+from generator.content.models.text import markdown_html
 
 
 def answer_html(text: str) -> Markup:

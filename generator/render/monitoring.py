@@ -13,8 +13,8 @@ from typing import Any, cast
 
 import pandas as pd
 
-from generator.loader import Content
-from generator.models import Topic
+from generator.content.loader import Content
+from generator.content.models import Topic
 from generator.monitor import columns as col
 from generator.monitor.api import MonitoringTables, latest_rows, summary_sentence
 from generator.monitor.report import RISING_MARK, change_text, latest_rises

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from generator.calendar import next_wave, open_wave, wave_label
-from generator.loader import Content
-from generator.models import Topic
-from generator.models.site import Wave
+from generator.content.calendar import next_wave, open_wave, wave_label
+from generator.content.loader import Content
+from generator.content.models import Topic
+from generator.content.models.site import Wave
 from generator.render.flowchart import PHONE_COLUMN, inline_svg, natural_width
 from generator.render.markup import answer_html, marked_answer
 from generator.render.views import materials, step_views, target_view

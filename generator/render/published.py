@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from generator.models import Topic
-from generator.models.site import Wave
-from generator.published import (
+from generator.content.models import Topic
+from generator.content.models.site import Wave
+from generator.content.published import (
     MEASURES,
     Published,
     PublishedFieldwork,

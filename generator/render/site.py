@@ -9,9 +9,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from generator.loader import Content
-from generator.models import Topic
-from generator.published import Published
+from generator.content.loader import Content
+from generator.content.models import Topic
+from generator.content.published import Published
 from generator.render.cached import render_svgs
 from generator.render.environment import environment
 from generator.render.monitoring import (

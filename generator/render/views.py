@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from generator.models.guide import Procedure, Step
-from generator.models.plan import Target
+from generator.content.models.guide import Procedure, Step
+from generator.content.models.plan import Target
 from generator.render.flowchart import step_number
 from generator.render.markup import number
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import RootModel, ValidationError
 
+from generator.content.yamlsource import read_yaml
 from generator.errors import ContentError, YitiError
-from generator.yamlsource import read_yaml
 
 
 @dataclass(frozen=True)

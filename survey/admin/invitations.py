@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass
 from datetime import UTC
 
-from generator.models import Wave
+from generator.content.models import Wave
 from survey.admin.store import Actor
 from survey.admin.waves import invitation_topics
 from survey.audit import append

@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from generator.models import Directory, Topic, Wave
-from generator.models.site import SatisfactionDefinition
-from generator.published import (
+from generator.content.models import Directory, Topic, Wave
+from generator.content.models.site import SatisfactionDefinition
+from generator.content.published import (
     MEASURES,
     PublishedFieldwork,
     PublishedFigure,

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from generator.published import PublishedTopic
+from generator.content.published import PublishedTopic
 from survey.audit import record
 from survey.db import Database
 from survey.evaluators.store import Actor

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from generator.models import Wave
+from generator.content.models import Wave
 from survey.abuse import source_key
 from survey.accounts import account, require_role, staff_context
 from survey.admin import invitations, store

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from generator.models import Topic, Wave
-from generator.published import PublishedTopic
+from generator.content.models import Topic, Wave
+from generator.content.published import PublishedTopic
 from generator.render.published import wave_view
 from survey.admin import store
 from survey.evaluators.store import frame

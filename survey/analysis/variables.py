@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-from generator.models.questionnaire import Questionnaire
+from generator.content.models.questionnaire import Questionnaire
 from generator.sheets.cells import FORMULA_PATTERN as FORMULA_PATTERN
 from generator.sheets.cells import FORMULA_STARTS as FORMULA_STARTS
 from generator.sheets.cells import guard as guard

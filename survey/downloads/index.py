@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from generator.loader import Content
+from generator.content.loader import Content
 from survey.downloads.scope import ALL, topics_in_wave
 
 # Format, label, what it is: the order links are shown in.

@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from generator.loader import Content
-from generator.models import Questionnaire
+from generator.content.loader import Content
+from generator.content.models import Questionnaire
 
 if TYPE_CHECKING:
     from survey.analysis.variables import Variable

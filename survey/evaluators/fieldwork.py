@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from generator.models.site import SatisfactionDefinition
+from generator.content.models.site import SatisfactionDefinition
 from survey.analysis import aapor
 from survey.analysis.columns import CI_HIGH, CI_LOW, DISTRICT, MODE, NOTE, SUPPRESSED, VALUE, N
 from survey.analysis.modes import (

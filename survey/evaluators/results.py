@@ -12,8 +12,8 @@ from typing import Final
 
 import pandas as pd
 
-from generator.models import Topic, Wave
-from generator.models.site import SatisfactionDefinition
+from generator.content.models import Topic, Wave
+from generator.content.models.site import SatisfactionDefinition
 from survey.analysis.aapor import DEFINITIONS, E_TEXT, RR3
 from survey.analysis.aapor import LABELS as LABELS_AAPOR
 from survey.analysis.columns import (

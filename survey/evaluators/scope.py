@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import abort
 
-from generator.models import Topic, Wave
+from generator.content.models import Topic, Wave
 from survey.accounts import account, require_topic
 from survey.state import current_state
 

@@ -11,8 +11,8 @@ from typing import Any, Final
 import pandas as pd
 from markupsafe import Markup
 
-from generator.models.questionnaire import Questionnaire
-from generator.models.site import SatisfactionDefinition
+from generator.content.models.questionnaire import Questionnaire
+from generator.content.models.site import SatisfactionDefinition
 from survey.analysis import breakdown
 from survey.analysis import definitions as text
 from survey.analysis.breakdown import DIFFERENCE, N_END, N_MID, P_VALUE, RATE_END, RATE_MID

@@ -12,8 +12,8 @@ from typing import Final, Literal, cast
 
 import pandas as pd
 
-from generator.models import Topic, Wave
-from generator.models.site import Site
+from generator.content.models import Topic, Wave
+from generator.content.models.site import Site
 from survey.analysis.columns import (
     AWARENESS,
     CI_HIGH,

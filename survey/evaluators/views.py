@@ -12,7 +12,7 @@ from typing import Final
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from generator.models import Topic, Wave
+from generator.content.models import Topic, Wave
 from survey.abuse import source_key
 from survey.accounts import account, require_role, staff_context
 from survey.evaluators import scope, store

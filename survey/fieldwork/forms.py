@@ -14,7 +14,7 @@ from wtforms import DateTimeLocalField, Field, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from generator.models import Directory, Questionnaire
+from generator.content.models import Directory, Questionnaire
 from survey.fieldwork.calls import NOTE_MAX
 from survey.fieldwork.dispositions import CODES, COMPLETE
 from survey.fieldwork.hours import BEIJING

@@ -23,7 +23,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from generator.loader import Content
+from generator.content.loader import Content
 from generator.sheets.cells import guard
 from survey.audit import record
 from survey.db import Database

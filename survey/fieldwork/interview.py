@@ -18,8 +18,8 @@ from typing import Any, Final
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from generator.loader import Content
-from generator.models import Questionnaire
+from generator.content.loader import Content
+from generator.content.models import Questionnaire
 from survey.db import Database
 from survey.fieldwork.calls import Outcome, apply_outcome, record_outcome
 from survey.fieldwork.dispositions import COMPLETE

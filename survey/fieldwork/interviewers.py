@@ -13,7 +13,7 @@ from typing import Final
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from generator.models import Questionnaire, Topic
+from generator.content.models import Questionnaire, Topic
 from survey import tickets
 from survey.abuse import source_key
 from survey.accounts import account, require_role, require_topic, staff_context

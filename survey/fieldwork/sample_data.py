@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
-from generator.loader import Content
+from generator.content.loader import Content
 from survey.db import Database
 from survey.fieldwork import draw
 from survey.fieldwork.crypto import PhoneCipher

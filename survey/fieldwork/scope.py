@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from generator.models import Topic
+from generator.content.models import Topic
 from survey.accounts import account
 from survey.db import Database
 from survey.fieldwork.tables import FieldworkWave

@@ -14,8 +14,8 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from generator.content.loader import Content
 from generator.errors import YitiError
-from generator.loader import Content
 from survey.audit import record
 from survey.db import Database
 from survey.fieldwork.tables import Case, FieldworkWave, Quota

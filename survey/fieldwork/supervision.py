@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from generator.models import Questionnaire
-from generator.models.site import SatisfactionDefinition
+from generator.content.models import Questionnaire
+from generator.content.models.site import SatisfactionDefinition
 from survey.db import Database
 from survey.fieldwork import quality
 from survey.fieldwork.dispositions import CODES, COMPLETE, NOT_ATTEMPTED

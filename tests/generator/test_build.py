@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from generator.build import build
 from generator.cli import main
+from generator.content.loader import load_content
 from generator.errors import ContentError
-from generator.loader import load_content
 from generator.render.pages import SECTIONS
 from tests.conftest import CONTENT
 from tests.generator.conftest import ELEVATORS, edit
@@ -27,7 +27,7 @@ MAX_PAGE_GZIP = 50 * 1024  # bytes: a topic page on a slow phone connection
 
 def test_every_topic_has_its_four_parts_and_overview(built_site: Path) -> None:
     # The shipped content has complaint records (monitoring) but publishes no survey results:
-    # tests/generator/test_published.py builds the results section.
+    # tests/generator/content/test_published.py builds the results section.
     for section in (s for s in SECTIONS if s.key != "results"):
         name = section.filename.removesuffix(".md")
         page = built_site / TOPIC / ("index.html" if name == "index" else f"{name}/index.html")

@@ -15,9 +15,9 @@ from generator import cache as cache_module
 from generator import engine
 from generator.build import TRASH, BuildReport, build
 from generator.cache import BuildCache, code_version, using
+from generator.content.loader import load_content
 from generator.csp import secure_document
 from generator.errors import ContentError
-from generator.loader import load_content
 from generator.render import cached, charts, flowchart
 from generator.render.pages import flowchart_title
 from tests.generator.conftest import ELEVATORS, edit

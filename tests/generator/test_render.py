@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.loader import load_content
-from generator.models import Topic
+from generator.content.loader import load_content
+from generator.content.models import Topic
 from generator.render.pages import OPTIONAL_SECTIONS, SECTIONS, site_context
 from generator.render.site import render_topic
 from tests.conftest import CONTENT

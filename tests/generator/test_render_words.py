@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from generator.loader import load_content
+from generator.content.loader import load_content
 from generator.render.site import render_site
 from tests.conftest import CONTENT
 

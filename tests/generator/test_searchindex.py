@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from generator.loader import load_content
+from generator.content.loader import load_content
 
 # Issue 12's budget is 300 KB gzipped for 100 topics. The pages that are not a topic's (home,
 # about, city monitoring) cost about 3 KB whatever the count, so at 2,800 bytes a topic 100

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from generator.loader import load_content
-from generator.models.guide import Procedure
+from generator.content.loader import load_content
+from generator.content.models.guide import Procedure
 from generator.render.flowchart import inline_svg, render_svgs
 from generator.render.pages import site_context
 from generator.render.site import render_topic

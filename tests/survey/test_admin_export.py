@@ -8,8 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 from flask import Flask
 
-from generator.loader import load_content
-from generator.published import load_published, results_dir
+from generator.content.loader import load_content
+from generator.content.published import load_published, results_dir
 from survey.cli import survey
 from tests.conftest import CONTENT
 from tests.survey.conftest import TOPIC, WAVE, CheckingClient, Clock, state_of

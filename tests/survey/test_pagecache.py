@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from flask import Flask, render_template
 
-from generator.questionnaires import freeze
+from generator.content.questionnaires import freeze
 from survey.pagecache import PageCacheError, cut, markers
 from survey.service import find_survey
 from tests.conftest import CONTENT

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
-from generator.models.site import promised_retention_years
+from generator.content.models.site import promised_retention_years
 from survey import purge as retention
 from survey.audit import append
 from survey.cli import survey
@@ -167,7 +167,7 @@ def test_purge_refuses_while_the_privacy_notice_promises_another_period(
 
 
 def test_shipped_privacy_notice_promises_the_configured_period() -> None:
-    from generator.loader import load_content
+    from generator.content.loader import load_content
 
     content = load_content(CONTENT)
     standard = content.questionnaires.standard

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from click.testing import CliRunner
 
-from generator.loader import load_content
+from generator.content.loader import load_content
 from survey.cli import survey
 from survey.db import Database
 from survey.repository import count_responses, responses

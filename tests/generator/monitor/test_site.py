@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.build import build, monitoring_of
-from generator.loader import Content, load_content
+from generator.content.loader import Content, load_content
 from generator.monitor.columns import RECORD_COLUMNS
 from generator.monitor.store import write_part
 from generator.render.site import render_site

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from generator.loader import Content, load_content
+from generator.content.loader import Content, load_content
 from survey.db import Database
 from survey.fieldwork.crypto import ENV, PhoneCipher, new_key
 from survey.fieldwork.frame import read_chunks

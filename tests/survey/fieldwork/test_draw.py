@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from generator.loader import Content
+from generator.content.loader import Content
 from survey.audit import entries
 from survey.db import Database
 from survey.fieldwork.bulk import insert_cases

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from generator.loader import Content
+from generator.content.loader import Content
 from survey.audit import entries
 from survey.db import Database
 from survey.fieldwork.crypto import PhoneCipher

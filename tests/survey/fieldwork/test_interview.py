@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from generator.loader import Content
+from generator.content.loader import Content
 from survey.fieldwork.calls import OutcomeError
 from survey.fieldwork.interview import complete, pseudonym
 from survey.fieldwork.queue import STALE_HOLD_MINUTES, next_case

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
-from generator.loader import Content
+from generator.content.loader import Content
 from survey.audit import entries
 from survey.cli import survey
 from survey.db import Database

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from generator.loader import Content
+from generator.content.loader import Content
 from survey.cli import survey
 from survey.db import Database
 from survey.fieldwork.crypto import PhoneCipher

@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from generator.models.base import ContentModel, PlainText, Slug, WaveId, Year
-from generator.models.guide import QA, DutyList, Procedure
-from generator.models.plan import Lists, Plan
+from generator.content.models.base import ContentModel, PlainText, Slug, WaveId, Year
+from generator.content.models.guide import QA, DutyList, Procedure
+from generator.content.models.plan import Lists, Plan
 
 Status = Literal["planned", "in_progress", "completed", "tracking"]
 STATUS_LABELS: dict[str, str] = {

@@ -9,7 +9,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, EmailStr, Field, model_validator
 
-from generator.models.base import ContentModel, PlainText, WaveId, Year
+from generator.content.models.base import ContentModel, PlainText, WaveId, Year
 
 # The stored answer scale (BRIEF.md): five levels plus 说不清, which is never a valid answer.
 SATISFACTION_SCALE: tuple[str, ...] = (

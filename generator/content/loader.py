@@ -9,11 +9,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from generator.checks import check_topics
+from generator.content.checks import check_topics
+from generator.content.models import Directory, District, Site, Street, Topic
+from generator.content.questionnaires import Questionnaires, load_questionnaires
+from generator.content.yamlsource import Source, label_for, message_for, read_yaml
 from generator.errors import ContentError, Problem
-from generator.models import Directory, District, Site, Street, Topic
-from generator.questionnaires import Questionnaires, load_questionnaires
-from generator.yamlsource import Source, label_for, message_for, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -13,7 +13,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
-from generator.models.base import ContentModel, PlainText, Slug, WaveId
+from generator.content.models.base import ContentModel, PlainText, Slug, WaveId
 
 # Question ids become form field names and answer keys: lower-case, underscore, stable.
 QuestionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]

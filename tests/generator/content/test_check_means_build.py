@@ -21,13 +21,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from generator.build import build
+from generator.content.loader import load_content
+from generator.content.models.text import markdown_text
 from generator.errors import ContentError
-from generator.loader import load_content
-from generator.models.text import markdown_text
 from tests.conftest import CONTENT, ROOT
 from tests.generator.fixtures import BUILD_TIME
 
-FIXTURE = Path(__file__).parent / "data" / "golden-topic.yml"
+FIXTURE = Path(__file__).parents[1] / "data" / "golden-topic.yml"
 SCHEMA = json.loads((ROOT / "schema" / "topic.schema.json").read_text(encoding="utf-8"))
 TOPIC_FILE = "topics/2022/golden-topic.yml"
 # Checked against content/directory: any other text is refused (with its line), never built.

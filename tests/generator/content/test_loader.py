@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from generator.content.loader import load_content
+from generator.content.models import Topic
+from generator.content.yamlsource import Source, read_yaml
 from generator.errors import ContentError
-from generator.loader import load_content
-from generator.models import Topic
-from generator.yamlsource import Source, read_yaml
 from tests.conftest import CONTENT
 from tests.generator.conftest import ELEVATORS, edit, messages
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.loader import load_content
-from generator.questionnaires import FROZEN_FILE
+from generator.content.loader import load_content
+from generator.content.questionnaires import FROZEN_FILE
 from tests.generator.conftest import edit, messages
 
 STANDARD = Path("questionnaires/standard.yml")

@@ -12,9 +12,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from generator.build import build
-from generator.errors import ContentError
-from generator.loader import load_content
-from generator.published import (
+from generator.content.loader import load_content
+from generator.content.published import (
     PublishedFieldwork,
     PublishedFigure,
     PublishedTopic,
@@ -24,6 +23,7 @@ from generator.published import (
     load_published,
     results_dir,
 )
+from generator.errors import ContentError
 from generator.serve import static_site
 from tests.browser import WIDTHS, axe_violations, describe, serving
 from tests.conftest import CONTENT

@@ -9,8 +9,8 @@ import pytest
 from bs4 import BeautifulSoup
 from jinja2 import TemplateAssertionError
 
-from generator.models import Topic
-from generator.models.text import Markdown, markdown_html, plain_html
+from generator.content.models import Topic
+from generator.content.models.text import Markdown, markdown_html, plain_html
 from generator.render.environment import environment, path
 from tests.generator.conftest import ELEVATORS, edit, messages
 

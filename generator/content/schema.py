@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from generator.models import Site, Topic
-from generator.models.questionnaire import Instrument, TopicQuestions
+from generator.content.models import Site, Topic
+from generator.content.models.questionnaire import Instrument, TopicQuestions
 
 SCHEMA_DIR = Path("schema")
 SCHEMAS: dict[str, type[BaseModel]] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.calendar import wave_label
+from generator.content.calendar import wave_label
 
 
 @pytest.mark.parametrize(

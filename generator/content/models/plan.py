@@ -7,7 +7,7 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from generator.models.base import ContentModel, PlainText, Slug
+from generator.content.models.base import ContentModel, PlainText, Slug
 
 Direction = Literal["increase", "decrease"]
 TaskStatus = Literal["not_started", "in_progress", "done", "delayed"]

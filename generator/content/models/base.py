@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from generator.models.text import MarkdownText, PlainText
+from generator.content.models.text import MarkdownText, PlainText
 
 __all__ = ["ContentModel", "MarkdownText", "PlainText", "Slug", "Text", "WaveId", "Year"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+from generator.content.models import Directory, Site, Topic
+from generator.content.models.guide import Procedure, Step
+from generator.content.yamlsource import Loc, Source
 from generator.errors import Problem
-from generator.models import Directory, Site, Topic
-from generator.models.guide import Procedure, Step
-from generator.yamlsource import Loc, Source
 
 Located = tuple[Topic, Source]
 

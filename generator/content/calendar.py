@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from generator.models import Site, Topic, Wave
+from generator.content.models import Site, Topic, Wave
 
 
 def open_wave(site: Site, topic: Topic, now: datetime) -> Wave | None:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from generator.models.base import ContentModel, PlainText
+from generator.content.models.base import ContentModel, PlainText
 
 StreetKind = Literal["街道", "镇", "地区", "乡", "功能区"]
 

@@ -1,6 +1,6 @@
 """Consistency checks of loaded questionnaires against the calendar, the topics and the freeze.
 
-Pure functions: each gets what `generator.questionnaires` has read and validated, file by file,
+Pure functions: each gets what `generator.content.questionnaires` has read and validated, file by file,
 and returns the problems that no single file can show (a wave missing from `site.yml`, an extra
 question reusing a standard id, a frozen version edited). Nothing here reads a file.
 """
@@ -13,18 +13,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.errors import Problem
-from generator.models.questionnaire import (
+from generator.content.models.questionnaire import (
     REQUIRED_IDS,
     Instrument,
     QuestionnaireVersion,
     TopicQuestions,
 )
-from generator.models.site import SATISFACTION_SCALE, Site, promised_retention_years
-from generator.yamlsource import Loc, Source, label_for
+from generator.content.models.site import SATISFACTION_SCALE, Site, promised_retention_years
+from generator.content.yamlsource import Loc, Source, label_for
+from generator.errors import Problem
 
-if TYPE_CHECKING:  # generator.questionnaires imports this module to run the checks
-    from generator.questionnaires import Questionnaires
+if TYPE_CHECKING:  # generator.content.questionnaires imports this module to run the checks
+    from generator.content.questionnaires import Questionnaires
 
 
 def check_retention(std: Instrument, source: Source, site: Site) -> list[Problem]:

@@ -7,7 +7,7 @@ from typing import Literal, Self
 
 from pydantic import AnyHttpUrl, Field, model_validator
 
-from generator.models.base import ContentModel, MarkdownText, PlainText, Slug
+from generator.content.models.base import ContentModel, MarkdownText, PlainText, Slug
 
 StepKind = Literal["step", "decision", "end"]
 

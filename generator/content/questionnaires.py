@@ -16,22 +16,22 @@ from typing import TypeVar
 import yaml
 from pydantic import ValidationError
 
-from generator.errors import ContentError, Problem
-from generator.models.questionnaire import (
+from generator.content.models.questionnaire import (
     Instrument,
     Questionnaire,
     QuestionnaireVersion,
     TopicQuestions,
 )
-from generator.models.site import Site
-from generator.questionnaire_checks import (
+from generator.content.models.site import Site
+from generator.content.questionnaire_checks import (
     check_coverage,
     check_frozen,
     check_retention,
     check_standard,
     check_topic,
 )
-from generator.yamlsource import Source, read_yaml
+from generator.content.yamlsource import Source, read_yaml
+from generator.errors import ContentError, Problem
 
 QUESTIONNAIRES_DIR = "questionnaires"
 STANDARD_FILE = "standard.yml"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from generator.loader import load_content
-from generator.models.site import SATISFACTION_SCALE
-from generator.questionnaires import FROZEN_FILE, freeze, read_lock
+from generator.content.loader import load_content
+from generator.content.models.site import SATISFACTION_SCALE
+from generator.content.questionnaires import FROZEN_FILE, freeze, read_lock
 from tests.conftest import CONTENT
 from tests.generator.conftest import edit, messages
 

@@ -18,11 +18,11 @@ from typing import Final, Literal
 import yaml
 from pydantic import Field, ValidationError
 
+from generator.content.loader import Content
+from generator.content.models.base import ContentModel, Slug, Text, WaveId
+from generator.content.models.site import Wave
+from generator.content.yamlsource import Source, read_yaml
 from generator.errors import ContentError, Problem
-from generator.loader import Content
-from generator.models.base import ContentModel, Slug, Text, WaveId
-from generator.models.site import Wave
-from generator.yamlsource import Source, read_yaml
 
 RESULTS_DIR: Final = "results"
 FORMAT: Final = 1
