@@ -57,8 +57,8 @@ class LazyGroup(click.Group):
 
 # Subcommands that live beside their area; imported only when used.
 LAZY_COMMANDS = {
-    "build": "generator.site_cli:build",
-    "serve": "generator.serve:serve",
+    "build": "generator.site.cli:build",
+    "serve": "generator.site.serve:serve",
     "survey": "survey.cli:survey",
     "monitor": "generator.monitor.cli:monitor",
 }

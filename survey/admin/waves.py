@@ -13,7 +13,7 @@ from typing import Any
 
 from generator.content.models import Topic, Wave
 from generator.content.published import PublishedTopic
-from generator.render.published import wave_view
+from generator.site.render.published import wave_view
 from survey.admin import store
 from survey.evaluators.store import frame
 from survey.fieldwork.rates import dispositions

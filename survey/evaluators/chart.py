@@ -1,6 +1,6 @@
 """A horizontal bar chart as inline SVG, built by hand with presentation attributes.
 
-generator/render/charts.py draws with matplotlib, whose SVG carries `style="…"` attributes and a
+generator/site/render/charts.py draws with matplotlib, whose SVG carries `style="…"` attributes and a
 `<style>` element; the staff pages' Content-Security-Policy (`style-src 'self'`) blocks both, so
 the bars would lose their colours. Here every colour is an attribute (`fill`), which CSP allows.
 Like the generator's charts, text stays text (`<text>`), the image has an accessible name, and

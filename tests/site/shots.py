@@ -16,8 +16,8 @@ from typing import Any
 
 from playwright.sync_api import sync_playwright
 
-from generator.build import build
-from generator.serve import combined_app
+from generator.site.build import build
+from generator.site.serve import combined_app
 from survey.fieldwork.crypto import ENV as FIELDWORK_KEY
 from survey.fieldwork.crypto import new_key
 from survey.repository import create_schema

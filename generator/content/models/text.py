@@ -9,7 +9,7 @@ Every text field of every content model is declared `PlainText` or `MarkdownText
   Python-Markdown's core syntax, cleaned by nh3 against an allow-list of tags, attributes and
   URL schemes, and its text protected the same way.
 
-The Jinja environment (generator/render/environment.py) applies these by the value's type, so a
+The Jinja environment (generator/site/render/environment.py) applies these by the value's type, so a
 template cannot forget. Validation renders each Markdown field once, so anything that would fail
 the build fails `yiti check` instead, with the file and line.
 """

@@ -20,10 +20,10 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from generator.build import build
 from generator.content.loader import load_content
 from generator.content.models.text import markdown_text
 from generator.errors import ContentError
+from generator.site.build import build
 from tests.conftest import CONTENT, ROOT
 from tests.generator.fixtures import BUILD_TIME
 

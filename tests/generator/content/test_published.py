@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.build import build
 from generator.content.loader import load_content
 from generator.content.published import (
     PublishedFieldwork,
@@ -24,7 +23,8 @@ from generator.content.published import (
     results_dir,
 )
 from generator.errors import ContentError
-from generator.serve import static_site
+from generator.site.build import build
+from generator.site.serve import static_site
 from tests.browser import WIDTHS, axe_violations, describe, serving
 from tests.conftest import CONTENT
 from tests.generator.fixtures import BUILD_TIME

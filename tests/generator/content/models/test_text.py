@@ -11,7 +11,7 @@ from jinja2 import TemplateAssertionError
 
 from generator.content.models import Topic
 from generator.content.models.text import Markdown, markdown_html, plain_html
-from generator.render.environment import environment, path
+from generator.site.render.environment import environment, path
 from tests.generator.conftest import ELEVATORS, edit, messages
 
 
