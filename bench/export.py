@@ -49,11 +49,11 @@ from survey.analysis.columns import WENT_BADLY, WENT_WELL  # noqa: E402
 from survey.analysis.frame import responses_frame  # noqa: E402
 from survey.analysis.rates import distribution, summary  # noqa: E402
 from survey.analysis.weighting import district_margins, weighted_rates  # noqa: E402
-from survey.db import Database  # noqa: E402
 from survey.downloads import service  # noqa: E402
 from survey.downloads.scope import ALL, Scope  # noqa: E402
-from survey.migrate import upgrade  # noqa: E402
-from survey.models import Response  # noqa: E402
+from survey.storage.db import Database  # noqa: E402
+from survey.storage.migrate import upgrade  # noqa: E402
+from survey.storage.models import Response  # noqa: E402
 
 CHUNK = 10_000  # rows per chunk read from the database
 TARGET_RATIO = 1.5  # CSV download time ÷ naive read-everything-then-to_csv time
@@ -103,7 +103,7 @@ def download(phase: str, asks: list[service.Request], out: Path) -> int:
 
 def _completed_rows(ask: service.Request) -> int:
     """Rows of the last completed download, as its audit entry recorded them."""
-    from survey.audit import entries
+    from survey.storage.audit import entries
 
     return int(entries(ask.db, limit=1)[0].detail["rows"])
 

@@ -15,8 +15,8 @@ from typing import Any, TypeVar, cast
 from flask import Flask, abort, current_app, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from survey.models import User
 from survey.state import current_state
+from survey.storage.models import User
 from survey.users import SCOPED_ROLES, user_by_token
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -15,12 +15,12 @@ import click
 from generator.cli import CONTENT_OPTION
 from generator.content.loader import Content
 from generator.content.published import PublishedTopic, PublishedWave, dump, results_dir
-from survey import purge as retention
 from survey.admin.store import publications
-from survey.audit import cli_actor
 from survey.clitools import DATABASE_OPTION, content, database, shown
-from survey.db import Database
 from survey.fieldwork import purge as phone_purge
+from survey.storage import retention
+from survey.storage.audit import cli_actor
+from survey.storage.db import Database
 from survey.waves import local_time, wave_name
 
 

@@ -16,7 +16,6 @@ from survey.admin import admin
 from survey.auditors import auditors
 from survey.auth import auth
 from survey.config import instance_dir, settings
-from survey.db import Database
 from survey.downloads import downloads
 from survey.errors import register_errors
 from survey.evaluators import evaluators
@@ -26,6 +25,7 @@ from survey.jobs import init_jobs
 from survey.respondents import respondents
 from survey.security import register_security_headers
 from survey.state import EXTENSION, AppState, clock_from
+from survey.storage.db import Database
 from survey.templating import register_template_helpers
 
 

@@ -3,7 +3,7 @@
 Auditors only. Admins manage accounts, waves and invitation codes, which the log records, so the
 people whose acts are audited do not audit them (separation of duties); evaluators' reading of
 responses is what the log is about. Nothing here, nor anywhere in the app, changes an entry:
-`survey.audit` only appends, and database triggers refuse UPDATE, DELETE and TRUNCATE.
+`survey.storage.audit` only appends, and database triggers refuse UPDATE, DELETE and TRUNCATE.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from wtforms.validators import Length, Optional, Regexp, ValidationError
 from generator.sheets.cells import neutralise
 from survey.abuse import source_key
 from survey.accounts import account, require_role, staff_context
-from survey.audit import ACTIONS, Filters, all_entries, append, entries
-from survey.db import Database
-from survey.models import AuditEntry
 from survey.state import current_state
+from survey.storage.audit import ACTIONS, Filters, all_entries, append, entries
+from survey.storage.db import Database
+from survey.storage.models import AuditEntry
 from survey.waves import SHANGHAI
 
 if TYPE_CHECKING:

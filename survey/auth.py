@@ -16,8 +16,8 @@ from wtforms.validators import DataRequired, Length
 
 from survey.abuse import limiter, source_key
 from survey.accounts import account, end_session, staff_context, start_session
-from survey.audit import append
 from survey.state import current_state
+from survey.storage.audit import append
 from survey.users import authenticate
 
 auth = Blueprint("auth", __name__, url_prefix="/staff")

@@ -17,7 +17,6 @@ from generator.content.questionnaires import QUESTIONNAIRES_DIR
 from generator.content.questionnaires import freeze as freeze_versions
 from generator.errors import ContentError
 from survey.admincli import publish_export, purge
-from survey.audit import append, cli_actor
 from survey.clitools import DATABASE_OPTION, content, content_problems, database, shown
 from survey.fieldwork.cli import fieldwork, frame
 from survey.fieldwork.commands import cipher as fieldwork_cipher
@@ -25,11 +24,12 @@ from survey.fieldwork.commands import refused
 from survey.fieldwork.sample_data import store_sample_fieldwork
 from survey.fieldwork.samplecli import sample
 from survey.jobs.cli import worker
-from survey.migrate import current_revision, has_tables
-from survey.migrate import upgrade as upgrade_schema
 from survey.ops.cli import COMMANDS as OPS_COMMANDS
-from survey.repository import count_responses, create_invitations, invitation_counts
 from survey.sample import sample_responses, sample_targets, store_sample
+from survey.storage.audit import append, cli_actor
+from survey.storage.migrate import current_revision, has_tables
+from survey.storage.migrate import upgrade as upgrade_schema
+from survey.storage.repository import count_responses, create_invitations, invitation_counts
 from survey.usercli import user
 
 

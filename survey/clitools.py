@@ -11,7 +11,7 @@ import click
 from generator.content.loader import Content, load_content
 from generator.errors import ContentError
 from survey.config import instance_dir, settings
-from survey.db import Database
+from survey.storage.db import Database
 
 DATABASE_OPTION = click.option(
     "--database",

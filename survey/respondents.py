@@ -11,12 +11,12 @@ from wtforms import Field, SelectMultipleField
 
 from survey import pagecache, tickets
 from survey.abuse import device_key, flags_for, limiter, post_limit
-from survey.db import DatabaseUnavailableError
 from survey.errors import log_unavailable, retry_advice
 from survey.forms import SurveyForm
-from survey.repository import ConflictError, InvitationError, receipt_exists
 from survey.service import Survey, find_survey, open_surveys, submit
 from survey.state import current_state
+from survey.storage.db import DatabaseUnavailableError
+from survey.storage.repository import ConflictError, InvitationError, receipt_exists
 
 respondents = Blueprint("respondents", __name__)
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}

@@ -20,10 +20,10 @@ from generator.content.loader import Content
 from generator.content.models import Questionnaire, Wave
 from generator.content.models.questionnaire import Question
 from survey.codes import RECEIPT_LENGTH, mint
-from survey.db import Database
-from survey.models import Response
-from survey.repository import Submission
 from survey.service import with_street_name
+from survey.storage.db import Database
+from survey.storage.models import Response
+from survey.storage.repository import Submission
 
 CHANNEL: Final = "sample"
 SATISFACTION: Final = (0.36, 0.34, 0.18, 0.06, 0.02, 0.04)  # 非常满意 … 说不清

@@ -11,9 +11,9 @@ from flask import current_app
 
 from generator.content.loader import Content
 from generator.content.models import Questionnaire
-from survey.db import Database
 from survey.forms import SurveyForm, form_class
 from survey.pagecache import PageCache
+from survey.storage.db import Database
 
 EXTENSION = "yiti_survey"
 

@@ -17,7 +17,7 @@ from typing import Final
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from survey.models import LoginThrottle
+from survey.storage.models import LoginThrottle
 
 FREE_FAILURES: Final = 3  # typos: no wait until this many failures in a row
 FIRST_WAIT: Final = timedelta(seconds=30)  # after FREE_FAILURES; doubles with each failure

@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 import click
 
 from generator.cli import CONTENT_OPTION
-from survey.audit import cli_actor
 from survey.clitools import DATABASE_OPTION, content, database
+from survey.storage.audit import cli_actor
 from survey.users import (
     ROLES,
     AccountError,

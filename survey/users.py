@@ -24,9 +24,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey import throttle
-from survey.audit import record
-from survey.db import Database
-from survey.models import User
+from survey.storage.audit import record
+from survey.storage.db import Database
+from survey.storage.models import User
 
 ROLES: Final = ("admin", "evaluator", "auditor", "interviewer", "supervisor")
 # Roles an account may be limited to some topics in (`--topics`); the others see every topic.

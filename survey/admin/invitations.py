@@ -1,6 +1,6 @@
 """Invitation codes minted from the admin page: the codes live only in the CSV handed back.
 
-The same storage as `yiti survey invite` (survey.repository.create_invitations): only a hash of
+The same storage as `yiti survey invite` (survey.storage.repository.create_invitations): only a hash of
 each code is stored, so the download is the one and only copy; nothing here keeps the codes.
 """
 
@@ -14,9 +14,9 @@ from datetime import UTC
 from generator.content.models import Wave
 from survey.admin.store import Actor
 from survey.admin.waves import invitation_topics
-from survey.audit import append
-from survey.repository import create_invitations
 from survey.state import AppState
+from survey.storage.audit import append
+from survey.storage.repository import create_invitations
 from survey.waves import wave_name
 
 CSV_HEADER = ("code", "topic", "wave", "batch")  # as `yiti survey invite` writes them

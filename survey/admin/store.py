@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from generator.content.published import PublishedTopic
-from survey.audit import record
-from survey.db import Database
 from survey.evaluators.store import Actor
-from survey.models import Publication, Response
+from survey.storage.audit import record
+from survey.storage.db import Database
+from survey.storage.models import Publication, Response
 
 __all__ = ["Actor", "publication", "publications", "publish", "responses_by_wave", "unpublish"]
 

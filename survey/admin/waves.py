@@ -17,8 +17,8 @@ from generator.site.render.published import wave_view
 from survey.admin import store
 from survey.evaluators.store import frame
 from survey.fieldwork.rates import dispositions
-from survey.repository import invitation_counts
 from survey.state import AppState
+from survey.storage.repository import invitation_counts
 from survey.waves import is_open, local_time, wave_name
 
 

@@ -70,7 +70,7 @@ def category(name: str, label: str, options: Sequence[str]) -> Variable:
     return Variable(name, label, "category", values, missing)
 
 
-# How the answers were collected (survey.models.Response.mode).
+# How the answers were collected (survey.storage.models.Response.mode).
 MODE_VARIABLE: Final = Variable(
     "mode", "访问方式", "category", ((1, "web"), (2, "phone")), meanings=("网页自填", "电话访问")
 )

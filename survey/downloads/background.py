@@ -20,8 +20,8 @@ from survey.downloads.scope import ALL, Scope, resolve
 from survey.jobs import current_jobs, store
 from survey.jobs.work import QUEUE_DOWN, audit
 from survey.lazy import lazy
-from survey.models import ExportJob
 from survey.state import current_state
+from survey.storage.models import ExportJob
 from survey.waves import as_utc
 
 if TYPE_CHECKING:

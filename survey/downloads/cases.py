@@ -14,9 +14,9 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from survey.analysis.dispositions import CASE_COLUMNS, disposition_frame
-from survey.db import Database
 from survey.fieldwork.rates import ISSUED, fieldwork_topics
 from survey.fieldwork.tables import Case, FieldworkWave
+from survey.storage.db import Database
 
 CHUNK: Final = 10_000  # cases per chunk
 

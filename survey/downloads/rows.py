@@ -14,8 +14,8 @@ from typing import Any, Final
 
 from sqlalchemy import Select, Text, cast, func, select
 
-from survey.db import Database
-from survey.models import Exclusion, Response
+from survey.storage.db import Database
+from survey.storage.models import Exclusion, Response
 
 CHUNK: Final = 10_000  # rows per chunk: about 40 MB of Python objects at most
 

@@ -35,11 +35,11 @@ from survey.analysis.export import (
     write_xlsx,
 )
 from survey.analysis.variables import codebook, guard
-from survey.audit import append
-from survey.db import Database
 from survey.downloads import cases, rows
 from survey.downloads.scope import Scope
 from survey.downloads.table import declared
+from survey.storage.audit import append
+from survey.storage.db import Database
 
 # Data formats: file extension and media type.
 FORMATS: Final[dict[str, tuple[str, str]]] = {

@@ -28,9 +28,9 @@ from survey.analysis.modes import (
     mode_test,
 )
 from survey.analysis.weighting import POPULATION
-from survey.db import Database
 from survey.evaluators.present import count, interval, p_value, percent, points
 from survey.fieldwork.rates import Dispositions, dispositions, frame_districts
+from survey.storage.db import Database
 
 MODE_LABELS: Final = {"web": "网页自填", "phone": "电话访问"}
 NO_FIELDWORK: Final = (

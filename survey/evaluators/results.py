@@ -31,10 +31,10 @@ from survey.analysis.columns import (
     N,
 )
 from survey.analysis.rates import summary
-from survey.db import Database
 from survey.evaluators import store
 from survey.evaluators.fieldwork import rr3_by_topic
 from survey.evaluators.present import LABELS, Figure, count, definitions, figure
+from survey.storage.db import Database
 
 # The wave table's figure columns, in order (valid n is the 满意率's n, shown in its own column).
 COLUMNS: Final = (

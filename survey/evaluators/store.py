@@ -29,9 +29,9 @@ from survey.analysis.columns import (
     WENT_WELL,
 )
 from survey.analysis.frame import ANALYSED, ANSWERS, FLAGS, ID, responses_frame
-from survey.audit import record
-from survey.db import Database
-from survey.models import Exclusion, Response
+from survey.storage.audit import record
+from survey.storage.db import Database
+from survey.storage.models import Exclusion, Response
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -23,8 +23,8 @@ from survey.fieldwork.calls import Outcome, OutcomeError, record_outcome
 from survey.fieldwork.crypto import PhoneCipher
 from survey.fieldwork.forms import NextCaseForm, OutcomeForm, PhoneForm, phone_form_class
 from survey.fieldwork.scope import fieldwork_waves, settings_of
-from survey.repository import ConflictError, submission_stored
 from survey.state import current_state
+from survey.storage.repository import ConflictError, submission_stored
 
 interviewers = Blueprint("interviewers", __name__, url_prefix="/staff/calls")
 interviewers.context_processor(staff_context)

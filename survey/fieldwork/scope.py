@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from generator.content.models import Topic
 from survey.accounts import account
-from survey.db import Database
 from survey.fieldwork.tables import FieldworkWave
 from survey.state import current_state
+from survey.storage.db import Database
 
 
 @dataclass(frozen=True)

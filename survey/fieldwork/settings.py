@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from generator.content.loader import Content
 from generator.errors import YitiError
-from survey.audit import record
-from survey.db import Database
 from survey.fieldwork.tables import Case, FieldworkWave, Quota
+from survey.storage.audit import record
+from survey.storage.db import Database
 
 HOURS: Final = re.compile(r"^\s*([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-4]):([0-5]\d)\s*$")
 DEFAULT_HOURS: Final = "09:00-21:00"

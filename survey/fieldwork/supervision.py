@@ -18,13 +18,13 @@ from sqlalchemy import select
 
 from generator.content.models import Questionnaire
 from generator.content.models.site import SatisfactionDefinition
-from survey.db import Database
 from survey.fieldwork import quality
 from survey.fieldwork.dispositions import CODES, COMPLETE, NOT_ATTEMPTED
 from survey.fieldwork.hours import local
 from survey.fieldwork.interview import PHONE, pseudonym
 from survey.fieldwork.tables import Call, Case, Quota
-from survey.models import Response, User
+from survey.storage.db import Database
+from survey.storage.models import Response, User
 
 MIN_RATED_HOURS = 0.25  # completes per hour are shown from a quarter of an hour's work
 WORKED = ("released", "held", "final")  # cases given out to interviewers (drawn and released)

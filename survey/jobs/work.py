@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 from survey.accounts import Account
 from survey.analysis.errors import ExportTooLargeError
-from survey.audit import append
 from survey.downloads.scope import resolve
 from survey.jobs import store
 from survey.lazy import lazy
-from survey.models import ExportJob
 from survey.state import AppState
+from survey.storage.audit import append
+from survey.storage.models import ExportJob
 from survey.users import active_user
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from generator.content.loader import Content
-from survey.db import Database
+from survey.storage.db import Database
 from survey.fieldwork.crypto import PhoneCipher
 from survey.fieldwork.sample_data import sample_wave, store_sample_fieldwork
 from survey.users import add_user

@@ -31,8 +31,8 @@ from survey.fieldwork.cases import display_phone
 from survey.fieldwork.crypto import PhoneCipher, new_key
 from survey.fieldwork.tables import Case, FieldworkWave
 from survey.jobs import current_jobs, store, work
-from survey.models import User
-from survey.repository import Submission, responses, save_response
+from survey.storage.models import User
+from survey.storage.repository import Submission, responses, save_response
 from tests.survey.conftest import (
     ANSWERS,
     INVITED_TOPIC,

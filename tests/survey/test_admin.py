@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from survey.evaluators.store import Actor, exclude
-from survey.models import AuditEntry, Invitation, Publication
+from survey.storage.models import AuditEntry, Invitation, Publication
 from tests.survey.conftest import (
     INVITED_TOPIC,
     NOW,

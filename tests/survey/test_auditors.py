@@ -11,8 +11,8 @@ import pytest
 from bs4 import Tag
 from flask import Flask
 
-from survey.audit import Filters, append, entries, record
 from survey.auditors import CSV_COLUMNS, PAGE, find_page
+from survey.storage.audit import Filters, append, entries, record
 from tests.survey.conftest import NOW, CheckingClient, Clock, Page, add_staff, log_in, state_of
 
 AUDITOR = "auditor@example.org"

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import Flask
 
-from survey.audit import entries
+from survey.storage.audit import entries
 from survey.throttle import FREE_FAILURES
 from survey.users import update_user
 from tests.survey.conftest import (

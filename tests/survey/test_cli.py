@@ -13,13 +13,13 @@ from click.testing import CliRunner
 from sqlalchemy import delete, inspect, text
 from sqlalchemy.exc import DatabaseError
 
-from survey.audit import append
 from survey.cli import survey
-from survey.db import Database
 from survey.fieldwork import tables as fieldwork_tables  # noqa: F401  (registers the fieldwork tables)
-from survey.migrate import alembic_config, upgrade
-from survey.models import AuditEntry, Base
-from survey.repository import count_responses, invitation_counts
+from survey.storage.audit import append
+from survey.storage.db import Database
+from survey.storage.migrate import alembic_config, upgrade
+from survey.storage.models import AuditEntry, Base
+from survey.storage.repository import count_responses, invitation_counts
 from tests.conftest import CONTENT
 from tests.survey.conftest import INVITED_TOPIC, NOW, TOPIC, WAVE
 

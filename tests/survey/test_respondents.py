@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from flask import Flask
 
-from survey.repository import count_responses, responses
+from survey.storage.repository import count_responses, responses
 from tests.survey.conftest import (
     ANSWERS,
     TOPIC,

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 
 from generator.content.loader import load_content
 from survey.cli import survey
-from survey.db import Database
-from survey.repository import count_responses, responses
 from survey.sample import CHANNEL, sample_responses, sample_targets, store_sample
+from survey.storage.db import Database
+from survey.storage.repository import count_responses, responses
 from survey.waves import as_utc
 from tests.conftest import CONTENT
 from tests.survey.conftest import NOW, TOPIC, WAVE

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from survey.audit import append
+from survey.storage.audit import append
 from tests.browser import WIDTHS, axe_violations, describe, serving, under_survey
 from tests.survey.conftest import NOW, PASSWORD, Clock, add_staff, make_app, state_of
 

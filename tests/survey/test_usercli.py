@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner, Result
 
-from survey.audit import entries
 from survey.cli import survey
-from survey.db import Database
+from survey.storage.audit import entries
+from survey.storage.db import Database
 from survey.users import authenticate, list_users
 from tests.conftest import CONTENT
 from tests.survey.conftest import NOW, PASSWORD, TOPIC

@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from flask import Flask
 from sqlalchemy import select
 
-from survey.models import AuditEntry, User
+from survey.storage.models import AuditEntry, User
 from survey.throttle import FORGET_AFTER, FREE_FAILURES, wait_after
 from survey.users import (
     WRONG,

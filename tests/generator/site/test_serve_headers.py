@@ -13,7 +13,7 @@ from werkzeug.test import Client, TestResponse
 
 from generator.site.csp import site_headers
 from generator.site.serve import SURVEY_MOUNT, combined_app
-from survey.repository import create_schema
+from survey.storage.repository import create_schema
 from survey.security import HEADERS
 from tests.conftest import CONTENT
 from tests.survey.conftest import TOPIC, WAVE, state_of

@@ -14,8 +14,8 @@ from flask import Flask
 from survey.analysis.frame import responses_frame
 from survey.analysis.variables import Variable, prepare
 from survey.evaluators.store import Actor, exclude
-from survey.repository import Submission, responses, save_response
 from survey.service import with_street_name
+from survey.storage.repository import Submission, responses, save_response
 from tests.survey.conftest import ANSWERS, NOW, TOPIC, WAVE, CheckingClient, add_staff, state_of
 
 OTHER = "civil-dog-keeping"  # also surveyed in 2026-end
@@ -95,7 +95,7 @@ def expected(app: Flask, topics: list[str], variables: tuple[Variable, ...]) -> 
 
 
 def _reasons(app: Flask) -> dict[int, str]:
-    from survey.models import Exclusion
+    from survey.storage.models import Exclusion
 
     with state_of(app).db.transaction() as session:
         return {e.response_id: e.reason for e in session.query(Exclusion)}

@@ -19,10 +19,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from survey.audit import all_entries
 from survey.jobs import current_jobs, store
 from survey.jobs.work import QUEUE_DOWN
-from survey.models import User
+from survey.storage.audit import all_entries
+from survey.storage.models import User
 from tests.survey.conftest import (
     ANSWERS,
     TOPIC,

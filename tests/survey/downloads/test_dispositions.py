@@ -9,8 +9,8 @@ import pandas as pd
 from flask import Flask
 
 from survey.analysis.dispositions import VARIABLES
-from survey.audit import all_entries
 from survey.fieldwork.crypto import PhoneCipher
+from survey.storage.audit import all_entries
 from tests.survey.conftest import TOPIC, WAVE, state_of
 from tests.survey.downloads.conftest import EVALUATOR, OTHER, SCOPED, Seeded, logged_in
 from tests.survey.downloads.test_views import fetch

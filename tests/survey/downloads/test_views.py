@@ -18,8 +18,8 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from survey.analysis.variables import coded, guard
-from survey.audit import all_entries
 from survey.downloads.scope import resolve
+from survey.storage.audit import all_entries
 from tests.survey.conftest import TOPIC, WAVE, CheckingClient, state_of
 from tests.survey.downloads.conftest import (
     ADMIN,

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from survey.repository import Submission, responses, save_response
+from survey.storage.repository import Submission, responses, save_response
 from tests.survey.conftest import (
     NOW,
     TOPIC,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 
 from survey.analysis import definitions as text
-from survey.audit import entries
 from survey.evaluators.present import definitions
 from survey.evaluators.results import COLUMNS
+from survey.storage.audit import entries
 from tests.survey.conftest import TOPIC, WAVE, CheckingClient, Page, state_of
 from tests.survey.evaluators.conftest import OTHER_TOPIC, evaluator, literal_set, many, seed
 

@@ -13,9 +13,9 @@ from survey.analysis.breakdown import by_district, drivers
 from survey.analysis.columns import WENT_BADLY, WENT_WELL
 from survey.analysis.frame import responses_frame
 from survey.analysis.rates import summary
-from survey.audit import entries
 from survey.evaluators import store
-from survey.repository import responses
+from survey.storage.audit import entries
+from survey.storage.repository import responses
 from tests.survey.conftest import NOW, TOPIC, WAVE, state_of
 from tests.survey.evaluators.conftest import Answer, literal_set, many, seed
 

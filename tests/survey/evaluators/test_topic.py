@@ -8,8 +8,8 @@ import zlib
 from flask import Flask
 
 from survey.analysis import definitions as text
-from survey.audit import entries
 from survey.sample import sample_responses, sample_targets, store_sample
+from survey.storage.audit import entries
 from tests.survey.conftest import NOW, TOPIC, WAVE, CheckingClient, Page, state_of
 from tests.survey.evaluators.conftest import (
     Answer,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from survey.audit import entries
-from survey.repository import count_responses
+from survey.storage.audit import entries
+from survey.storage.repository import count_responses
 from tests.survey.conftest import TOPIC, WAVE, CheckingClient, Page, add_staff, log_in, state_of
 from tests.survey.evaluators.conftest import (
     OTHER_TOPIC,

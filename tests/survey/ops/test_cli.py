@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main as yiti_main
-from survey.db import Database
 from survey.ops.cli import COMMANDS
+from survey.storage.db import Database
 from tests.survey.ops.conftest import fill, rows
 
 

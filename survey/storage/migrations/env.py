@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 
 import survey.fieldwork.tables  # noqa: F401  (the fieldwork tables belong to the metadata too)
-from survey.db import make_engine
-from survey.models import Base
+from survey.storage.db import make_engine
+from survey.storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -2,7 +2,7 @@
 
 Every access to response data and every change to accounts, waves and exclusions leaves an
 entry. Entries are written here and nowhere else; the table refuses UPDATE and DELETE in the
-database itself (see `survey.models.APPEND_ONLY_SQLITE`), so not even a purge can rewrite it.
+database itself (see `survey.storage.models.APPEND_ONLY_SQLITE`), so not even a purge can rewrite it.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any, Final
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from survey.db import Database
-from survey.models import AuditEntry
+from survey.storage.db import Database
+from survey.storage.models import AuditEntry
 
 # Every action name the app records, with what it means for an auditor reading the log.
 ACTIONS: Final[dict[str, str]] = {
@@ -71,7 +71,7 @@ def record(
 ) -> None:
     """Append one entry inside the caller's transaction, so the act and its trace commit together."""
     if action not in ACTIONS:
-        raise ValueError(f"unknown audit action {action!r}; add it to survey.audit.ACTIONS")
+        raise ValueError(f"unknown audit action {action!r}; add it to survey.storage.audit.ACTIONS")
     session.add(
         AuditEntry(
             at=at,

@@ -12,8 +12,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import inspect
 
-from survey.db import Database, queued, writer_queue
-from survey.repository import (
+from survey.storage.db import Database, queued, writer_queue
+from survey.storage.repository import (
     ConflictError,
     InvitationError,
     Submission,
@@ -61,7 +61,7 @@ def test_a_receipt_drawn_twice_is_drawn_again_not_an_error(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     draws = iter(["AAAA-AAAA-AA", "AAAA-AAAA-AA", "BBBB-BBBB-BB"])
-    monkeypatch.setattr("survey.repository.mint", lambda _length: next(draws))
+    monkeypatch.setattr("survey.storage.repository.mint", lambda _length: next(draws))
     first = save_response(db, SUBMISSION)
     second = save_response(db, replace(SUBMISSION, submission_id="1" * 32))
     assert (first, second) == ("AAAA-AAAA-AA", "BBBB-BBBB-BB") and count_responses(db) == 2

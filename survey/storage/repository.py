@@ -13,8 +13,8 @@ from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from survey.codes import INVITATION_LENGTH, RECEIPT_LENGTH, code_hash, mint
-from survey.db import Database
-from survey.models import Base, Invitation, Response
+from survey.storage.db import Database
+from survey.storage.models import Base, Invitation, Response
 
 
 class SubmissionError(Exception):

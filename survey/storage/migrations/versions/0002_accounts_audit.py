@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from survey.models import APPEND_ONLY_POSTGRESQL, APPEND_ONLY_SQLITE
+from survey.storage.models import APPEND_ONLY_POSTGRESQL, APPEND_ONLY_SQLITE
 
 revision = "0002"
 down_revision = "0001"

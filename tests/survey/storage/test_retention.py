@@ -12,13 +12,13 @@ from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
 from generator.content.models.site import promised_retention_years
-from survey import purge as retention
-from survey.audit import append
 from survey.cli import survey
-from survey.db import Database
 from survey.evaluators.store import Actor, exclude
-from survey.models import AuditEntry, Exclusion, Invitation, Response
-from survey.repository import Submission, create_invitations, responses, save_response
+from survey.storage import retention as retention
+from survey.storage.audit import append
+from survey.storage.db import Database
+from survey.storage.models import AuditEntry, Exclusion, Invitation, Response
+from survey.storage.repository import Submission, create_invitations, responses, save_response
 from tests.conftest import CONTENT
 from tests.survey.conftest import ANSWERS, NOW, TOPIC
 

@@ -9,7 +9,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from survey.db import Database
+from survey.storage.db import Database
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

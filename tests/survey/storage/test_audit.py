@@ -11,9 +11,9 @@ from flask import Flask
 from sqlalchemy import delete, event, text, update
 from sqlalchemy.exc import DatabaseError
 
-from survey.audit import Filters, all_entries, append, entries, record
-from survey.db import Database
-from survey.models import AuditEntry
+from survey.storage.audit import Filters, all_entries, append, entries, record
+from survey.storage.db import Database
+from survey.storage.models import AuditEntry
 from tests.survey.conftest import NOW, state_of
 
 

@@ -4,7 +4,7 @@ The period is content (`content/site.yml` `retention_years`) and the privacy not
 to every respondent, so a purge never runs while the two disagree, and never with a shorter
 period. What goes with a wave: its responses, their exclusions and its invitation codes. What
 stays: published aggregates (no personal data) and the audit log, which the database refuses to
-change (survey.models.APPEND_ONLY_*); the purge itself is appended to it, in the same
+change (survey.storage.models.APPEND_ONLY_*); the purge itself is appended to it, in the same
 transaction as the deletes.
 """
 
@@ -19,9 +19,9 @@ from typing import Any, Final
 from sqlalchemy import delete, func, select
 
 from generator.content.models import Site, Wave
-from survey.audit import record
-from survey.db import Database
-from survey.models import Exclusion, Invitation, Response
+from survey.storage.audit import record
+from survey.storage.db import Database
+from survey.storage.models import Exclusion, Invitation, Response
 
 # "3y", "3 年", "36m", "36 个月", or a bare number of years.
 PERIOD: Final = re.compile(r"^\s*(\d+)\s*(y|years?|年|m|months?|个月)?\s*$", re.IGNORECASE)
