@@ -7,7 +7,7 @@ parent's size at fork does not count; the figure includes the process's imports 
 
 - baseline: the naive download, every row read with one query into one DataFrame
   (`pandas.read_sql_query`) and written with `DataFrame.to_csv`;
-- csv, xlsx, sav: the download route's own code path (`survey.downloads.service`): for each
+- csv, xlsx, sav: the download route's own code path (`survey.staff.downloads.service`): for each
   wave, the "all topics" download of that wave, so the two downloads together hold the same
   1,000,000 rows as the baseline. CSV is the very generator the view streams
   (`service.csv_stream`: rows in chunks of 10,000 through `yield_per`, answers parsed per chunk
@@ -49,8 +49,8 @@ from survey.analysis.columns import WENT_BADLY, WENT_WELL  # noqa: E402
 from survey.analysis.frame import responses_frame  # noqa: E402
 from survey.analysis.rates import distribution, summary  # noqa: E402
 from survey.analysis.weighting import district_margins, weighted_rates  # noqa: E402
-from survey.downloads import service  # noqa: E402
-from survey.downloads.scope import ALL, Scope  # noqa: E402
+from survey.staff.downloads import service  # noqa: E402
+from survey.staff.downloads.scope import ALL, Scope  # noqa: E402
 from survey.storage.db import Database  # noqa: E402
 from survey.storage.migrate import upgrade  # noqa: E402
 from survey.storage.models import Response  # noqa: E402

@@ -15,9 +15,9 @@ import click
 from generator.cli import CONTENT_OPTION
 from generator.content.loader import Content
 from generator.content.published import PublishedTopic, PublishedWave, dump, results_dir
-from survey.admin.store import publications
 from survey.clitools import DATABASE_OPTION, content, database, shown
 from survey.fieldwork import purge as phone_purge
+from survey.staff.admin.store import publications
 from survey.storage import retention
 from survey.storage.audit import cli_actor
 from survey.storage.db import Database

@@ -15,8 +15,7 @@ import click
 
 from generator.cli import CONTENT_OPTION
 from survey.clitools import DATABASE_OPTION, content, database
-from survey.storage.audit import cli_actor
-from survey.users import (
+from survey.staff.accounts import (
     ROLES,
     AccountError,
     add_user,
@@ -24,6 +23,7 @@ from survey.users import (
     update_user,
     waiting_emails,
 )
+from survey.storage.audit import cli_actor
 
 T = TypeVar("T")
 PASSWORD_OPTION = click.option(

@@ -16,13 +16,13 @@ from flask.typing import ResponseReturnValue
 from generator.content.models import Questionnaire, Topic
 from survey import tickets
 from survey.abuse import source_key
-from survey.accounts import account, require_role, require_topic, staff_context
 from survey.config import phone_cipher
 from survey.fieldwork import cases, interview, queue
 from survey.fieldwork.calls import Outcome, OutcomeError, record_outcome
 from survey.fieldwork.crypto import PhoneCipher
 from survey.fieldwork.forms import NextCaseForm, OutcomeForm, PhoneForm, phone_form_class
 from survey.fieldwork.scope import fieldwork_waves, settings_of
+from survey.staff.sessions import account, require_role, require_topic, staff_context
 from survey.state import current_state
 from survey.storage.repository import ConflictError, submission_stored
 

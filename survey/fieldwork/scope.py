@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from generator.content.models import Topic
-from survey.accounts import account
 from survey.fieldwork.tables import FieldworkWave
+from survey.staff.sessions import account
 from survey.state import current_state
 from survey.storage.db import Database
 

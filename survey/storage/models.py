@@ -105,7 +105,7 @@ class LoginThrottle(Base):
     """Failed logins for one typed email from one address, and until when to refuse more.
 
     Kept for unknown emails exactly as for accounts, so the throttle reveals nothing, and keyed
-    on the address too, so nobody can shut an evaluator out from elsewhere (survey.throttle).
+    on the address too, so nobody can shut an evaluator out from elsewhere (survey.staff.throttle).
     """
 
     __tablename__ = "login_throttle"

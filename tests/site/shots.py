@@ -22,7 +22,7 @@ from survey.fieldwork.crypto import ENV as FIELDWORK_KEY
 from survey.fieldwork.crypto import new_key
 from survey.storage.repository import create_schema
 from survey.sample import sample_responses, sample_targets, store_sample
-from survey.users import add_user
+from survey.staff.accounts import add_user
 from tests.conftest import CONTENT  # first: tests.conftest and tests.browser import each other
 
 # isort: split

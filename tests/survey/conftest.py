@@ -228,7 +228,7 @@ PASSWORD = "correct horse battery staple"
 
 def add_staff(app: Flask, email: str, role: str, topics: tuple[str, ...] = ()) -> None:
     """Create an account on `app`'s database (as `yiti survey user add` would)."""
-    from survey.users import add_user
+    from survey.staff.accounts import add_user
 
     add_user(state_of(app).db, email, role, PASSWORD, NOW, "cli:test", topics)
 

@@ -156,7 +156,7 @@ def phone_markers(which: Iterable[str]) -> list[str]:
 def seed_fieldwork(app: Flask) -> dict[str, int]:
     """Fieldwork in both topics' waves and three held cases (see CASE_PHONES); after `visitors`,
     whose interviewer holds "mine". Returns the case ids by name."""
-    from survey.users import add_user
+    from survey.staff.accounts import add_user
 
     db = state_of(app).db
     other = add_user(db, "other-caller@example.org", "interviewer", "x" * 12, NOW, "cli:test")

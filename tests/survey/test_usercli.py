@@ -6,9 +6,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from survey.cli import survey
+from survey.staff.accounts import authenticate, list_users
 from survey.storage.audit import entries
 from survey.storage.db import Database
-from survey.users import authenticate, list_users
 from tests.conftest import CONTENT
 from tests.survey.conftest import NOW, PASSWORD, TOPIC
 

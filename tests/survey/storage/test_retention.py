@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from generator.content.models.site import promised_retention_years
 from survey.cli import survey
-from survey.evaluators.store import Actor, exclude
+from survey.staff.evaluators.store import Actor, exclude
 from survey.storage import retention as retention
 from survey.storage.audit import append
 from survey.storage.db import Database
