@@ -16,7 +16,7 @@ from survey.errors import register_errors
 from survey.fieldwork.interviewers import interviewers
 from survey.fieldwork.supervisors import supervisors
 from survey.jobs import init_jobs
-from survey.respondents import respondents
+from survey.residents.pages import respondents
 from survey.security import register_security_headers
 from survey.staff.admin import admin
 from survey.staff.auditlog import auditors

@@ -20,7 +20,7 @@ from generator.content.loader import Content
 from generator.content.models import Questionnaire, Wave
 from generator.content.models.questionnaire import Question
 from survey.codes import RECEIPT_LENGTH, mint
-from survey.service import with_street_name
+from survey.residents.service import with_street_name
 from survey.storage.db import Database
 from survey.storage.models import Response
 from survey.storage.repository import Submission

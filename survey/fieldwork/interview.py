@@ -23,10 +23,10 @@ from generator.content.models import Questionnaire
 from survey.fieldwork.calls import Outcome, apply_outcome, record_outcome
 from survey.fieldwork.dispositions import COMPLETE
 from survey.fieldwork.forms import REFUSAL_CODE
-from survey.service import with_street_name
+from survey.residents.service import with_street_name
+from survey.residents.tickets import Ticket
 from survey.storage.db import Database
 from survey.storage.repository import Submission, save_response
-from survey.tickets import Ticket
 
 PHONE: Final = "phone"  # the response's mode and channel
 _PSEUDONYM: Final = b"yiti interviewer pseudonym v1"

@@ -14,7 +14,6 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 
 from generator.content.models import Questionnaire, Topic
-from survey import tickets
 from survey.abuse import source_key
 from survey.config import phone_cipher
 from survey.fieldwork import cases, interview, queue
@@ -22,6 +21,7 @@ from survey.fieldwork.calls import Outcome, OutcomeError, record_outcome
 from survey.fieldwork.crypto import PhoneCipher
 from survey.fieldwork.forms import NextCaseForm, OutcomeForm, PhoneForm, phone_form_class
 from survey.fieldwork.scope import fieldwork_waves, settings_of
+from survey.residents import tickets
 from survey.staff.sessions import account, require_role, require_topic, staff_context
 from survey.state import current_state
 from survey.storage.repository import ConflictError, submission_stored

@@ -219,7 +219,7 @@ def test_an_unexpected_failure_is_a_plain_500_page(
     def broken(*_args: object, **_kwargs: object) -> str:
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr("survey.service.save_response", broken)
+    monkeypatch.setattr("survey.residents.service.save_response", broken)
     page = page_client.post(URL, page_client.form(), status=500)
     assert "服务器出错了" in page.text()
     assert "database on fire" not in page.text() and "Traceback" not in page.text()

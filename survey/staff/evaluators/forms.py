@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from survey.forms import clean_text
+from survey.residents.forms import clean_text
 
 REASON_MAX: Final = 500  # characters: the exclusions.reason column
 

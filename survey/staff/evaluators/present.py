@@ -44,7 +44,7 @@ LABELS: Final[dict[str, str]] = {
     SOLVED_RATE: "解决率",
     AWARENESS_RATE: "知晓率",
 }
-# survey.tickets.CHANNELS, as the privacy notice names them.
+# survey.residents.tickets.CHANNELS, as the privacy notice names them.
 CHANNEL_LABELS: Final[dict[str, str]] = {
     "link": "网页链接",
     "qr": "二维码",

@@ -13,7 +13,7 @@ from flask import Flask
 
 from survey.analysis.frame import responses_frame
 from survey.analysis.variables import Variable, prepare
-from survey.service import with_street_name
+from survey.residents.service import with_street_name
 from survey.staff.evaluators.store import Actor, exclude
 from survey.storage.repository import Submission, responses, save_response
 from tests.survey.conftest import ANSWERS, NOW, TOPIC, WAVE, CheckingClient, add_staff, state_of

@@ -11,10 +11,10 @@ from generator.content.loader import Content
 from generator.content.models import Questionnaire, Topic, Wave
 from survey.abuse import stored_source
 from survey.analysis.columns import STREET_NAME
-from survey.forms import SurveyForm
+from survey.residents.forms import SurveyForm
+from survey.residents.tickets import Ticket
 from survey.storage.db import Database
 from survey.storage.repository import Submission, save_response
-from survey.tickets import Ticket
 from survey.waves import is_open, next_wave, open_wave
 
 

@@ -9,11 +9,11 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf
 from wtforms import Field, SelectMultipleField
 
-from survey import pagecache, tickets
 from survey.abuse import device_key, flags_for, limiter, post_limit
 from survey.errors import log_unavailable, retry_advice
-from survey.forms import SurveyForm
-from survey.service import Survey, find_survey, open_surveys, submit
+from survey.residents import pagecache, tickets
+from survey.residents.forms import SurveyForm
+from survey.residents.service import Survey, find_survey, open_surveys, submit
 from survey.state import current_state
 from survey.storage.db import DatabaseUnavailableError
 from survey.storage.repository import ConflictError, InvitationError, receipt_exists

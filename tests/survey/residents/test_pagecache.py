@@ -11,8 +11,8 @@ import pytest
 from flask import Flask, render_template
 
 from generator.content.questionnaires import freeze
-from survey.pagecache import PageCacheError, cut, markers
-from survey.service import find_survey
+from survey.residents.pagecache import PageCacheError, cut, markers
+from survey.residents.service import find_survey
 from tests.conftest import CONTENT
 from tests.survey.conftest import (
     INVITED_TOPIC,

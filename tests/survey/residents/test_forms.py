@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 
-from survey.forms import SurveyForm, form_class
+from survey.residents.forms import SurveyForm, form_class
 from tests.survey.conftest import ANSWERS, INVITED_TOPIC, TOPIC, WAVE, state_of
 
 
