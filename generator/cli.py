@@ -59,7 +59,7 @@ class LazyGroup(click.Group):
 LAZY_COMMANDS = {
     "build": "generator.site.cli:build",
     "serve": "generator.site.serve:serve",
-    "survey": "survey.cli:survey",
+    "survey": "survey.cli.main:survey",
     "monitor": "generator.monitor.cli:monitor",
 }
 

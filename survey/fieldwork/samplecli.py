@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from generator.cli import CONTENT_OPTION
-from survey.clitools import DATABASE_OPTION, content, database
+from survey.cli.options import DATABASE_OPTION, content, database
 from survey.fieldwork import draw, sampling
 from survey.fieldwork import settings as fieldwork_settings
 from survey.fieldwork.commands import TOPIC, WAVE, now, refused

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from survey.cli import survey
+from survey.cli.main import survey
 from survey.fieldwork.crypto import PhoneCipher, new_key
 from survey.storage.db import Database
 from tests.conftest import CONTENT

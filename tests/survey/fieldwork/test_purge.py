@@ -9,7 +9,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import select
 
 from generator.content.loader import Content
-from survey.cli import survey
+from survey.cli.main import survey
 from survey.fieldwork.crypto import PhoneCipher
 from survey.fieldwork.settings import FieldworkError, close_fieldwork, open_fieldwork
 from survey.fieldwork.tables import Case, FieldworkWave

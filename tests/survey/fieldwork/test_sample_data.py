@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from generator.content.loader import Content
-from survey.cli import survey
+from survey.cli.main import survey
 from survey.fieldwork.crypto import PhoneCipher
 from survey.fieldwork.sample_data import sample_wave, store_sample_fieldwork
 from survey.fieldwork.tables import Case, FieldworkWave, Quota

@@ -22,7 +22,7 @@ def runner() -> CliRunner:
 
 @pytest.fixture
 def survey() -> click.Group:
-    """A `yiti survey`-like group with the ops commands registered, as survey/cli.py will."""
+    """A `yiti survey`-like group with the ops commands registered, as survey/cli/main.py will."""
     group = click.Group("survey")
     for command in COMMANDS:
         group.add_command(command)

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
 from generator.content.models.site import promised_retention_years
-from survey.cli import survey
+from survey.cli.main import survey
 from survey.staff.evaluators.store import Actor, exclude
 from survey.storage import retention as retention
 from survey.storage.audit import append

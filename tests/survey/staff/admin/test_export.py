@@ -10,7 +10,7 @@ from flask import Flask
 
 from generator.content.loader import load_content
 from generator.content.published import load_published, results_dir
-from survey.cli import survey
+from survey.cli.main import survey
 from tests.conftest import CONTENT
 from tests.survey.conftest import TOPIC, WAVE, CheckingClient, Clock, state_of
 from tests.survey.fieldwork.seeding import Spec, add_cases, add_response, add_wave

@@ -313,7 +313,7 @@ def test_the_index_lists_only_waves_with_answers_by_their_name(app: Flask, seede
 def test_real_and_sample_answers_carry_the_street_code_and_name_in_every_format(
     app: Flask, seeded: Seeded
 ) -> None:
-    from survey.sample import sample_responses, store_sample
+    from survey.cli.sample import sample_responses, store_sample
     from tests.survey.conftest import NOW
 
     state = state_of(app)

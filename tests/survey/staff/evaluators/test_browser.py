@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from survey.sample import sample_responses, store_sample
+from survey.cli.sample import sample_responses, store_sample
 from tests.browser import WIDTHS, axe_violations, describe, serving, under_survey
 from tests.survey.conftest import NOW, PASSWORD, TOPIC, WAVE, Clock, add_staff, make_app, state_of
 from tests.survey.fieldwork.seeding import add_cases, add_response, add_wave

@@ -8,7 +8,7 @@ import zlib
 from flask import Flask
 
 from survey.analysis import definitions as text
-from survey.sample import sample_responses, sample_targets, store_sample
+from survey.cli.sample import sample_responses, sample_targets, store_sample
 from survey.storage.audit import entries
 from tests.survey.conftest import NOW, TOPIC, WAVE, CheckingClient, Page, state_of
 from tests.survey.staff.evaluators.conftest import (

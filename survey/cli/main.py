@@ -16,8 +16,10 @@ from generator.content.models import Topic
 from generator.content.questionnaires import QUESTIONNAIRES_DIR
 from generator.content.questionnaires import freeze as freeze_versions
 from generator.errors import ContentError
-from survey.admincli import publish_export, purge
-from survey.clitools import DATABASE_OPTION, content, content_problems, database, shown
+from survey.cli.admin import publish_export, purge
+from survey.cli.options import DATABASE_OPTION, content, content_problems, database, shown
+from survey.cli.sample import sample_responses, sample_targets, store_sample
+from survey.cli.users import user
 from survey.fieldwork.cli import fieldwork, frame
 from survey.fieldwork.commands import cipher as fieldwork_cipher
 from survey.fieldwork.commands import refused
@@ -25,12 +27,10 @@ from survey.fieldwork.sample_data import store_sample_fieldwork
 from survey.fieldwork.samplecli import sample
 from survey.jobs.cli import worker
 from survey.ops.cli import COMMANDS as OPS_COMMANDS
-from survey.sample import sample_responses, sample_targets, store_sample
 from survey.storage.audit import append, cli_actor
 from survey.storage.migrate import current_revision, has_tables
 from survey.storage.migrate import upgrade as upgrade_schema
 from survey.storage.repository import count_responses, create_invitations, invitation_counts
-from survey.usercli import user
 
 
 @click.group()

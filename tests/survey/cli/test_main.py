@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from sqlalchemy import delete, inspect, text
 from sqlalchemy.exc import DatabaseError
 
-from survey.cli import survey
+from survey.cli.main import survey
 from survey.fieldwork import tables as fieldwork_tables  # noqa: F401  (registers the fieldwork tables)
 from survey.storage.audit import append
 from survey.storage.db import Database

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from generator.cli import CONTENT_OPTION
-from survey.clitools import DATABASE_OPTION, content, database
+from survey.cli.options import DATABASE_OPTION, content, database
 from survey.staff.accounts import (
     ROLES,
     AccountError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner, Result
 
-from survey.cli import survey
+from survey.cli.main import survey
 from survey.staff.accounts import authenticate, list_users
 from survey.storage.audit import entries
 from survey.storage.db import Database

@@ -15,7 +15,7 @@ import click
 from generator.cli import CONTENT_OPTION
 from generator.content.loader import Content
 from generator.content.published import PublishedTopic, PublishedWave, dump, results_dir
-from survey.clitools import DATABASE_OPTION, content, database, shown
+from survey.cli.options import DATABASE_OPTION, content, database, shown
 from survey.fieldwork import purge as phone_purge
 from survey.staff.admin.store import publications
 from survey.storage import retention

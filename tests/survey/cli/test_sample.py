@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from generator.content.loader import load_content
-from survey.cli import survey
-from survey.sample import CHANNEL, sample_responses, sample_targets, store_sample
+from survey.cli.main import survey
+from survey.cli.sample import CHANNEL, sample_responses, sample_targets, store_sample
 from survey.storage.db import Database
 from survey.storage.repository import count_responses, responses
 from survey.waves import as_utc
