@@ -22,16 +22,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from generator.site import engine
-from generator.site.cache import BuildCache, using
 from generator.content.loader import Content, load_content
 from generator.content.published import load_published
 from generator.monitor.api import load_records, monitoring_for_site
 from generator.monitor.store import DEFAULT_STORE
+from generator.site import engine
+from generator.site.cache import BuildCache, using
+from generator.site.config import dump, mkdocs_config
 from generator.site.other_engines import DEFAULT as DEFAULT_ENGINE
 from generator.site.render.monitoring import Monitoring
 from generator.site.render.site import render_site
-from generator.site.config import dump, mkdocs_config
 
 
 @dataclass(frozen=True)

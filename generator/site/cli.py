@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from generator.site.build import build as build_site
 from generator.cli import CONTENT_OPTION, folder_option, report_problems
 from generator.errors import ContentError, YitiError
+from generator.site.build import build as build_site
 from generator.site.other_engines import DEFAULT as DEFAULT_ENGINE
 from generator.site.other_engines import ENGINES
 

@@ -22,9 +22,9 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from generator.site.cache import active
 from generator.content.yamlsource import label_for
 from generator.errors import YitiError
+from generator.site.cache import active
 
 # data: images: Material's stylesheet draws its icons as data: SVGs (CSS mask-image).
 SITE_POLICY = "; ".join(

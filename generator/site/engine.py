@@ -17,9 +17,9 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
+from generator.errors import YitiError
 from generator.site.cache import active
 from generator.site.csp import secure_site
-from generator.errors import YitiError
 from generator.site.other_engines import DEFAULT, run_external
 from generator.site.pagecache import PageCache
 from generator.site.searchindex import compact_index

@@ -22,9 +22,9 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.security import safe_join
 from werkzeug.serving import run_simple
 
-from generator.site.csp import site_headers
 from generator.errors import YitiError
 from generator.site.cli import SITE_OPTION
+from generator.site.csp import site_headers
 from survey import create_app
 from survey.security import close_unsent_body
 

@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from generator.content.loader import Content
-from survey.storage.db import Database
 from survey.fieldwork.crypto import PhoneCipher
 from survey.fieldwork.sample_data import sample_wave, store_sample_fieldwork
 from survey.staff.accounts import add_user
+from survey.storage.db import Database
 
 INTERVIEWER, SUPERVISOR = "caller@example.org", "supervisor@example.org"
 

@@ -21,7 +21,9 @@ from generator.site.csp import SITE_POLICY, InlineContentError, secure_site, sty
 SPEC = importlib.util.find_spec("material")
 assert SPEC is not None and SPEC.origin is not None  # mkdocs-material is a dependency
 MATERIAL = Path(SPEC.origin).parent / "templates" / "partials" / "javascripts"
-THEME = Path(__file__).resolve().parents[2] / "generator" / "site" / "theme" / "assets" / "javascripts"
+THEME = (
+    Path(__file__).resolve().parents[2] / "generator" / "site" / "theme" / "assets" / "javascripts"
+)
 SCRIPT_TYPES = {"", "text/javascript", "application/javascript", "module"}
 
 

@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 
 from markupsafe import Markup
 
-from generator.site.cache import BuildCache, active
 from generator.content.models.guide import Procedure
+from generator.site.cache import BuildCache, active
 
 # Plain ASCII: passes the drawing modules' title escaping unchanged, never occurs in a drawing.
 TITLE_SLOT = "YITI-TITLE-SLOT-7f3a"

@@ -11,10 +11,10 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from generator.site.build import build
 from generator.cli import main
 from generator.content.loader import load_content
 from generator.errors import ContentError
+from generator.site.build import build
 from generator.site.render.pages import SECTIONS
 from tests.conftest import CONTENT
 from tests.generator.conftest import ELEVATORS, edit

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from generator.content.loader import load_content
+from generator.errors import ContentError
 from generator.site import cache as cache_module
 from generator.site import engine
 from generator.site.build import TRASH, BuildReport, build
 from generator.site.cache import BuildCache, code_version, using
-from generator.content.loader import load_content
 from generator.site.csp import secure_document
-from generator.errors import ContentError
 from generator.site.render import cached, charts, flowchart
 from generator.site.render.pages import flowchart_title
 from tests.generator.conftest import ELEVATORS, edit

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from generator.cli import main
+from generator.errors import YitiError
 from generator.site import cli as site_cli
 from generator.site import engine, other_engines
 from generator.site.build import BuildReport, build
-from generator.cli import main
-from generator.errors import YitiError
 from tests.generator.fixtures import BUILD_TIME
 from tests.generator.links import broken_links, html_pages
 

@@ -13,8 +13,8 @@ from werkzeug.test import Client, TestResponse
 
 from generator.site.csp import site_headers
 from generator.site.serve import SURVEY_MOUNT, combined_app
-from survey.storage.repository import create_schema
 from survey.security import HEADERS
+from survey.storage.repository import create_schema
 from tests.conftest import CONTENT
 from tests.survey.conftest import TOPIC, WAVE, state_of
 
