@@ -10,14 +10,16 @@ from __future__ import annotations
 import secrets
 import time
 from datetime import datetime
+from functools import lru_cache
 
 from flask import current_app, request, session
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from limits import parse_many
+from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 
 from survey.codes import keyed_hash
+from survey.counters import hit_all
 from survey.residents.tickets import Ticket
 
 # Flask-WTF's reason (CSRFProtect.protect) when an HTTPS post's Referer is another site's;
@@ -127,19 +129,38 @@ def flags_for(honeypot: str | None, ticket: Ticket, now: datetime) -> tuple[str,
         flags.append("honeypot")
     if (now - ticket.served_at).total_seconds() < config["YITI_MIN_FILL_SECONDS"]:
         flags.append("too_fast")
-    if not _within(config["YITI_FLAG_IP_LIMIT"], "flag-ip", source_key()):
+    busy_address, busy_device = _within(
+        (config["YITI_FLAG_IP_LIMIT"], "flag-ip", source_key()),
+        (config["YITI_FLAG_DEVICE_LIMIT"], "flag-device", device_key()),
+    )
+    if not busy_address:
         flags.append("busy_address")
-    if not _within(config["YITI_FLAG_DEVICE_LIMIT"], "flag-device", device_key()):
+    if not busy_device:
         flags.append("busy_device")
     return tuple(flags)
 
 
-def _within(limits: str, scope: str, key: str) -> bool:
-    """Count one hit against each of `limits` for `key`; False if any is exceeded."""
+def _within(*counters: tuple[str, str, str]) -> list[bool]:
+    """Count one hit against each limit of each (limits, scope, key); per counter, False if any
+    of its limits is exceeded. One Redis round trip for all of them (survey.counters)."""
     if not current_app.config["RATELIMIT_ENABLED"]:
-        return True
+        return [True] * len(counters)
     # Direct hits skip Flask-Limiter's own key prefix, so add it: deployments sharing a Redis
     # keep their counts apart.
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
-    results = [limiter.limiter.hit(item, prefix, scope, key) for item in parse_many(limits)]
-    return all(results)
+    hits = [
+        (index, item, (prefix, scope, key))
+        for index, (limits, scope, key) in enumerate(counters)
+        for item in _parsed(limits)
+    ]
+    results = hit_all(limiter.limiter, [(item, ids) for _, item, ids in hits])
+    within = [True] * len(counters)
+    for (index, _, _), ok in zip(hits, results, strict=True):
+        within[index] = within[index] and ok
+    return within
+
+
+@lru_cache(maxsize=16)
+def _parsed(limits: str) -> tuple[RateLimitItem, ...]:
+    """A configured limit string's limits, parsed once per worker rather than per submission."""
+    return tuple(parse_many(limits))

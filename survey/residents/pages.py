@@ -22,6 +22,11 @@ respondents = Blueprint("respondents", __name__)
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 # Fields of a blank questionnaire whose value differs per request (CSRF may be off in tests).
 SLOTS = ("csrf_token", "ticket", "invitation")
+# The hard limit on answers, on the blueprint rather than on the view: Flask-Limiter then checks
+# it once, before the request, instead of also wrapping the view in a second pass over its
+# limits for every page view and answer (issue 17). Only the questionnaire takes POSTs here;
+# its counters keep the same key (the endpoint), and any POST route added here is limited too.
+limiter.limit(post_limit, methods=["POST"])(respondents)
 
 
 @respondents.get("/")
@@ -40,7 +45,6 @@ def privacy() -> ResponseReturnValue:
 
 
 @respondents.route("/<slug>/<wave>/", methods=["GET", "POST"])
-@limiter.limit(post_limit, methods=["POST"])
 def questionnaire(slug: str, wave: str) -> ResponseReturnValue:
     """The questionnaire: served with a fresh ticket; answers stored once, then a receipt."""
     state = current_state()

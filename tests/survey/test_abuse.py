@@ -203,6 +203,24 @@ def test_rate_limits_can_live_in_redis(tmp_path: Path, clock: Clock) -> None:
     assert [r.flags for r in rows] == [[], ["busy_device"]]
 
 
+def test_in_redis_busy_address_and_device_are_both_counted(tmp_path: Path, clock: Clock) -> None:
+    require(redis_reachable(), f"Redis at {REDIS}")
+    prefix = f"yiti-test-{uuid.uuid4().hex[:8]}"
+    app = sqlite_app(
+        tmp_path,
+        clock,
+        RATELIMIT_STORAGE_URI=REDIS,
+        RATELIMIT_KEY_PREFIX=prefix,
+        YITI_FLAG_IP_LIMIT="2/hour",
+        YITI_FLAG_DEVICE_LIMIT="1/day",
+    )
+    client = CheckingClient(app.test_client())
+    for _ in range(3):
+        client.post(URL, client.form())
+    rows = responses(state_of(app).db, "ebike-charging", WAVE)
+    assert [r.flags for r in rows] == [[], ["busy_device"], ["busy_address", "busy_device"]]
+
+
 def redis_reachable() -> bool:
     """Whether Redis answers at 127.0.0.1:6379."""
     try:
