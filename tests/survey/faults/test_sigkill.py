@@ -121,7 +121,7 @@ def test_sigkill_of_a_worker_mid_burst_loses_and_doubles_nothing(
         running_residents = [pool.submit(resident) for _ in range(RESIDENTS)]
         try:
             _wait_for(lambda: len(receipts) >= KILL_AFTER, "the first receipts")
-            _kill_until_a_request_is_cut(master, cut)
+            _kill_until_a_request_is_cut(master, cut, receipts)
         finally:
             stop.set()
         for finished in running_residents:
@@ -134,9 +134,11 @@ def test_sigkill_of_a_worker_mid_burst_loses_and_doubles_nothing(
     assert len({r.submission_id for r in stored}) == len(stored) == len(receipts)
 
 
-def _kill_until_a_request_is_cut(master: int, cut: list[str]) -> None:
+def _kill_until_a_request_is_cut(master: int, cut: list[str], receipts: list[str]) -> None:
     """SIGKILL one worker after another while the residents keep submitting, until a kill has
-    dropped a request in flight (a worker may sit between two requests when killed)."""
+    dropped a request in flight (a worker may sit between two requests when killed). After each
+    kill, the next waits until the residents have been served again: on a loaded machine a
+    replacement worker takes seconds to load the app, and killing it then cuts nothing."""
     killed: set[int] = set()
     deadline = time.monotonic() + BURST_SECONDS
     while not cut and time.monotonic() < deadline:
@@ -144,9 +146,12 @@ def _kill_until_a_request_is_cut(master: int, cut: list[str]) -> None:
         if victim is None:  # every worker is a killed one still being replaced
             time.sleep(KILL_SETTLE)
             continue
+        served = len(receipts)
         os.kill(victim, signal.SIGKILL)
         killed.add(victim)
         time.sleep(KILL_SETTLE)
+        while not cut and len(receipts) < served + RESIDENTS and time.monotonic() < deadline:
+            time.sleep(0.05)
 
 
 def _wait_for(condition: Callable[[], bool], what: str) -> None:
