@@ -12,7 +12,7 @@ from markupsafe import Markup
 from generator.loader import Content
 from generator.models import Topic
 from generator.published import Published
-from generator.render.cached import render_svgs
+from generator.render.cached import render_svgs, settle_charts
 from generator.render.environment import environment
 from generator.render.monitoring import (
     RANKING_DIR,
@@ -73,7 +73,7 @@ def render_site(
         pages.update(render_topic(content, topic, now, common, svg, extra, results))
     if monitoring is not None:
         pages.update(render_monitoring(content, monitoring, common))
-    return pages
+    return settle_charts(pages)  # the charts a second process drew, if any (render/aside.py)
 
 
 def render_monitoring(
