@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextvars import ContextVar
 
