@@ -120,7 +120,8 @@ RUNNING_SCHEMES = ("javascript:", "vbscript:", "data:")
 URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 
 
-# Pages checked while the site was built: path → (the text checked, its secure_text result).
+# Pages checked while the site was built: path → (the text checked, its secure_text result,
+# with "" for a text that needed no rewriting).
 Early = Mapping[Path, tuple[str, "Future[tuple[str, list[tuple[str, str]]]]"]]
 
 
@@ -148,7 +149,7 @@ def secure_site(site_dir: Path, sources: Sequence[Path] = (), early: Early | Non
     problems = [
         f"{path.relative_to(site_dir)}: {what}{located(needle, texts)}"
         for path in documents
-        for what, needle in secure_document(path, early or {})
+        for what, needle in secure_document(path, early)
     ]
     if problems:
         listed = "\n".join(problems[:20])
@@ -218,7 +219,7 @@ def _needles(needle: str) -> Iterable[str]:
         yield inner.split('"')[0].split("'")[0]
 
 
-def secure_document(path: Path, early: Early) -> list[tuple[str, str]]:
+def secure_document(path: Path, early: Early | None = None) -> list[tuple[str, str]]:
     """One page's inline SVG styles as attributes (written back), then what the policy would
     still block in it; reused from the build cache (generator/cache.py) for a page seen before,
     or from `early` for a page checked, in exactly this text, while the site was built."""
@@ -230,8 +231,9 @@ def secure_document(path: Path, early: Early) -> list[tuple[str, str]]:
         found = json.loads(known)
         secured = found["secured"] or text
         problems = [(str(what), str(needle)) for what, needle in found["problems"]]
-    elif path in early and early[path][0] == text:
+    elif early and path in early and early[path][0] == text:
         secured, problems = early[path][1].result()
+        secured = secured or text  # "": nothing to rewrite (not sent back)
     else:
         secured, problems = secure_text(path.suffix, text)
     if secured != text:
