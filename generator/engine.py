@@ -53,8 +53,9 @@ def run(
     the build for the other engines), then made to fit the site's Content-Security-Policy
     (generator/csp.py), still inside the build's temporary folder, so a page that would not
     fit fails the whole build, naming the content file and line in `sources` that it came
-    from. With MkDocs and a build cache, unchanged pages reuse MkDocs' work of the last build
-    (generator/pagecache.py), remembered only once every check has passed.
+    from. With MkDocs, each page is checked for the policy by a second process as MkDocs
+    writes it (generator/csp_early.py); with a build cache, unchanged pages reuse MkDocs' work
+    of the last build (generator/pagecache.py), remembered only once every check has passed.
     """
     page_cache = _page_cache(config_file) if name == DEFAULT else None
     early = EarlyCsp(active())  # pages checked for the CSP as MkDocs writes them
