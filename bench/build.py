@@ -48,13 +48,13 @@ sys.path.insert(0, str(ROOT))
 from bench import engine_runs  # noqa: E402
 from bench.measure import run_process  # noqa: E402
 from bench.synth_topics import make_content  # noqa: E402
-from generator import engine  # noqa: E402
-from generator.build import monitoring_of, write_docs  # noqa: E402
-from generator.cache import BuildCache, using  # noqa: E402
-from generator.loader import load_content  # noqa: E402
+from generator.content.loader import load_content  # noqa: E402
 from generator.monitor.store import DEFAULT_STORE  # noqa: E402
-from generator.render.site import render_site  # noqa: E402
-from generator.site_config import dump, mkdocs_config  # noqa: E402
+from generator.site import engine  # noqa: E402
+from generator.site.build import monitoring_of, write_docs  # noqa: E402
+from generator.site.cache import BuildCache, using  # noqa: E402
+from generator.site.config import dump, mkdocs_config  # noqa: E402
+from generator.site.render.site import render_site  # noqa: E402
 
 TARGET_RATIO = 1.3
 TARGET_SAME = 1.05  # a rebuild with nothing changed

@@ -19,11 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.measure import run_process
-from generator.build import monitoring_of, write_docs
-from generator.loader import load_content
+from generator.content.loader import load_content
 from generator.monitor.store import DEFAULT_STORE
-from generator.render.site import render_site
-from generator.site_config import dump, mkdocs_config
+from generator.site.build import monitoring_of, write_docs
+from generator.site.config import dump, mkdocs_config
+from generator.site.render.site import render_site
 
 ENGINES = ("mkdocs", "properdocs", "zensical")
 # Where each engine writes its search index.

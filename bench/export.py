@@ -7,7 +7,7 @@ parent's size at fork does not count; the figure includes the process's imports 
 
 - baseline: the naive download, every row read with one query into one DataFrame
   (`pandas.read_sql_query`) and written with `DataFrame.to_csv`;
-- csv, xlsx, sav: the download route's own code path (`survey.downloads.service`): for each
+- csv, xlsx, sav: the download route's own code path (`survey.staff.downloads.service`): for each
   wave, the "all topics" download of that wave, so the two downloads together hold the same
   1,000,000 rows as the baseline. CSV is the very generator the view streams
   (`service.csv_stream`: rows in chunks of 10,000 through `yield_per`, answers parsed per chunk
@@ -43,17 +43,17 @@ import pandas as pd  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from bench.synth_responses import TOPICS, WAVES, load  # noqa: E402
-from generator.loader import load_content  # noqa: E402
+from generator.content.loader import load_content  # noqa: E402
 from survey.analysis.breakdown import by_district, change, drivers  # noqa: E402
 from survey.analysis.columns import WENT_BADLY, WENT_WELL  # noqa: E402
 from survey.analysis.frame import responses_frame  # noqa: E402
 from survey.analysis.rates import distribution, summary  # noqa: E402
 from survey.analysis.weighting import district_margins, weighted_rates  # noqa: E402
-from survey.db import Database  # noqa: E402
-from survey.downloads import service  # noqa: E402
-from survey.downloads.scope import ALL, Scope  # noqa: E402
-from survey.migrate import upgrade  # noqa: E402
-from survey.models import Response  # noqa: E402
+from survey.staff.downloads import service  # noqa: E402
+from survey.staff.downloads.scope import ALL, Scope  # noqa: E402
+from survey.storage.db import Database  # noqa: E402
+from survey.storage.migrate import upgrade  # noqa: E402
+from survey.storage.models import Response  # noqa: E402
 
 CHUNK = 10_000  # rows per chunk read from the database
 TARGET_RATIO = 1.5  # CSV download time ÷ naive read-everything-then-to_csv time
@@ -103,7 +103,7 @@ def download(phase: str, asks: list[service.Request], out: Path) -> int:
 
 def _completed_rows(ask: service.Request) -> int:
     """Rows of the last completed download, as its audit entry recorded them."""
-    from survey.audit import entries
+    from survey.storage.audit import entries
 
     return int(entries(ask.db, limit=1)[0].detail["rows"])
 

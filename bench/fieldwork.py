@@ -51,14 +51,14 @@ from sqlalchemy import text  # noqa: E402
 from bench import fieldwork_interviewers as interviewers  # noqa: E402
 from bench.pg import private_schema  # noqa: E402
 from bench.synth_frame import write_frame  # noqa: E402
-from generator.loader import load_content  # noqa: E402
-from survey.db import Database  # noqa: E402
+from generator.content.loader import load_content  # noqa: E402
 from survey.fieldwork.crypto import PhoneCipher, new_key  # noqa: E402
 from survey.fieldwork.draw import Plan, draw_sample  # noqa: E402
 from survey.fieldwork.frame import read_chunks  # noqa: E402
 from survey.fieldwork.importer import Target, import_frame  # noqa: E402
 from survey.fieldwork.settings import open_fieldwork  # noqa: E402
-from survey.migrate import upgrade  # noqa: E402
+from survey.storage.db import Database  # noqa: E402
+from survey.storage.migrate import upgrade  # noqa: E402
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TOPIC, WAVE = "ebike-charging", "2026-end"

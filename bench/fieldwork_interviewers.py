@@ -38,13 +38,13 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, select  # noqa: E402
 
 from bench.pg import private_schema  # noqa: E402
-from survey.db import Database  # noqa: E402
 from survey.fieldwork.calls import Outcome, OutcomeError, record_outcome  # noqa: E402
 from survey.fieldwork.crypto import PhoneCipher, new_key  # noqa: E402
 from survey.fieldwork.hours import BEIJING, local  # noqa: E402
 from survey.fieldwork.tables import Call, Case, FieldworkWave  # noqa: E402
-from survey.models import User  # noqa: E402
-from survey.repository import create_schema  # noqa: E402
+from survey.storage.db import Database  # noqa: E402
+from survey.storage.models import User  # noqa: E402
+from survey.storage.repository import create_schema  # noqa: E402
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 P99_TARGET_MS = 50.0

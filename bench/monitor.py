@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from generator.loader import Content, load_content  # noqa: E402
+from generator.content.loader import Content, load_content  # noqa: E402
 from generator.monitor.columns import TOPIC  # noqa: E402
 from generator.monitor.governance import governance_frame, load_governance  # noqa: E402
 from generator.monitor.halfmonth import coverage, half_month_table  # noqa: E402

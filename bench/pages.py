@@ -35,8 +35,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.build import build  # noqa: E402
-from generator.serve import static_site  # noqa: E402
+from generator.site.build import build  # noqa: E402
+from generator.site.serve import static_site  # noqa: E402
 from tests.conftest import CONTENT  # noqa: E402  first: tests.browser imports it back
 
 from tests.browser import CHROMIUM_ARGS, chromium_path, serving  # noqa: E402  # isort: skip

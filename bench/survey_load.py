@@ -62,8 +62,8 @@ from bench.survey_load_server import (  # noqa: E402
     load_cost,
     redis_keys,
 )
-from survey.db import Database  # noqa: E402
-from survey.repository import count_responses  # noqa: E402
+from survey.storage.db import Database  # noqa: E402
+from survey.storage.repository import count_responses  # noqa: E402
 
 NOW = "2026-11-27T12:00:00+08:00"  # inside the wave, whenever the benchmark runs
 REDIS = os.environ.get("YITI_BENCH_REDIS", "redis://127.0.0.1:6379/0")

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from bench.survey_floor import create_table
 from bench.survey_load_client import request
-from survey.db import Database
-from survey.migrate import upgrade
+from survey.storage.db import Database
+from survey.storage.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from generator.loader import load_content
+from generator.content.loader import load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 MOBILE_PREFIXES = (

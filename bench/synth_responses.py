@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import insert
 
-from survey.db import Database
-from survey.models import Response
+from survey.storage.db import Database
+from survey.storage.models import Response
 
 TOPICS = [f"topic-{i:02d}" for i in range(14)]
 SHARES = np.array([0.3] + [0.7 / 13] * 13)  # one large topic, 13 of equal size

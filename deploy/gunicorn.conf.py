@@ -16,7 +16,7 @@ bind = ["127.0.0.1:8001"]
 # only between requests, so one XLSX of a whole wave (a minute or more to build) or a large CSV
 # streaming for longer than `timeout` had its worker killed mid-request (500 or a cut-off file;
 # tests/deploy/test_long_requests.py). A gthread worker's main loop reports every second while
-# its threads serve. Each SQLite write still waits its turn on its own flock (survey/db.py).
+# its threads serve. Each SQLite write still waits its turn on its own flock (survey/storage/db.py).
 # Two threads: a worker busy with one download still answers others at once, and holds at most
 # two PostgreSQL connections (deploy/README.md counts them against max_connections). A worker
 # takes no more connections than it has threads, so a request never queues behind a download in
@@ -28,7 +28,7 @@ worker_connections = threads
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 
 # Seconds without a heartbeat before a worker is taken as hung and replaced. With gthread this
-# no longer bounds one request (SQLite waits at most 10 s for a lock, survey/db.py); it catches
+# no longer bounds one request (SQLite waits at most 10 s for a lock, survey/storage/db.py); it catches
 # a worker whose main loop is stuck.
 timeout = 30
 # On SIGTERM or SIGHUP, workers finish the requests they hold for up to this long.

@@ -10,10 +10,10 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from generator.content.loader import Content, load_content
+from generator.content.published import load_published
+from generator.content.schema import SCHEMA_DIR, write_schemas
 from generator.errors import ContentError, YitiError
-from generator.loader import Content, load_content
-from generator.published import load_published
-from generator.schema import SCHEMA_DIR, write_schemas
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,9 +57,9 @@ class LazyGroup(click.Group):
 
 # Subcommands that live beside their area; imported only when used.
 LAZY_COMMANDS = {
-    "build": "generator.site_cli:build",
-    "serve": "generator.serve:serve",
-    "survey": "survey.cli:survey",
+    "build": "generator.site.cli:build",
+    "serve": "generator.site.serve:serve",
+    "survey": "survey.cli.main:survey",
     "monitor": "generator.monitor.cli:monitor",
 }
 

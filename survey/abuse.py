@@ -18,7 +18,7 @@ from limits import parse_many
 from limits.storage import MemoryStorage
 
 from survey.codes import keyed_hash
-from survey.tickets import Ticket
+from survey.residents.tickets import Ticket
 
 # Flask-WTF's reason (CSRFProtect.protect) when an HTTPS post's Referer is another site's;
 # here, not in survey.errors, which imports this module (limiter).

@@ -9,23 +9,23 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from generator.loader import load_content
+from generator.content.loader import load_content
 from survey.abuse import csrf, limiter, storage_uri
-from survey.accounts import init_accounts
-from survey.admin import admin
-from survey.auditors import auditors
-from survey.auth import auth
 from survey.config import instance_dir, settings
-from survey.db import Database
-from survey.downloads import downloads
 from survey.errors import register_errors
-from survey.evaluators import evaluators
 from survey.fieldwork.interviewers import interviewers
 from survey.fieldwork.supervisors import supervisors
 from survey.jobs import init_jobs
-from survey.respondents import respondents
+from survey.residents.pages import respondents
 from survey.security import register_security_headers
+from survey.staff.admin import admin
+from survey.staff.auditlog import auditors
+from survey.staff.downloads import downloads
+from survey.staff.evaluators import evaluators
+from survey.staff.login import auth
+from survey.staff.sessions import init_accounts
 from survey.state import EXTENSION, AppState, clock_from
+from survey.storage.db import Database
 from survey.templating import register_template_helpers
 
 

@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from survey.abuse import FOREIGN_REFERRER, limiter
-from survey.db import DatabaseUnavailableError
+from survey.storage.db import DatabaseUnavailableError
 
 # status → (title, what to do), said for a resident on a phone.
 MESSAGES: dict[int, tuple[str, str]] = {

@@ -5,9 +5,9 @@ every worker start, issue 17). tests/survey/test_lazy.py checks what the app imp
 Staff modules hold such a module as
 
     if TYPE_CHECKING:
-        from survey.downloads import service
+        from survey.staff.downloads import service
     else:
-        service = lazy("survey.downloads.service")
+        service = lazy("survey.staff.downloads.service")
 
 and use `service.build(…)` as before: type checkers see the module, the running code imports it
 at the first attribute read. Unlike importlib's LazyLoader (not thread-safe before Python 3.12),

@@ -9,11 +9,11 @@ from typing import Any
 
 from flask import current_app
 
-from generator.loader import Content
-from generator.models import Questionnaire
-from survey.db import Database
-from survey.forms import SurveyForm, form_class
-from survey.pagecache import PageCache
+from generator.content.loader import Content
+from generator.content.models import Questionnaire
+from survey.residents.forms import SurveyForm, form_class
+from survey.residents.pagecache import PageCache
+from survey.storage.db import Database
 
 EXTENSION = "yiti_survey"
 
@@ -45,7 +45,7 @@ class AppState:
     clock: Callable[[], datetime] = utc_now
     # Form classes by (topic, wave): built once, so their widgets' rendered options are reused.
     forms: dict[tuple[str, str], type[SurveyForm]] = field(default_factory=dict)
-    # Blank questionnaire pages, rendered once (survey/pagecache.py).
+    # Blank questionnaire pages, rendered once (survey/residents/pagecache.py).
     pages: PageCache = field(default_factory=PageCache)
     # Questionnaires by (topic, wave): content merges and validates one on every look-up (~0.1 ms).
     questionnaires: dict[tuple[str, str], Questionnaire | None] = field(default_factory=dict)

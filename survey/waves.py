@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from generator.calendar import wave_label
-from generator.models import Site, Topic, Wave
+from generator.content.calendar import wave_label
+from generator.content.models import Site, Topic, Wave
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -45,5 +45,5 @@ def local_time(moment: datetime) -> str:
 
 
 def wave_name(wave_id: str) -> str:
-    """`2026-end` → `2026 年年底` (the site's own name for it, generator.calendar)."""
+    """`2026-end` → `2026 年年底` (the site's own name for it, generator.content.calendar)."""
     return wave_label(wave_id)

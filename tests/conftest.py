@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from generator.other_engines import DEFAULT as DEFAULT_ENGINE
-from generator.other_engines import ENGINES
+from generator.site.other_engines import DEFAULT as DEFAULT_ENGINE
+from generator.site.other_engines import ENGINES
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

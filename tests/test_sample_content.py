@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator.loader import load_content
-from generator.models import Topic
+from generator.content.loader import load_content
+from generator.content.models import Topic
 from tests.conftest import CONTENT
 
 CONTENT_MODEL = load_content(CONTENT)

@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from generator.content.loader import Content
 from generator.errors import YitiError
-from generator.loader import Content
 from generator.monitor.governance import governance_frame, load_governance
 from generator.monitor.halfmonth import coverage, half_month_table
 from generator.monitor.importer import read_valid

@@ -10,8 +10,8 @@ import click
 import pandas as pd
 
 from generator.cli import CONTENT_OPTION
+from generator.content.loader import Content, load_content
 from generator.errors import ContentError, YitiError
-from generator.loader import Content, load_content
 from generator.monitor.api import load_records, monitoring_for_site
 from generator.monitor.columns import LABEL, REASON, ROW, TOPIC
 from generator.monitor.importer import ImportResult, import_file

@@ -13,11 +13,11 @@ from typing import Annotated
 import pandas as pd
 from pydantic import Field, StringConstraints, ValidationError
 
+from generator.content.models import ContentModel, Directory
+from generator.content.models.base import Text
+from generator.content.yamlsource import Source, read_yaml
 from generator.errors import ContentError, Problem
-from generator.models import ContentModel, Directory
-from generator.models.base import Text
 from generator.monitor.columns import DISTRICT, SINCE, STREET, UNTIL
-from generator.yamlsource import Source, read_yaml
 
 GOVERNANCE_FILE = Path("monitoring/governance-streets.yml")
 Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-from generator.models import Directory
+from generator.content.models import Directory
 from generator.monitor.checks import Places, check_batch, records_table
 from generator.monitor.columns import CATEGORY, REQUEST_ID, ROW
 from generator.monitor.fields import numeric_keys, text_array

@@ -2,7 +2,7 @@
 
 Exports from different systems name the same field differently (受理时间, 来电时间, …). The
 built-in aliases cover the common names; a mapping file (YAML, `源列名: 字段`) covers the rest
-and wins over the aliases (the rules are `generator.tabular`'s, shared with the survey's
+and wins over the aliases (the rules are `generator.sheets.columns`'s, shared with the survey's
 frame import). Documented in content/monitoring/README.md.
 """
 
@@ -13,7 +13,6 @@ from typing import Literal
 
 from pydantic import RootModel
 
-from generator import tabular
 from generator.monitor.columns import (
     CATEGORY,
     DISTRICT,
@@ -25,7 +24,8 @@ from generator.monitor.columns import (
     STREET,
     TEXT,
 )
-from generator.tabular import MappingError
+from generator.sheets import columns as tabular
+from generator.sheets.columns import MappingError
 
 __all__ = ["MappingError", "load_mapping", "ordered_fields", "resolve_headers"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from generator.models import Directory
+from generator.content.models import Directory
 from generator.monitor.columns import (
     DISTRICT,
     NOT_RANKED_KIND,

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from generator.content.loader import Content
 from generator.errors import Problem
-from generator.loader import Content
 from generator.monitor.columns import PARTIAL, TOPIC, VOLUME
 
 MAX_FACTOR = 10.0  # an order of magnitude

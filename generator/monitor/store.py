@@ -38,7 +38,7 @@ from generator.monitor.columns import (
 )
 from generator.monitor.mapping import FIELD_LABELS
 from generator.monitor.validate import REJECT_COLUMNS
-from generator.spreadsheet import guard
+from generator.sheets.cells import guard
 
 DEFAULT_STORE = Path("instance/monitoring")
 SCHEMA = pa.schema(

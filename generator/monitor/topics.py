@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-from generator.models import Topic
+from generator.content.models import Topic
 from generator.monitor.columns import (
     CATEGORIES,
     CATEGORY,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from generator.models.site import SatisfactionDefinition
+from generator.content.models.site import SatisfactionDefinition
 from survey.analysis.columns import (
     AWARENESS_YES,
     MIN_CELL,

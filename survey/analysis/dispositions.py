@@ -2,7 +2,7 @@
 
 The variable table drives the CSV columns and the codebook, as for responses
 (survey.analysis.variables). Cases arrive as plain columns of `fieldwork_cases` (read by
-survey.downloads.cases, which selects no phone column); `disposition_frame` adds the
+survey.staff.downloads.cases, which selects no phone column); `disposition_frame` adds the
 disposition, its label and its rate group the way the rates count them
 (survey.fieldwork.dispositions.final_group), so the file reproduces every rate on the page.
 """

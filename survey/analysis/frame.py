@@ -1,6 +1,6 @@
 """Stored responses → the analysis frame: the one place that knows how a response is stored.
 
-The repository hands over plain mappings (a `survey.models.Response` row's columns, with its
+The repository hands over plain mappings (a `survey.storage.models.Response` row's columns, with its
 `answers` dict and `flags` list); analysis and exports read only the columns of `columns`.
 Keeping this a pure function over mappings lets it be tested without a database.
 """

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportions_ztest
 
-from generator.models.site import SatisfactionDefinition
+from generator.content.models.site import SatisfactionDefinition
 from survey.analysis import definitions as text
 from survey.analysis.columns import (
     DEFINITION,

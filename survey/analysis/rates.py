@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from generator.models.site import SATISFACTION_SCALE, SatisfactionDefinition
+from generator.content.models.site import SATISFACTION_SCALE, SatisfactionDefinition
 from survey.analysis import definitions as text
 from survey.analysis.columns import (
     ANSWER,

@@ -15,11 +15,11 @@ import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-from generator.models.questionnaire import Questionnaire
-from generator.spreadsheet import FORMULA_PATTERN as FORMULA_PATTERN
-from generator.spreadsheet import FORMULA_STARTS as FORMULA_STARTS
-from generator.spreadsheet import guard as guard
-from generator.spreadsheet import neutralise as neutralise
+from generator.content.models.questionnaire import Questionnaire
+from generator.sheets.cells import FORMULA_PATTERN as FORMULA_PATTERN
+from generator.sheets.cells import FORMULA_STARTS as FORMULA_STARTS
+from generator.sheets.cells import guard as guard
+from generator.sheets.cells import neutralise as neutralise
 from survey.analysis.columns import STREET_NAME
 
 # text: free text; number: a number; category: option text ↔ code 1..k; flag: 0/1 with labels.
@@ -70,7 +70,7 @@ def category(name: str, label: str, options: Sequence[str]) -> Variable:
     return Variable(name, label, "category", values, missing)
 
 
-# How the answers were collected (survey.models.Response.mode).
+# How the answers were collected (survey.storage.models.Response.mode).
 MODE_VARIABLE: Final = Variable(
     "mode", "访问方式", "category", ((1, "web"), (2, "phone")), meanings=("网页自填", "电话访问")
 )

@@ -18,8 +18,8 @@ from typing import Any, Final
 
 import pandas as pd
 
-from generator.models.directory import District
-from generator.models.site import SatisfactionDefinition
+from generator.content.models.directory import District
+from generator.content.models.site import SatisfactionDefinition
 from survey.analysis import definitions as text
 from survey.analysis.columns import (
     CI_HIGH,

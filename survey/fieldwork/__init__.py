@@ -9,6 +9,6 @@ and carry no case id, so an answer can never be joined back to a number.
 Calling (interviewers, supervisors):
     interviewers (blueprint) ─ queue (next case) ─ cases (the held case, its phone, audited)
                              ─ calls (outcomes; hours: calling hours and spreading)
-                             ─ interview (forms ─ survey.repository: the response and 1.1)
+                             ─ interview (forms ─ survey.storage.repository: the response and 1.1)
     supervisors (blueprint)  ─ supervision (figures) ─ quality (pure pandas flags)
 """

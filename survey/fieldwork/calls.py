@@ -20,11 +20,11 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from survey.audit import record
-from survey.db import Database
 from survey.fieldwork.dispositions import CODES, Disposition
 from survey.fieldwork.hours import SPREAD_CODES, in_calling_hours, spread_after
 from survey.fieldwork.tables import Call, Case, FieldworkWave
+from survey.storage.audit import record
+from survey.storage.db import Database
 
 NOTE_MAX: Final = 200  # characters: an outcome note, never a phone number or an answer
 NOT_HELD: Final = "这个个案已不在您手中（超过保留时间后可能已由他人接手），请点“下一个个案”"

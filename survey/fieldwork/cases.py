@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from survey.audit import record
-from survey.db import Database
 from survey.fieldwork.crypto import PhoneCipher
 from survey.fieldwork.dispositions import CODES
 from survey.fieldwork.hours import local
 from survey.fieldwork.tables import Call, Case, FieldworkWave
+from survey.storage.audit import record
+from survey.storage.db import Database
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from generator.models import Directory
+from generator.content.models import Directory
 from survey.fieldwork.frame import CONTACT_ID, DISTRICT, FIELDS, PHONE, ROW, STREET
 from survey.fieldwork.phones import PROBLEM, masked, normalise
 

@@ -16,13 +16,13 @@ from pathlib import Path
 import click
 
 from generator.cli import CONTENT_OPTION
-from survey.audit import cli_actor
-from survey.clitools import DATABASE_OPTION, content, database
+from survey.cli.options import DATABASE_OPTION, content, database
 from survey.fieldwork import settings as fieldwork_settings
 from survey.fieldwork.commands import TOPIC, WAVE, cipher, now, refused
 from survey.fieldwork.crypto import ENV, new_key
 from survey.fieldwork.frame import load_mapping, read_chunks
 from survey.fieldwork.importer import Counts, Target, import_frame, new_batch
+from survey.storage.audit import cli_actor
 
 
 @click.group()

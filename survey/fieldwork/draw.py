@@ -16,11 +16,11 @@ import pandas as pd
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from survey.audit import record
-from survey.db import Database
 from survey.fieldwork import sampling
 from survey.fieldwork.settings import FieldworkError, require_open
 from survey.fieldwork.tables import Case, Quota
+from survey.storage.audit import record
+from survey.storage.db import Database
 
 
 @dataclass(frozen=True)

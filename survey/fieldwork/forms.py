@@ -1,6 +1,6 @@
 """The interviewer's forms: ask for a case, report a call's outcome, and the interview itself.
 
-The interview is the residents' questionnaire (survey.forms builds it from content), with the
+The interview is the residents' questionnaire (survey.residents.forms builds it from content), with the
 consent question in front; its answers are stored exactly as a resident's would be.
 """
 
@@ -14,11 +14,11 @@ from wtforms import DateTimeLocalField, Field, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from generator.models import Directory, Questionnaire
+from generator.content.models import Directory, Questionnaire
 from survey.fieldwork.calls import NOTE_MAX
 from survey.fieldwork.dispositions import CODES, COMPLETE
 from survey.fieldwork.hours import BEIJING
-from survey.forms import NOT_AN_OPTION, SurveyForm, clean_text, form_class
+from survey.residents.forms import NOT_AN_OPTION, SurveyForm, clean_text, form_class
 
 AGREE: Final = "同意，开始访问"
 REFUSE: Final = "不同意（记为拒绝访问 2.11）"

@@ -2,7 +2,7 @@
 
 One row per contact: an id, a phone, a district, a street (optional) and any other columns,
 which are kept as the case's attributes. Columns are found as the monitoring import finds
-them (`generator.tabular`: built-in aliases, or a `--mapping` file), and the text encoding is
+them (`generator.sheets.columns`: built-in aliases, or a `--mapping` file), and the text encoding is
 detected the same way (`generator.monitor.reading.detect_encoding`). Every value stays text
 here, so a bad value becomes a reported reject in `checks`, never a parse failure. Rows are
 numbered as a spreadsheet shows them: the header is row 1, the first contact row 2.
@@ -21,9 +21,9 @@ import openpyxl
 import pandas as pd
 from pydantic import RootModel
 
-from generator import tabular
 from generator.errors import YitiError
 from generator.monitor.reading import detect_encoding, normalise_encoding
+from generator.sheets import columns as tabular
 
 CONTACT_ID: Final = "contact_id"
 PHONE: Final = "phone"

@@ -23,10 +23,8 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from generator.loader import Content
-from generator.spreadsheet import guard
-from survey.audit import record
-from survey.db import Database
+from generator.content.loader import Content
+from generator.sheets.cells import guard
 from survey.fieldwork.bulk import insert_cases
 from survey.fieldwork.checks import REJECT_COLUMNS, Checked, Places, Seen, check_chunk
 from survey.fieldwork.crypto import PhoneCipher
@@ -34,6 +32,8 @@ from survey.fieldwork.frame import CONTACT_ID, DISTRICT, PHONE, ROW, STREET, Fra
 from survey.fieldwork.frame import attribute_columns as extras
 from survey.fieldwork.settings import FieldworkError, require_topic_wave, wave_row
 from survey.fieldwork.tables import Case
+from survey.storage.audit import record
+from survey.storage.db import Database
 
 _KEY_CHARS = 32  # hex characters of the phone key kept in memory for duplicates (128 bits)
 

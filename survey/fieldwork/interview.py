@@ -1,6 +1,6 @@
 """Storing a telephone interview: an ordinary response, and the case's 1.1, in one transaction.
 
-The response goes through the residents' path (`survey.repository.save_response`), so the
+The response goes through the residents' path (`survey.storage.repository.save_response`), so the
 submission id of the served form makes a resent POST count once. It records mode `phone`, the
 interviewer's pseudonym and when the interview began, and nothing about the case: no case id,
 no phone, no contact id, so answers cannot be joined back to numbers. The case's disposition
@@ -18,15 +18,15 @@ from typing import Any, Final
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from generator.loader import Content
-from generator.models import Questionnaire
-from survey.db import Database
+from generator.content.loader import Content
+from generator.content.models import Questionnaire
 from survey.fieldwork.calls import Outcome, apply_outcome, record_outcome
 from survey.fieldwork.dispositions import COMPLETE
 from survey.fieldwork.forms import REFUSAL_CODE
-from survey.repository import Submission, save_response
-from survey.service import with_street_name
-from survey.tickets import Ticket
+from survey.residents.service import with_street_name
+from survey.residents.tickets import Ticket
+from survey.storage.db import Database
+from survey.storage.repository import Submission, save_response
 
 PHONE: Final = "phone"  # the response's mode and channel
 _PSEUDONYM: Final = b"yiti interviewer pseudonym v1"

@@ -13,18 +13,18 @@ from typing import Final
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from generator.models import Questionnaire, Topic
-from survey import tickets
+from generator.content.models import Questionnaire, Topic
 from survey.abuse import source_key
-from survey.accounts import account, require_role, require_topic, staff_context
 from survey.config import phone_cipher
 from survey.fieldwork import cases, interview, queue
 from survey.fieldwork.calls import Outcome, OutcomeError, record_outcome
 from survey.fieldwork.crypto import PhoneCipher
 from survey.fieldwork.forms import NextCaseForm, OutcomeForm, PhoneForm, phone_form_class
 from survey.fieldwork.scope import fieldwork_waves, settings_of
-from survey.repository import ConflictError, submission_stored
+from survey.residents import tickets
+from survey.staff.sessions import account, require_role, require_topic, staff_context
 from survey.state import current_state
+from survey.storage.repository import ConflictError, submission_stored
 
 interviewers = Blueprint("interviewers", __name__, url_prefix="/staff/calls")
 interviewers.context_processor(staff_context)

@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 
-from survey.audit import record
-from survey.db import Database
 from survey.fieldwork.tables import Case, FieldworkWave
+from survey.storage.audit import record
+from survey.storage.db import Database
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import pandas as pd
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
-from generator.models import Question
+from generator.content.models import Question
 
 SHORT_SHARE: Final = 0.4
 SCALE_MIN_OPTIONS: Final = 4

@@ -28,11 +28,11 @@ from typing import Final
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from survey.audit import record
-from survey.db import Database
 from survey.fieldwork.dispositions import COMPLETE
 from survey.fieldwork.hours import in_calling_hours
 from survey.fieldwork.tables import Case, FieldworkWave, Quota
+from survey.storage.audit import record
+from survey.storage.db import Database
 from survey.waves import as_utc
 
 # Minutes after which a hold counts as abandoned. An interview takes about 10 minutes and a

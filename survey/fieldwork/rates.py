@@ -15,9 +15,9 @@ from typing import Final
 from sqlalchemy import func, select
 
 from survey.analysis.aapor import GroupCounts
-from survey.db import Database
 from survey.fieldwork.dispositions import CODES, NOT_ATTEMPTED, Group, final_group
 from survey.fieldwork.tables import Case, FieldworkWave
+from survey.storage.db import Database
 
 ISSUED: Final = ("released", "held", "final")
 

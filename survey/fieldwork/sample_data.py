@@ -18,15 +18,15 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
-from generator.loader import Content
-from survey.db import Database
+from generator.content.loader import Content
+from survey.cli.sample import sample_targets
 from survey.fieldwork import draw
 from survey.fieldwork.crypto import PhoneCipher
 from survey.fieldwork.frame import CONTACT_ID, DISTRICT, PHONE, ROW, STREET
 from survey.fieldwork.importer import Target, import_frame
 from survey.fieldwork.settings import DEFAULT_ATTEMPTS, open_fieldwork
 from survey.fieldwork.tables import Case, FieldworkWave
-from survey.sample import sample_targets
+from survey.storage.db import Database
 
 CONTACTS: Final = 2000  # frame size; phones 138-0000-0000 … 138-0000-1999
 DRAWN: Final = 600

@@ -7,11 +7,11 @@ from pathlib import Path
 import click
 
 from generator.cli import CONTENT_OPTION
-from survey.audit import cli_actor
-from survey.clitools import DATABASE_OPTION, content, database
+from survey.cli.options import DATABASE_OPTION, content, database
 from survey.fieldwork import draw, sampling
 from survey.fieldwork import settings as fieldwork_settings
 from survey.fieldwork.commands import TOPIC, WAVE, now, refused
+from survey.storage.audit import cli_actor
 
 
 @click.group()

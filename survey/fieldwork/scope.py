@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from generator.models import Topic
-from survey.accounts import account
-from survey.db import Database
+from generator.content.models import Topic
 from survey.fieldwork.tables import FieldworkWave
+from survey.staff.sessions import account
 from survey.state import current_state
+from survey.storage.db import Database
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from generator.content.loader import Content
 from generator.errors import YitiError
-from generator.loader import Content
-from survey.audit import record
-from survey.db import Database
 from survey.fieldwork.tables import Case, FieldworkWave, Quota
+from survey.storage.audit import record
+from survey.storage.db import Database
 
 HOURS: Final = re.compile(r"^\s*([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-4]):([0-5]\d)\s*$")
 DEFAULT_HOURS: Final = "09:00-21:00"

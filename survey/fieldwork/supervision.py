@@ -16,15 +16,15 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from generator.models import Questionnaire
-from generator.models.site import SatisfactionDefinition
-from survey.db import Database
+from generator.content.models import Questionnaire
+from generator.content.models.site import SatisfactionDefinition
 from survey.fieldwork import quality
 from survey.fieldwork.dispositions import CODES, COMPLETE, NOT_ATTEMPTED
 from survey.fieldwork.hours import local
 from survey.fieldwork.interview import PHONE, pseudonym
 from survey.fieldwork.tables import Call, Case, Quota
-from survey.models import Response, User
+from survey.storage.db import Database
+from survey.storage.models import Response, User
 
 MIN_RATED_HOURS = 0.25  # completes per hour are shown from a quarter of an hour's work
 WORKED = ("released", "held", "final")  # cases given out to interviewers (drawn and released)

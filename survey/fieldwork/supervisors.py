@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Final
 from flask import Blueprint, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
 
-from survey.accounts import require_role, require_topic, staff_context
 from survey.fieldwork.queue import STALE_HOLD_MINUTES
 from survey.fieldwork.scope import fieldwork_waves, settings_of
 from survey.lazy import lazy
+from survey.staff.sessions import require_role, require_topic, staff_context
 from survey.state import current_state
 
 if TYPE_CHECKING:

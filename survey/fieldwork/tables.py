@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.models import Base
+from survey.storage.models import Base
 
 
 class FieldworkWave(Base):

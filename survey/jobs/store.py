@@ -14,8 +14,8 @@ from typing import Final
 
 from sqlalchemy import select, update
 
-from survey.db import Database
-from survey.models import ExportJob
+from survey.storage.db import Database
+from survey.storage.models import ExportJob
 
 QUEUED: Final = "queued"
 RUNNING: Final = "running"

@@ -13,20 +13,19 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from survey.accounts import Account
 from survey.analysis.errors import ExportTooLargeError
-from survey.audit import append
-from survey.downloads.scope import resolve
 from survey.jobs import store
 from survey.lazy import lazy
-from survey.models import ExportJob
+from survey.staff.accounts import active_user
+from survey.staff.sessions import Account
 from survey.state import AppState
-from survey.users import active_user
+from survey.storage.audit import append
+from survey.storage.models import ExportJob
 
 if TYPE_CHECKING:
-    from survey.downloads import service
+    from survey.staff.downloads import service
 else:  # pandas and pyarrow load with the first job (survey/lazy.py)
-    service = lazy("survey.downloads.service")
+    service = lazy("survey.staff.downloads.service")
 
 FAILED_INSIDE = "生成时出错（已记入服务器日志）；请稍后重新生成，如仍失败请联系管理员"
 DISK_FULL = "服务器存放导出文件的磁盘已满，文件未生成；请联系管理员清理后重新生成"
@@ -88,6 +87,10 @@ def _request(state: AppState, job: ExportJob) -> service.Request:
 
     def sees(topic: str) -> bool:
         return account.sees_topic(topic) and topic in job.topics
+
+    # Imported here, not at the top: the downloads package's views import survey.jobs, which
+    # imports this module while it starts, so a top-level import would be circular.
+    from survey.staff.downloads.scope import resolve
 
     scope = resolve(state.content, job.wave, job.slug, sees)
     if scope is None:

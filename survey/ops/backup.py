@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
-SQLITE_BUSY_SECONDS = 10  # as survey/db.py: wait this long for the app's writer to finish
+SQLITE_BUSY_SECONDS = 10  # as survey/storage/db.py: wait this long for the app's writer to finish
 # A table every survey database has; a backup without it is of some other database.
 SURVEY_TABLE = "responses"
 PG_CONNECT_SECONDS = "10"

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from sqlalchemy.engine import make_url
 
-from survey.clitools import DATABASE_OPTION
+from survey.cli.options import DATABASE_OPTION
 from survey.config import ProductionConfigError, instance_dir, settings
 from survey.ops.backup import BackupError, backup, restore
 

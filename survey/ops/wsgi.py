@@ -11,7 +11,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from survey import create_app
 
-# The same mount point as `yiti serve` (generator/serve.py), so links and redirects agree.
+# The same mount point as `yiti serve` (generator/site/serve.py), so links and redirects agree.
 SURVEY_MOUNT = "/survey"
 
 survey_app = create_app()

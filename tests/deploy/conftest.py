@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from survey.db import Database
-from survey.migrate import upgrade
+from survey.storage.db import Database
+from survey.storage.migrate import upgrade
 from tests.conftest import CONTENT, ROOT
 
 DEPLOY = ROOT / "deploy"

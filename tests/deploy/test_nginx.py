@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from generator.csp import site_headers
+from generator.site.csp import site_headers
 from tests.conftest import ROOT, require
 from tests.deploy.conftest import DEPLOY, SERVER_ROOT, localised, nginx_main_config, self_signed
 

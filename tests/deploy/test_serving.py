@@ -11,7 +11,7 @@ import pytest
 import requests
 from bs4 import BeautifulSoup
 
-from generator.csp import site_headers
+from generator.site.csp import site_headers
 from survey.security import HEADERS
 from tests.conftest import require
 from tests.deploy.conftest import (

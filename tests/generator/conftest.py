@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.content.loader import load_content
 from generator.errors import ContentError, Problem
-from generator.loader import load_content
 
 ELEVATORS = Path("topics/2022/old-building-elevators.yml")
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build
-from generator.serve import static_site
+from generator.site.build import build
+from generator.site.serve import static_site
 from tests.browser import serving
 from tests.conftest import CONTENT
 

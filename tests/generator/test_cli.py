@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.schema import SCHEMAS, render
+from generator.content.schema import SCHEMAS, render
 from tests.conftest import CONTENT, ROOT
 from tests.generator.conftest import ELEVATORS, edit
 

@@ -16,13 +16,13 @@ from typing import Any
 
 from playwright.sync_api import sync_playwright
 
-from generator.build import build
-from generator.serve import combined_app
+from generator.site.build import build
+from generator.site.serve import combined_app
 from survey.fieldwork.crypto import ENV as FIELDWORK_KEY
 from survey.fieldwork.crypto import new_key
-from survey.repository import create_schema
-from survey.sample import sample_responses, sample_targets, store_sample
-from survey.users import add_user
+from survey.storage.repository import create_schema
+from survey.cli.sample import sample_responses, sample_targets, store_sample
+from survey.staff.accounts import add_user
 from tests.conftest import CONTENT  # first: tests.conftest and tests.browser import each other
 
 # isort: split

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from generator.loader import Content
-from survey.db import Database
+from generator.content.loader import Content
+from survey.storage.db import Database
 from survey.fieldwork.crypto import PhoneCipher
 from survey.fieldwork.sample_data import sample_wave, store_sample_fieldwork
-from survey.users import add_user
+from survey.staff.accounts import add_user
 
 INTERVIEWER, SUPERVISOR = "caller@example.org", "supervisor@example.org"
 

@@ -1,6 +1,6 @@
 """Every built page fits the site's Content-Security-Policy: nothing inline that it does not allow.
 
-Checked independently of the build's own check (generator/csp.py): pages are parsed with
+Checked independently of the build's own check (generator/site/csp.py): pages are parsed with
 BeautifulSoup, every inline script, style element, style attribute and event handler is hashed,
 and each hash must be listed in the policy (today the list is empty: nothing inline at all).
 """
@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from generator.csp import SITE_POLICY, InlineContentError, secure_site, styles_as_attributes
+from generator.site.csp import SITE_POLICY, InlineContentError, secure_site, styles_as_attributes
 
 SPEC = importlib.util.find_spec("material")
 assert SPEC is not None and SPEC.origin is not None  # mkdocs-material is a dependency
 MATERIAL = Path(SPEC.origin).parent / "templates" / "partials" / "javascripts"
-THEME = Path(__file__).resolve().parents[2] / "generator" / "theme" / "assets" / "javascripts"
+THEME = Path(__file__).resolve().parents[2] / "generator" / "site" / "theme" / "assets" / "javascripts"
 SCRIPT_TYPES = {"", "text/javascript", "application/javascript", "module"}
 
 

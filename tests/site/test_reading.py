@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from generator.loader import load_content
-from generator.models.guide import Procedure
-from generator.render.flowchart import inline_svg, render_svgs
-from generator.render.pages import site_context
-from generator.render.site import render_topic
+from generator.content.loader import load_content
+from generator.content.models.guide import Procedure
+from generator.site.render.flowchart import inline_svg, render_svgs
+from generator.site.render.pages import site_context
+from generator.site.render.site import render_topic
 from tests.browser import WIDTHS
 from tests.conftest import CONTENT
 from tests.generator.fixtures import BUILD_TIME

@@ -21,10 +21,10 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.test import TestResponse
 
 from survey import create_app
-from survey.db import Database
-from survey.migrate import upgrade
-from survey.repository import create_schema
 from survey.state import AppState
+from survey.storage.db import Database
+from survey.storage.migrate import upgrade
+from survey.storage.repository import create_schema
 from tests.conftest import CONTENT, require
 
 # Inside the shipped 2026-end wave (2026-11-15 09:00 to 2026-12-15 18:00, Beijing time).
@@ -228,7 +228,7 @@ PASSWORD = "correct horse battery staple"
 
 def add_staff(app: Flask, email: str, role: str, topics: tuple[str, ...] = ()) -> None:
     """Create an account on `app`'s database (as `yiti survey user add` would)."""
-    from survey.users import add_user
+    from survey.staff.accounts import add_user
 
     add_user(state_of(app).db, email, role, PASSWORD, NOW, "cli:test", topics)
 

@@ -31,8 +31,8 @@ from survey.fieldwork.cases import display_phone
 from survey.fieldwork.crypto import PhoneCipher, new_key
 from survey.fieldwork.tables import Case, FieldworkWave
 from survey.jobs import current_jobs, store, work
-from survey.models import User
-from survey.repository import Submission, responses, save_response
+from survey.storage.models import User
+from survey.storage.repository import Submission, responses, save_response
 from tests.survey.conftest import (
     ANSWERS,
     INVITED_TOPIC,
@@ -156,7 +156,7 @@ def phone_markers(which: Iterable[str]) -> list[str]:
 def seed_fieldwork(app: Flask) -> dict[str, int]:
     """Fieldwork in both topics' waves and three held cases (see CASE_PHONES); after `visitors`,
     whose interviewer holds "mine". Returns the case ids by name."""
-    from survey.users import add_user
+    from survey.staff.accounts import add_user
 
     db = state_of(app).db
     other = add_user(db, "other-caller@example.org", "interviewer", "x" * 12, NOW, "cli:test")

@@ -16,7 +16,7 @@ from limits import parse
 from limits.strategies import FixedWindowRateLimiter
 
 from survey.abuse import LocalCounts, storage_uri
-from survey.repository import count_responses, create_invitations, responses
+from survey.storage.repository import count_responses, create_invitations, responses
 from tests.conftest import require
 from tests.survey.conftest import (
     ANSWERS,
@@ -29,7 +29,7 @@ from tests.survey.conftest import (
     make_app,
     state_of,
 )
-from tests.survey.test_repository import run_in_threads
+from tests.survey.storage.test_repository import run_in_threads
 
 INVITED_URL = f"/{INVITED_TOPIC}/{WAVE}/"
 REDIS = "redis://127.0.0.1:6379"
@@ -219,7 +219,7 @@ def test_an_unexpected_failure_is_a_plain_500_page(
     def broken(*_args: object, **_kwargs: object) -> str:
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr("survey.service.save_response", broken)
+    monkeypatch.setattr("survey.residents.service.save_response", broken)
     page = page_client.post(URL, page_client.form(), status=500)
     assert "服务器出错了" in page.text()
     assert "database on fire" not in page.text() and "Traceback" not in page.text()

@@ -20,8 +20,8 @@ from flask import Flask
 from sqlalchemy import event
 from werkzeug.test import TestResponse
 
-from survey.audit import all_entries
 from survey.errors import CSRF_MESSAGE
+from survey.storage.audit import all_entries
 from tests.survey.conftest import (
     WAVE,
     Clock,

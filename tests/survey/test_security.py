@@ -213,7 +213,7 @@ def test_a_staff_login_starts_a_fresh_httponly_samesite_browser_session(
     assert "SameSite=Lax" in cookie
     assert "Secure" not in cookie  # a laptop serves plain http
     # No Expires or Max-Age: the cookie ends with the browser; the server ends the login after
-    # YITI_LOGIN_IDLE_MINUTES idle or YITI_LOGIN_MAX_HOURS in all (tests/survey/test_auth.py).
+    # YITI_LOGIN_IDLE_MINUTES idle or YITI_LOGIN_MAX_HOURS in all (tests/survey/staff/test_login.py).
     assert "Expires" not in cookie
     assert "Max-Age" not in cookie
 

@@ -3,7 +3,7 @@ leads back to the topic's guide."""
 
 from __future__ import annotations
 
-from generator.render.pages import topic_dir
+from generator.site.render.pages import topic_dir
 from tests.survey.conftest import TOPIC, URL, WAVE, CheckingClient, state_of
 
 PAGES = ["/", "/privacy/", URL, "/staff/login/"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from generator.loader import load_content
+from generator.content.loader import load_content
 from survey.waves import SHANGHAI, is_open, local_time, next_wave, open_wave, wave_name
 from tests.conftest import CONTENT
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from generator.loader import Content, load_content
+from generator.content.loader import Content, load_content
 from generator.monitor.columns import (
     CATEGORIES,
     DISTRICT,

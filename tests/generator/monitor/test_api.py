@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator.loader import Content
+from generator.content.loader import Content
 from generator.monitor.api import SAMPLE_RECORDS, load_records, monitoring_for_site
 from generator.monitor.columns import (
     CHANGE_PREV,

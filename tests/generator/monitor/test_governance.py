@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
+from generator.content.loader import Content
 from generator.errors import ContentError
-from generator.loader import Content
 from generator.monitor.columns import DISTRICT, SINCE, STREET, UNTIL
 from generator.monitor.governance import (
     GOVERNANCE_FILE,

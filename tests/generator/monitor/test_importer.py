@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from generator.loader import Content
+from generator.content.loader import Content
 from generator.monitor.columns import REQUEST_ID, TEXT
 from generator.monitor.importer import import_file
 from generator.monitor.reading import InputError

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator.loader import Content, load_content
+from generator.content.loader import Content, load_content
 from generator.monitor.api import load_records, monitoring_for_site
 from generator.monitor.columns import PARTIAL, TOPIC, VOLUME
 from generator.monitor.scale import apart, monthly_volume, scale_problems

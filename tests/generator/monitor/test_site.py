@@ -2,7 +2,7 @@
 
 A property test renders the site over many generated stores and follows every Markdown link;
 six named stores go through a real MkDocs build (strict: a link to a missing page fails it)
-and the link walker of tests/generator/test_build.py.
+and the link walker of tests/generator/site/test_build.py.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.build import build, monitoring_of
-from generator.loader import Content, load_content
+from generator.content.loader import Content, load_content
 from generator.monitor.columns import RECORD_COLUMNS
 from generator.monitor.store import write_part
-from generator.render.site import render_site
+from generator.site.build import build, monitoring_of
+from generator.site.render.site import render_site
 from tests.conftest import CONTENT
 from tests.generator.links import broken_links
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from generator.loader import Content
+from generator.content.loader import Content
 from generator.monitor.columns import CATEGORY, RECEIVED_AT, STREET, TOPIC
 from generator.monitor.importer import read_valid
 from generator.monitor.places import districts_frame, streets_frame

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from pandas.testing import assert_frame_equal
 
-from generator.loader import Content
+from generator.content.loader import Content
 from generator.monitor.columns import (
     CATEGORIES,
     CATEGORY,

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from generator.models.site import SatisfactionDefinition
+from generator.content.models.site import SatisfactionDefinition
 from survey.analysis.columns import EXCLUDED, SUSPECT
 
 COUNT = "times"  # literal frames say how often a row repeats, to reach n >= 30 in a few lines

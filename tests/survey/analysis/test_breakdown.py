@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from generator.models.site import SatisfactionDefinition
+from generator.content.models.site import SatisfactionDefinition
 from survey.analysis import definitions as text
 from survey.analysis.breakdown import DISTRICT_COLUMNS, by_district, change, drivers
 from survey.analysis.columns import DISTRICT, EXCLUDED, SATISFACTION, TOPIC, WAVE, WENT_WELL

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 from pandas.testing import assert_frame_equal
 
-from generator.loader import load_content
+from generator.content.loader import load_content
 from survey.analysis.export import csv_bytes
 from survey.analysis.frame import FRAME_COLUMNS, responses_frame
 from survey.analysis.rates import summary

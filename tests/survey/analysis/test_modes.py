@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from generator.models.site import SatisfactionDefinition
+from generator.content.models.site import SatisfactionDefinition
 from survey.analysis.columns import MIN_CELL, NOTE, SUPPRESSED, VALUE, N
 from survey.analysis.modes import (
     DIFFERENCE,

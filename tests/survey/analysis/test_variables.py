@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from generator.loader import load_content
+from generator.content.loader import load_content
 from survey.analysis.variables import (
     FLAG_LABELS,
     TICK_LABELS,

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal, assert_series_equal
 
-from generator.loader import load_content
-from generator.models.site import SatisfactionDefinition
+from generator.content.loader import load_content
+from generator.content.models.site import SatisfactionDefinition
 from survey.analysis.columns import DISTRICT, SATISFACTION, TOPIC, WAVE, WEIGHT
 from survey.analysis.weighting import (
     POPULATION,

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import create_engine, text
 
-from survey.repository import count_responses
+from survey.storage.repository import count_responses
 from tests.conftest import require
 from tests.survey.conftest import (
     ANSWERS,

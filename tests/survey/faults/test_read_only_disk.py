@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from survey.db import DISK_FULL, READ_ONLY
-from survey.repository import count_responses
+from survey.storage.db import DISK_FULL, READ_ONLY
+from survey.storage.repository import count_responses
 from tests.survey.conftest import URL, CheckingClient, Clock, make_app, state_of
 from tests.survey.faults.test_database_outage import assert_answers_kept
 

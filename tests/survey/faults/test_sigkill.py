@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from survey.db import Database
-from survey.migrate import upgrade
-from survey.repository import responses
+from survey.storage.db import Database
+from survey.storage.migrate import upgrade
+from survey.storage.repository import responses
 from tests.conftest import require
 from tests.deploy.conftest import (
     GUNICORN,

@@ -14,15 +14,15 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from generator.loader import Content, load_content
-from survey.db import Database
+from generator.content.loader import Content, load_content
 from survey.fieldwork.crypto import ENV, PhoneCipher, new_key
 from survey.fieldwork.frame import read_chunks
 from survey.fieldwork.importer import Counts, Target, import_frame
 from survey.fieldwork.tables import Case, FieldworkWave, Quota
-from survey.migrate import upgrade
-from survey.repository import create_schema
-from survey.users import add_user
+from survey.staff.accounts import add_user
+from survey.storage.db import Database
+from survey.storage.migrate import upgrade
+from survey.storage.repository import create_schema
 from tests.conftest import CONTENT
 from tests.survey.conftest import CheckingClient, Clock, add_staff, log_in, make_app, state_of
 

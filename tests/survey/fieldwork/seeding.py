@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
 
-from survey.db import Database
 from survey.fieldwork.crypto import PhoneCipher
 from survey.fieldwork.tables import Call, Case, FieldworkWave
-from survey.models import Response, User
+from survey.storage.db import Database
+from survey.storage.models import Response, User
 from tests.survey.conftest import ANSWERS, NOW
 
 # A fixed test key (never used outside tests) and a phone that must never leave the database.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from generator.loader import Content
+from generator.content.loader import Content
 from survey.fieldwork.checks import Places, Seen, check_chunk
 
 

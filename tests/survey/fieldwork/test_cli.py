@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from survey.cli import survey
-from survey.db import Database
+from survey.cli.main import survey
 from survey.fieldwork.crypto import PhoneCipher, new_key
+from survey.storage.db import Database
 from tests.conftest import CONTENT
 from tests.survey.fieldwork.conftest import ROWS, TOPIC, WAVE, write_csv
 

@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from generator.loader import Content
-from survey.audit import entries
-from survey.db import Database
+from generator.content.loader import Content
 from survey.fieldwork.bulk import insert_cases
 from survey.fieldwork.draw import Plan, draw_sample, frame_counts, release
 from survey.fieldwork.settings import FieldworkError, close_fieldwork, open_fieldwork
 from survey.fieldwork.tables import Case, FieldworkWave, Quota
+from survey.storage.audit import entries
+from survey.storage.db import Database
 from tests.survey.fieldwork.conftest import AT, TOPIC, WAVE
 
 ACTOR = "cli:test"

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from generator.errors import ContentError
-from generator.tabular import MappingError
+from generator.sheets.columns import MappingError
 from survey.fieldwork.frame import FrameError, load_mapping, read_chunks, text_encoding
 
 TEXT = "编号,电话,区\n1,13800138000,东城区\n\n2,13800138001,西城区\n"

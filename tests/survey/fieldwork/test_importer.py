@@ -10,14 +10,14 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from generator.loader import Content
-from survey.audit import entries
-from survey.db import Database
+from generator.content.loader import Content
 from survey.fieldwork.crypto import PhoneCipher
 from survey.fieldwork.frame import FrameError, read_chunks
 from survey.fieldwork.importer import Target, import_frame
 from survey.fieldwork.settings import FieldworkError, close_fieldwork, open_fieldwork
 from survey.fieldwork.tables import Case
+from survey.storage.audit import entries
+from survey.storage.db import Database
 from tests.survey.fieldwork.conftest import AT, HEADER, ROWS, TOPIC, WAVE, run_import, write_csv
 
 

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from generator.loader import Content
+from generator.content.loader import Content
 from survey.fieldwork.calls import OutcomeError
 from survey.fieldwork.interview import complete, pseudonym
 from survey.fieldwork.queue import STALE_HOLD_MINUTES, next_case
-from survey.repository import responses
-from survey.tickets import Ticket
+from survey.residents.tickets import Ticket
+from survey.storage.repository import responses
 from tests.survey.conftest import ANSWERS
 from tests.survey.fieldwork.conftest import MORNING, TOPIC, WAVE, Field
 

@@ -7,11 +7,11 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
-from survey.audit import all_entries
 from survey.fieldwork.hours import local
 from survey.fieldwork.interview import pseudonym
-from survey.models import Response
-from survey.repository import responses
+from survey.storage.audit import all_entries
+from survey.storage.models import Response
+from survey.storage.repository import responses
 from tests.survey.conftest import (
     ANSWERS,
     CheckingClient,
@@ -123,7 +123,7 @@ def _answers(form: Page, **extra: Any) -> dict[str, Any]:
 
 
 def _user_id(app: Flask, email: str) -> int:
-    from survey.models import User
+    from survey.storage.models import User
 
     with state_of(app).db.transaction() as session:
         return int(session.scalar(select(User.id).where(User.email == email)) or 0)

@@ -8,13 +8,13 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
-from generator.loader import Content
-from survey.audit import entries
-from survey.cli import survey
-from survey.db import Database
+from generator.content.loader import Content
+from survey.cli.main import survey
 from survey.fieldwork.crypto import PhoneCipher
 from survey.fieldwork.settings import FieldworkError, close_fieldwork, open_fieldwork
 from survey.fieldwork.tables import Case, FieldworkWave
+from survey.storage.audit import entries
+from survey.storage.db import Database
 from tests.conftest import CONTENT
 from tests.survey.fieldwork.conftest import AT, ROWS, TOPIC, WAVE, run_import, write_csv
 

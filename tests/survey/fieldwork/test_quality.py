@@ -9,7 +9,7 @@ import pytest
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
-from generator.models import Question
+from generator.content.models import Question
 from survey.fieldwork import quality
 
 SCALES = [

@@ -116,7 +116,7 @@ def test_cases_not_released_are_never_given(field: Field, status: str) -> None:
 
 
 def test_taking_a_case_is_audited_without_the_phone(field: Field) -> None:
-    from survey.audit import all_entries
+    from survey.storage.audit import all_entries
 
     (only,) = field.cases(1)
     ask(field, field.interviewer("me@example.org"))

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import event
 
 from survey.analysis.aapor import GroupCounts
-from survey.db import Database
 from survey.fieldwork.rates import dispositions, fieldwork_topics, frame_districts
+from survey.storage.db import Database
 from tests.survey.fieldwork.seeding import Spec, add_cases, add_wave
 
 TOPIC, OTHER, WAVE = "ebike-charging", "civil-dog-keeping", "2026-end"

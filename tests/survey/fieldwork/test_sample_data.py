@@ -6,12 +6,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from generator.loader import Content
-from survey.cli import survey
-from survey.db import Database
+from generator.content.loader import Content
+from survey.cli.main import survey
 from survey.fieldwork.crypto import PhoneCipher
 from survey.fieldwork.sample_data import sample_wave, store_sample_fieldwork
 from survey.fieldwork.tables import Case, FieldworkWave, Quota
+from survey.storage.db import Database
 from tests.conftest import CONTENT
 from tests.survey.fieldwork.conftest import AT, TOPIC, WAVE
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from survey.audit import entries
-from survey.db import Database
 from survey.fieldwork.settings import (
     FieldworkError,
     close_fieldwork,
@@ -13,6 +11,8 @@ from survey.fieldwork.settings import (
     parse_hours,
     status,
 )
+from survey.storage.audit import entries
+from survey.storage.db import Database
 from tests.survey.fieldwork.conftest import AT, TOPIC, WAVE
 
 

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from survey.fieldwork.interview import pseudonym
 from survey.fieldwork.supervision import InterviewerRow, QuotaRow, supervise
 from survey.fieldwork.tables import Call
-from survey.models import User
-from survey.repository import Submission, save_response
+from survey.storage.models import User
+from survey.storage.repository import Submission, save_response
 from tests.survey.conftest import ANSWERS, state_of
 from tests.survey.fieldwork.conftest import TOPIC, WAVE, Field, staff_client
 

@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from survey.audit import all_entries
-from survey.db import UNREACHABLE, DatabaseUnavailableError
-from survey.downloads import service
 from survey.jobs import current_jobs, store, work
 from survey.jobs.setup import RETRY_SECONDS
-from survey.models import ExportJob
-from survey.users import update_user
+from survey.staff.accounts import update_user
+from survey.staff.downloads import service
+from survey.storage.audit import all_entries
+from survey.storage.db import UNREACHABLE, DatabaseUnavailableError
+from survey.storage.models import ExportJob
 from tests.survey.conftest import ANSWERS, NOW, TOPIC, WAVE, Clock, add_staff, make_app, state_of
-from tests.survey.downloads.conftest import SCOPED
-from tests.survey.downloads.conftest import store as keep
+from tests.survey.staff.downloads.conftest import SCOPED
+from tests.survey.staff.downloads.conftest import store as keep
 
 
 @pytest.fixture

@@ -32,8 +32,8 @@ from tests.survey.conftest import (
     make_app,
     state_of,
 )
-from tests.survey.downloads.conftest import SCOPED
-from tests.survey.downloads.conftest import store as keep
+from tests.survey.staff.downloads.conftest import SCOPED
+from tests.survey.staff.downloads.conftest import store as keep
 
 CONTENT = Path(__file__).resolve().parents[3] / "content"
 # The queue's connections still open (survey.jobs.queue names them).

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import MetaData, create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from survey.db import Database
-from survey.migrate import upgrade
-from survey.repository import Submission, create_invitations, save_response
+from survey.storage.db import Database
+from survey.storage.migrate import upgrade
+from survey.storage.repository import Submission, create_invitations, save_response
 from tests.conftest import require
 from tests.survey.conftest import ANSWERS, INVITED_TOPIC, NOW, POSTGRES, WAVE, postgres_reachable
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from survey.db import Database
-from survey.migrate import upgrade
 from survey.ops.backup import BackupError, backup, restore
+from survey.storage.db import Database
+from survey.storage.migrate import upgrade
 from tests.survey.ops.conftest import fill, rows, wipe
 
 

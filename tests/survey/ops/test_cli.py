@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main as yiti_main
-from survey.db import Database
 from survey.ops.cli import COMMANDS
+from survey.storage.db import Database
 from tests.survey.ops.conftest import fill, rows
 
 
@@ -22,7 +22,7 @@ def runner() -> CliRunner:
 
 @pytest.fixture
 def survey() -> click.Group:
-    """A `yiti survey`-like group with the ops commands registered, as survey/cli.py will."""
+    """A `yiti survey`-like group with the ops commands registered, as survey/cli/main.py will."""
     group = click.Group("survey")
     for command in COMMANDS:
         group.add_command(command)

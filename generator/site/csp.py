@@ -1,0 +1,311 @@
+"""The static site's Content-Security-Policy: no inline script or style, kept true at build time.
+
+The policy allows scripts and styles from the site's own files only. Material for MkDocs writes
+two small start-up scripts inline; the theme (generator/site/theme/partials/javascripts/) loads them
+from files instead. matplotlib's charts carry their styles inline (a `<style>` rule and `style=`
+attributes), which such a policy blocks, so after each build `secure_site` rewrites every inline
+SVG's styles as SVG presentation attributes, which CSP does not govern, and then fails the build
+if any page still holds something inline that the policy would block. A fixed policy is what lets
+nginx send it from a static file (deploy/nginx/yiti-security-headers.conf).
+
+The same scan refuses what a server without our policy would still run or load: `javascript:`,
+`vbscript:` and `data:` URLs in any link or resource, and resources (images, scripts, stylesheets,
+frames, objects, media) from another host. Each finding names the content file and line it came
+from when the offending text is found in the content, so an editor knows what to fix.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future
+from pathlib import Path
+
+from generator.site.cache import active
+from generator.content.yamlsource import label_for
+from generator.errors import YitiError
+
+# data: images: Material's stylesheet draws its icons as data: SVGs (CSS mask-image).
+SITE_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "worker-src 'self'",  # the search index runs in a Web Worker from the site's files
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+# SVG properties that have a presentation attribute of the same name (SVG 1.1, section 6.4).
+PRESENTATION = frozenset(
+    [
+        "clip-path",
+        "clip-rule",
+        "color",
+        "display",
+        "dominant-baseline",
+        "fill",
+        "fill-opacity",
+        "fill-rule",
+        "font-family",
+        "font-size",
+        "font-style",
+        "font-weight",
+        "letter-spacing",
+        "opacity",
+        "stroke",
+        "stroke-dasharray",
+        "stroke-dashoffset",
+        "stroke-linecap",
+        "stroke-linejoin",
+        "stroke-miterlimit",
+        "stroke-opacity",
+        "stroke-width",
+        "text-anchor",
+        "visibility",
+    ]
+)
+SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+# One attribute of a start tag, with a quoted, unquoted or no value (HTML's tokenizer, roughly).
+ATTRIBUTE = r"""\s+([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'[^']*'|[^\s"'=<>`]+))?"""
+TAG = re.compile(rf"<([a-zA-Z][^\s/>]*)((?:{ATTRIBUTE})*)\s*/?>")
+ATTRIBUTES = re.compile(ATTRIBUTE)
+# matplotlib's one rule for the whole drawing: *{stroke-linejoin: round; stroke-linecap: butt}
+STAR_RULE = re.compile(r'<style type="text/css">\*\{([^{}]*)\}</style>')
+# What a tag must contain to be blocked (`_blocks`): a script or style element, or a style or
+# event-handler attribute (attributes always follow white space). A cheap first look only.
+MAYBE_BLOCKED = re.compile(r"^<(?:script|style)|\s(?:style|on)", re.I)
+# Script types a browser runs; any other type (application/json: Material's settings) is data.
+SCRIPT_TYPES = {"", "text/javascript", "module", "application/javascript"}
+
+
+# One attribute with its value however it is quoted (double, single, none), for the URL checks.
+ANY_ATTRIBUTE = re.compile(
+    r"""\s+([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?"""
+)
+# Attributes that hold a URL a browser follows or loads.
+URL_ATTRIBUTES = frozenset(
+    {"href", "src", "srcset", "action", "formaction", "data", "poster", "xlink:href", "background"}
+)
+# Elements whose URL attributes load into the page (for <link>, only these relations do).
+RESOURCE_TAGS = frozenset(
+    {
+        "img",
+        "source",
+        "script",
+        "iframe",
+        "frame",
+        "object",
+        "embed",
+        "video",
+        "audio",
+        "track",
+        "image",
+        "input",
+        "link",
+        "use",
+    }
+)
+LOADING_RELS = frozenset({"stylesheet", "icon", "preload", "modulepreload", "manifest", "prefetch"})
+URL_HINT = re.compile(r"(?:href|src|srcset|action|data|poster|background)\s*=", re.I)
+RUNNING_SCHEMES = ("javascript:", "vbscript:", "data:")
+# Browsers drop ASCII white space and controls inside a URL's scheme ("java\tscript:" runs).
+URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+# Pages checked while the site was built: path → (the text checked, its secure_text result,
+# with "" for a text that needed no rewriting).
+Early = Mapping[Path, tuple[str, "Future[tuple[str, list[tuple[str, str]]]]"]]
+
+
+class InlineContentError(YitiError):
+    """A built page holds inline script or style that the site's policy would block."""
+
+
+def site_headers(https: bool = False) -> dict[str, str]:
+    """The survey's security headers with the site's own policy; HSTS only behind HTTPS."""
+    # Imported here: `survey` brings the whole Flask app (about 5 s of imports), which
+    # `yiti build` (secure_site) never needs; only serving does.
+    from survey.security import HEADERS, HSTS
+
+    headers = HEADERS | {"Content-Security-Policy": SITE_POLICY}
+    return headers | {"Strict-Transport-Security": HSTS} if https else headers
+
+
+def secure_site(site_dir: Path, sources: Sequence[Path] = (), early: Early | None = None) -> None:
+    """Move inline SVG styles into attributes on every page, then check that nothing inline,
+    nothing that runs from a URL and nothing from another host is left on any page or drawing
+    (a drawing opened on its own gets the same policy). `sources` are the content files a
+    finding is traced back to; `early` has pages checked already (generator/site/csp_early.py)."""
+    documents = sorted([*site_dir.rglob("*.html"), *site_dir.rglob("*.svg")])
+    texts = {path: path.read_text(encoding="utf-8") for path in sources if path.is_file()}
+    problems = [
+        f"{path.relative_to(site_dir)}: {what}{located(needle, texts)}"
+        for path in documents
+        for what, needle in secure_document(path, early)
+    ]
+    if problems:
+        listed = "\n".join(problems[:20])
+        raise InlineContentError(
+            "页面里有内容安全策略（CSP）会拦截的内联脚本或样式，或会执行的链接、来自其他网站的资源：\n"
+            f"{listed}"
+        )
+
+
+def refused(page: str) -> list[tuple[str, str]]:
+    """(what, the text to look for in the content) for everything `page` may not hold: what
+    `blocked` finds, then URLs that run and resources from another host (one pass over the tags)."""
+    found = []
+    for tag in TAG.finditer(page):
+        text = tag.group(0)
+        if _blocks(tag):
+            found.append((text[:80], text[:80]))
+        if not (":" in text or "&" in text or "//" in text) or not URL_HINT.search(text):
+            continue  # no scheme, no host, no URL attribute: skipped without parsing
+        name, values = tag.group(1).lower(), all_attributes(tag.group(2))
+        for attribute, url in values.items():
+            if attribute not in URL_ATTRIBUTES:
+                continue
+            for each in url.split(",") if attribute == "srcset" else [url]:
+                candidate = (each.split() or [""])[0] if attribute == "srcset" else each
+                reason = url_problem(name, values, attribute, candidate)
+                if reason:
+                    found.append((f"{reason}：{text[:80]}", candidate.strip()))
+    return found
+
+
+def url_problem(tag: str, values: dict[str, str], attribute: str, url: str) -> str | None:
+    """Why `url` in `attribute` of `tag` may not be on a page, or None when it may."""
+    if URL_NOISE.sub("", url).lower().startswith(RUNNING_SCHEMES):
+        return "会执行或内嵌的链接（javascript:、vbscript:、data:）"
+    loads = tag in RESOURCE_TAGS and (
+        tag != "link" or bool(LOADING_RELS & set(values.get("rel", "").lower().split()))
+    )
+    if loads and re.match(r"^\s*([a-z][a-z0-9+.-]*:)?//", url, re.I):
+        return "来自其他网站的资源"
+    return None
+
+
+def all_attributes(text: str) -> dict[str, str]:
+    """A start tag's attributes by lower-case name, values decoded however they are quoted."""
+    return {
+        m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or m.group(4) or "")
+        for m in ANY_ATTRIBUTE.finditer(text)
+    }
+
+
+def located(needle: str, texts: dict[Path, str]) -> str:
+    """'（来自 file:line）' for the first content line holding `needle`, or '' if none does."""
+    for candidate in _needles(needle):
+        for path, text in texts.items():
+            at = text.find(candidate)
+            if at >= 0:
+                return f"（来自 {label_for(path)}:{text.count(chr(10), 0, at) + 1}）"
+    return ""
+
+
+def _needles(needle: str) -> Iterable[str]:
+    """The offending text, then shorter forms of it an editor may have typed differently."""
+    yield needle
+    inner = re.sub(r"^<[^>]*?\b(?:on\w+|style|src|href)=[\"']?", "", needle)
+    if inner != needle and len(inner) >= 4:
+        yield inner.split('"')[0].split("'")[0]
+
+
+def secure_document(path: Path, early: Early | None = None) -> list[tuple[str, str]]:
+    """One page's inline SVG styles as attributes (written back), then what the policy would
+    still block in it; reused from the build cache (generator/site/cache.py) for a page seen before,
+    or from `early` for a page checked, in exactly this text, while the site was built."""
+    text = path.read_text(encoding="utf-8")
+    build_cache = active()
+    key = build_cache.key("csp", path.suffix, text) if build_cache else ""
+    known = build_cache.get("csp", key) if build_cache else None
+    if known is not None:
+        found = json.loads(known)
+        secured = found["secured"] or text
+        problems = [(str(what), str(needle)) for what, needle in found["problems"]]
+    elif early and path in early and early[path][0] == text:
+        secured, problems = early[path][1].result()
+        secured = secured or text  # "": nothing to rewrite (not sent back)
+    else:
+        secured, problems = secure_text(path.suffix, text)
+    if secured != text:
+        path.write_text(secured, encoding="utf-8")
+    if build_cache and known is None:
+        kept = {"secured": secured if secured != text else None, "problems": problems}
+        build_cache.put("csp", key, json.dumps(kept, ensure_ascii=False))
+    return problems
+
+
+def secure_text(suffix: str, text: str) -> tuple[str, list[tuple[str, str]]]:
+    """A document's text with its SVG styles as attributes, and what the policy would block."""
+    secured = SVG.sub(_svg_styles_as_attributes, text) if suffix == ".html" else text
+    return secured, refused(secured)
+
+
+def _svg_styles_as_attributes(match: re.Match[str]) -> str:
+    """styles_as_attributes, skipped for the many drawings (icons) that have no style at all."""
+    svg = match.group(0)
+    return styles_as_attributes(svg) if "style" in svg.lower() else svg
+
+
+def blocked(html: str) -> list[str]:
+    """What in `html` the site's policy would block: inline scripts that run, style elements,
+    style attributes and event-handler attributes, each as the start of its tag."""
+    return [tag.group(0)[:80] for tag in TAG.finditer(html) if _blocks(tag)]
+
+
+def _blocks(tag: re.Match[str]) -> bool:
+    if not MAYBE_BLOCKED.search(tag.group(0)):
+        return False  # most of 200,000 tags at 100 topics: no attribute parsing needed
+    name, names = tag.group(1).lower(), attributes(tag.group(2))
+    runs = name == "script" and "src" not in names and names.get("type", "") in SCRIPT_TYPES
+    return runs or name == "style" or "style" in names or any(n.startswith("on") for n in names)
+
+
+def attributes(text: str) -> dict[str, str]:
+    """A start tag's attributes by lower-case name (values only when double-quoted)."""
+    return {m.group(1).lower(): m.group(2) or "" for m in ATTRIBUTES.finditer(text)}
+
+
+def styles_as_attributes(svg: str) -> str:
+    """An SVG drawing with its inline styles as presentation attributes, drawn the same.
+
+    matplotlib's `*` rule set the line ends of every element unless its own style said
+    otherwise; as attributes of the root they are inherited, and an element's own wins.
+    """
+    rule = STAR_RULE.search(svg)
+    if rule:
+        svg = svg.replace(rule.group(0), "", 1)
+        root = TAG.match(svg)
+        assert root is not None  # the text starts with <svg
+        svg = with_declarations(root, rule.group(1)) + svg[root.end() :]
+    return TAG.sub(lambda tag: with_declarations(tag, ""), svg)
+
+
+def with_declarations(tag: re.Match[str], declarations: str) -> str:
+    """The start tag `tag` with `declarations` and its own style attribute as presentation
+    attributes; a declaration without one stays in a style attribute, which the check after
+    the build then reports."""
+    names = attributes(tag.group(2))
+    own = names.pop("style", None)
+    if own is None and not declarations:
+        return tag.group(0)
+    kept = [m.group(0) for m in ATTRIBUTES.finditer(tag.group(2)) if m.group(1).lower() != "style"]
+    added = []
+    for declaration in filter(None, (d.strip() for d in f"{declarations};{own or ''}".split(";"))):
+        name, _, value = (part.strip() for part in declaration.partition(":"))
+        if name in PRESENTATION and name not in names:
+            names[name] = value
+            added.append(f' {name}="{value}"')
+        else:
+            added.append(f' style="{declaration}"')
+    close = "/>" if tag.group(0).endswith("/>") else ">"
+    return f"<{tag.group(1)}{''.join(kept)}{''.join(added)}{close}"

@@ -1,9 +1,0 @@
-"""Admin pages (blueprint `admin`, /staff/admin/…): waves, publishing, invitation codes.
-
-views ─ waves (calendar state, publish review and act) ─ snapshot (survey.analysis) ─ store
-      ─ invitations (survey.repository.create_invitations) ─ CSV download
-"""
-
-from survey.admin.views import admin
-
-__all__ = ["admin"]

@@ -1,0 +1,3 @@
+"""Alembic migrations of the survey database, one file per schema change in `versions/`, run by
+`survey.storage.migrate` (`yiti survey upgrade`) from this folder, found by path.
+"""
