@@ -12,6 +12,7 @@ write.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -30,6 +31,7 @@ from generator.site import engine
 from generator.site.cache import BuildCache, using
 from generator.site.config import dump, mkdocs_config
 from generator.site.other_engines import DEFAULT as DEFAULT_ENGINE
+from generator.site.render.aside import drawing_aside
 from generator.site.render.monitoring import Monitoring
 from generator.site.render.site import render_site
 
@@ -64,7 +66,9 @@ def build(
     build_cache = BuildCache(cache_dir) if cache_dir is not None else None
     trash = build_cache.root / TRASH if build_cache is not None else None
     emptying = Emptying(trash)  # the site the last build replaced, deleted while this one works
-    with using(build_cache), emptying:
+    cold = build_cache is not None and not (build_cache.root / "chart").is_dir()
+    aside = drawing_aside(early=cold) if build_cache is not None else contextlib.nullcontext()
+    with using(build_cache), emptying, aside:
         content = load_content(content_dir)
         published = load_published(content)  # content/results/*.yml, never the survey database
         monitoring = monitoring_of(content, store)

@@ -103,6 +103,10 @@ class BuildCache:
         self.hits[kind] += 1
         return text
 
+    def has(self, kind: str, key: str) -> bool:
+        """Whether an entry is stored (not whether it is intact: `get` checks that)."""
+        return self._path(kind, key).is_file()
+
     def put(self, kind: str, key: str, text: str) -> None:
         """Store `text` after its checksum; written aside then renamed, so a reader never sees
         half an entry (and `get` refuses one damaged later)."""

@@ -19,7 +19,8 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 
 from generator.content.yamlsource import label_for
@@ -119,6 +120,11 @@ RUNNING_SCHEMES = ("javascript:", "vbscript:", "data:")
 URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 
 
+# Pages checked while the site was built: path → (the text checked, its secure_text result,
+# with "" for a text that needed no rewriting).
+Early = Mapping[Path, tuple[str, "Future[tuple[str, list[tuple[str, str]]]]"]]
+
+
 class InlineContentError(YitiError):
     """A built page holds inline script or style that the site's policy would block."""
 
@@ -133,17 +139,17 @@ def site_headers(https: bool = False) -> dict[str, str]:
     return headers | {"Strict-Transport-Security": HSTS} if https else headers
 
 
-def secure_site(site_dir: Path, sources: Sequence[Path] = ()) -> None:
+def secure_site(site_dir: Path, sources: Sequence[Path] = (), early: Early | None = None) -> None:
     """Move inline SVG styles into attributes on every page, then check that nothing inline,
     nothing that runs from a URL and nothing from another host is left on any page or drawing
     (a drawing opened on its own gets the same policy). `sources` are the content files a
-    finding is traced back to."""
+    finding is traced back to; `early` has pages checked already (generator/site/csp_early.py)."""
     documents = sorted([*site_dir.rglob("*.html"), *site_dir.rglob("*.svg")])
     texts = {path: path.read_text(encoding="utf-8") for path in sources if path.is_file()}
     problems = [
         f"{path.relative_to(site_dir)}: {what}{located(needle, texts)}"
         for path in documents
-        for what, needle in secure_document(path)
+        for what, needle in secure_document(path, early)
     ]
     if problems:
         listed = "\n".join(problems[:20])
@@ -213,9 +219,10 @@ def _needles(needle: str) -> Iterable[str]:
         yield inner.split('"')[0].split("'")[0]
 
 
-def secure_document(path: Path) -> list[tuple[str, str]]:
+def secure_document(path: Path, early: Early | None = None) -> list[tuple[str, str]]:
     """One page's inline SVG styles as attributes (written back), then what the policy would
-    still block in it; reused from the build cache (generator/site/cache.py) for a page seen before."""
+    still block in it; reused from the build cache (generator/site/cache.py) for a page seen before,
+    or from `early` for a page checked, in exactly this text, while the site was built."""
     text = path.read_text(encoding="utf-8")
     build_cache = active()
     key = build_cache.key("csp", path.suffix, text) if build_cache else ""
@@ -224,15 +231,23 @@ def secure_document(path: Path) -> list[tuple[str, str]]:
         found = json.loads(known)
         secured = found["secured"] or text
         problems = [(str(what), str(needle)) for what, needle in found["problems"]]
+    elif early and path in early and early[path][0] == text:
+        secured, problems = early[path][1].result()
+        secured = secured or text  # "": nothing to rewrite (not sent back)
     else:
-        secured = SVG.sub(_svg_styles_as_attributes, text) if path.suffix == ".html" else text
-        problems = refused(secured)
+        secured, problems = secure_text(path.suffix, text)
     if secured != text:
         path.write_text(secured, encoding="utf-8")
     if build_cache and known is None:
         kept = {"secured": secured if secured != text else None, "problems": problems}
         build_cache.put("csp", key, json.dumps(kept, ensure_ascii=False))
     return problems
+
+
+def secure_text(suffix: str, text: str) -> tuple[str, list[tuple[str, str]]]:
+    """A document's text with its SVG styles as attributes, and what the policy would block."""
+    secured = SVG.sub(_svg_styles_as_attributes, text) if suffix == ".html" else text
+    return secured, refused(secured)
 
 
 def _svg_styles_as_attributes(match: re.Match[str]) -> str:

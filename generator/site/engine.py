@@ -12,14 +12,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
+from mkdocs.plugins import BasePlugin
 
 from generator.errors import YitiError
 from generator.site.cache import active
 from generator.site.csp import secure_site
+from generator.site.csp_early import EarlyCsp
 from generator.site.other_engines import DEFAULT, run_external
 from generator.site.pagecache import PageCache
 from generator.site.searchindex import compact_index
@@ -50,33 +53,40 @@ def run(
     the build for the other engines), then made to fit the site's Content-Security-Policy
     (generator/site/csp.py), still inside the build's temporary folder, so a page that would not
     fit fails the whole build, naming the content file and line in `sources` that it came
-    from. With MkDocs and a build cache, unchanged pages reuse MkDocs' work of the last build
-    (generator/site/pagecache.py), remembered only once every check has passed.
+    from. With MkDocs, each page is checked for the policy by a second process as MkDocs
+    writes it (generator/site/csp_early.py); with a build cache, unchanged pages reuse MkDocs' work
+    of the last build (generator/site/pagecache.py), remembered only once every check has passed.
     """
     page_cache = _page_cache(config_file) if name == DEFAULT else None
-    if name == DEFAULT:
-        _run_mkdocs(config_file, site_dir, page_cache)
-    else:
-        complaints = run_external(name, config_file)
-        if complaints:
-            raise EngineError(f"{name} 构建失败：\n" + "\n".join(complaints))
-        make_valid(site_dir)
-    compact_index(site_dir)
-    secure_site(site_dir, sources)
+    early = EarlyCsp(active())  # pages checked for the CSP as MkDocs writes them
+    try:
+        if name == DEFAULT:
+            ours = {"yiti/page-cache": page_cache, "yiti/early-csp": early}
+            _run_mkdocs(config_file, site_dir, {k: p for k, p in ours.items() if p is not None})
+        else:
+            complaints = run_external(name, config_file)
+            if complaints:
+                raise EngineError(f"{name} 构建失败：\n" + "\n".join(complaints))
+            make_valid(site_dir)
+        compact_index(site_dir)
+        secure_site(site_dir, sources, early.sent)
+    finally:
+        early.close()
     if page_cache is not None:
         page_cache.commit()
 
 
-def _run_mkdocs(config_file: Path, site_dir: Path, page_cache: PageCache | None) -> None:
-    """MkDocs in this process with our plugins, its warnings collected for the error message."""
+def _run_mkdocs(config_file: Path, site_dir: Path, plugins: dict[str, BasePlugin[Any]]) -> None:
+    """MkDocs in this process with our plugins (`plugins`: the build's own, after
+    ValidToggles), its warnings collected for the error message."""
     collect = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
     try:
         config = load_config(config_file=str(config_file), site_dir=str(site_dir), strict=True)
         config.plugins["yiti/valid-toggles"] = ValidToggles()
-        if page_cache is not None:
-            config.plugins["yiti/page-cache"] = page_cache
+        for plugin_name, plugin in plugins.items():
+            config.plugins[plugin_name] = plugin
         build(config)
     except (MkDocsException, SystemExit) as exc:
         details = "\n".join(collect.messages) or str(exc)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from markupsafe import Markup
 
 from generator.content.models.guide import Procedure
 from generator.site.cache import BuildCache, active
+from generator.site.render.aside import active_aside, draw_chart, settle
 
 # Plain ASCII: passes the drawing modules' title escaping unchanged, never occurs in a drawing.
 TITLE_SLOT = "YITI-TITLE-SLOT-7f3a"
@@ -27,12 +29,32 @@ def volume_chart(labels: Sequence[str], volumes: Sequence[int], title: str) -> M
     if build_cache is None:
         return _draw_chart()(labels, volumes, title)
     key = build_cache.key("chart", json.dumps([list(labels), list(volumes)], default=str))
+    aside = active_aside()
+    if aside is not None and key in aside.drawings:  # being drawn already: reused, as a hit
+        build_cache.hits["chart"] += 1
+        return Markup(aside.slot(key, title))  # nosec B704: an ASCII placeholder
     svg = build_cache.get("chart", key)
+    if svg is None and aside is not None:  # drawn by the second process; see aside.settle
+        drawing = partial(draw_chart, list(labels), list(volumes), TITLE_SLOT)
+        return Markup(aside.slot(key, title, drawing))  # nosec B704: an ASCII placeholder
     if svg is None:
         svg = str(_draw_chart()(labels, volumes, TITLE_SLOT))
         build_cache.put("chart", key, svg)
     # bandit B704 is a false positive here: matplotlib's own SVG, the title escaped by _titled
     return Markup(_titled(svg, title))  # nosec B704
+
+
+def settle_charts(pages: dict[str, str]) -> dict[str, str]:
+    """`pages` with the charts the second process drew in place (see generator/site/render/aside.py);
+    each drawing is kept in the cache, untitled, as if drawn here."""
+    build_cache = active()
+    if build_cache is None:
+        return pages
+
+    def keep(key: str, svg: str) -> None:
+        build_cache.put("chart", key, svg)
+
+    return settle(pages, keep, _titled)
 
 
 def _draw_chart() -> Callable[[Sequence[str], Sequence[int], str], Markup]:

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from generator.content.loader import Content
 from generator.content.models import Topic
 from generator.content.published import Published
-from generator.site.render.cached import render_svgs
+from generator.site.render.cached import render_svgs, settle_charts
 from generator.site.render.environment import environment
 from generator.site.render.monitoring import (
     RANKING_DIR,
@@ -73,7 +73,7 @@ def render_site(
         pages.update(render_topic(content, topic, now, common, svg, extra, results))
     if monitoring is not None:
         pages.update(render_monitoring(content, monitoring, common))
-    return pages
+    return settle_charts(pages)  # the charts a second process drew, if any (render/aside.py)
 
 
 def render_monitoring(

@@ -48,7 +48,7 @@ def test_nothing_is_remembered_from_a_build_that_failed_after_mkdocs(
 ) -> None:
     content = small_content(tmp_path / "content")
 
-    def refuse(site_dir: Path, sources: object = ()) -> None:
+    def refuse(site_dir: Path, sources: object = (), early: object = None) -> None:
         raise InlineContentError("index.html: <script>")
 
     monkeypatch.setattr(engine, "secure_site", refuse)
