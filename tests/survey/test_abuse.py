@@ -186,16 +186,17 @@ def test_oversized_and_malformed_bodies_get_readable_pages(page_client: Checking
     page_client.get(URL + "thanks/" + "A" * 50 + "/", status=404)
 
 
-def test_rate_limits_can_live_in_redis(tmp_path: Path, clock: Clock) -> None:
+def redis_app(tmp_path: Path, clock: Clock, **limits: str) -> Flask:
+    """An app counting its limits in Redis under a key prefix of its own (tests run in parallel)."""
     require(redis_reachable(), f"Redis at {REDIS}")
     prefix = f"yiti-test-{uuid.uuid4().hex[:8]}"
-    app = sqlite_app(
-        tmp_path,
-        clock,
-        RATELIMIT_STORAGE_URI=REDIS,
-        RATELIMIT_KEY_PREFIX=prefix,
-        YITI_FLAG_DEVICE_LIMIT="1/day",
+    return sqlite_app(
+        tmp_path, clock, RATELIMIT_STORAGE_URI=REDIS, RATELIMIT_KEY_PREFIX=prefix, **limits
     )
+
+
+def test_rate_limits_can_live_in_redis(tmp_path: Path, clock: Clock) -> None:
+    app = redis_app(tmp_path, clock, YITI_FLAG_DEVICE_LIMIT="1/day")
     client = CheckingClient(app.test_client())
     client.post(URL, client.form())
     client.post(URL, client.form())
@@ -204,16 +205,7 @@ def test_rate_limits_can_live_in_redis(tmp_path: Path, clock: Clock) -> None:
 
 
 def test_in_redis_busy_address_and_device_are_both_counted(tmp_path: Path, clock: Clock) -> None:
-    require(redis_reachable(), f"Redis at {REDIS}")
-    prefix = f"yiti-test-{uuid.uuid4().hex[:8]}"
-    app = sqlite_app(
-        tmp_path,
-        clock,
-        RATELIMIT_STORAGE_URI=REDIS,
-        RATELIMIT_KEY_PREFIX=prefix,
-        YITI_FLAG_IP_LIMIT="2/hour",
-        YITI_FLAG_DEVICE_LIMIT="1/day",
-    )
+    app = redis_app(tmp_path, clock, YITI_FLAG_IP_LIMIT="2/hour", YITI_FLAG_DEVICE_LIMIT="1/day")
     client = CheckingClient(app.test_client())
     for _ in range(3):
         client.post(URL, client.form())
