@@ -13,12 +13,15 @@ at a time.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from limits import RateLimitItem
 from limits.storage import RedisClusterStorage, RedisStorage, Storage
 from limits.strategies import FixedWindowRateLimiter, RateLimiter
-from redis.commands.core import Script
+
+if TYPE_CHECKING:  # redis itself is imported only by a Redis storage: memory:// never loads it
+    from redis.commands.core import Script
 
 # limits' resources/redis/lua_scripts/incr_expire.lua, once per key; ARGV[i] is key i's expiry.
 INCR_EXPIRE_ALL = b"""
