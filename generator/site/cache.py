@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import subprocess  # nosec B404: runs `dot -V` only, a fixed argument list, no shell
 from collections import Counter
 from collections.abc import Iterator
@@ -111,11 +112,34 @@ class BuildCache:
         """Store `text` after its checksum; written aside then renamed, so a reader never sees
         half an entry (and `get` refuses one damaged later)."""
         path = self._path(kind, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}")
-        partial.write_text(f"{_checksum(text)}\n{text}", encoding="utf-8")
-        partial.replace(path)
+        _write(path, text)
         self.used.add(path)
+
+    def stage(self, folder: Path, kind: str, key: str, text: str) -> None:
+        """Write an entry into `folder` (a staging folder under the cache's root), where no
+        build reads it until `commit_staged` moves it into place. Another process may stage
+        (generator/site/pageworker.py): nothing is noted in this object."""
+        _write(folder / kind / key, text)
+
+    def commit_staged(self, folder: Path) -> None:
+        """Move every entry staged in `folder` into place and remove the folder (once the build
+        that made them has succeeded; a failed build removes the folder instead)."""
+        if not folder.is_dir():
+            return
+        for kind_folder in folder.iterdir():
+            target = self.root / kind_folder.name
+            target.mkdir(parents=True, exist_ok=True)
+            for entry in kind_folder.iterdir():
+                if not entry.name.startswith("."):
+                    entry.replace(target / entry.name)
+                    self.used.add(target / entry.name)
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def made_elsewhere(self, kind: str, key: str) -> None:
+        """Note an entry another process made and stored for this build: a miss like any work
+        done again, and kept by `prune`."""
+        self.misses[kind] += 1
+        self.used.add(self._path(kind, key))
 
     def prune(self, keep: str = "") -> None:
         """Remove the entries this build did not use (after a successful build only), except
@@ -131,6 +155,13 @@ class BuildCache:
 
     def _path(self, kind: str, key: str) -> Path:
         return self.root / kind / key
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(f"{_checksum(text)}\n{text}", encoding="utf-8")
+    partial.replace(path)
 
 
 def _checksum(text: str) -> str:

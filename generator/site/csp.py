@@ -25,7 +25,7 @@ from pathlib import Path
 
 from generator.content.yamlsource import label_for
 from generator.errors import YitiError
-from generator.site.cache import active
+from generator.site.cache import BuildCache, active
 
 # data: images: Material's stylesheet draws its icons as data: SVGs (CSS mask-image).
 SITE_POLICY = "; ".join(
@@ -120,9 +120,12 @@ RUNNING_SCHEMES = ("javascript:", "vbscript:", "data:")
 URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 
 
-# Pages checked while the site was built: path → (the text checked, its secure_text result,
-# with "" for a text that needed no rewriting).
-Early = Mapping[Path, tuple[str, "Future[tuple[str, list[tuple[str, str]]]]"]]
+# A page checked by the second process (generator/site/pageworker.py): its secure_text result,
+# with "" for a text that needed no rewriting, and the key of its check in the build cache ("" for
+# none). Early: the pages checked while the site was built, path → (the text checked, its check).
+Problems = list[tuple[str, str]]  # (what, the text to look for in the content)
+Checked = tuple[str, Problems, str]
+Early = Mapping[Path, tuple[str, "Future[Checked]"]]
 
 
 class InlineContentError(YitiError):
@@ -221,27 +224,43 @@ def _needles(needle: str) -> Iterable[str]:
 
 def secure_document(path: Path, early: Early | None = None) -> list[tuple[str, str]]:
     """One page's inline SVG styles as attributes (written back), then what the policy would
-    still block in it; reused from the build cache (generator/site/cache.py) for a page seen before,
-    or from `early` for a page checked, in exactly this text, while the site was built."""
+    still block in it; taken from `early` for a page checked, in exactly this text, while the
+    site was built, else reused from the build cache (generator/site/cache.py) or checked now."""
     text = path.read_text(encoding="utf-8")
     build_cache = active()
-    key = build_cache.key("csp", path.suffix, text) if build_cache else ""
-    known = build_cache.get("csp", key) if build_cache else None
-    if known is not None:
-        found = json.loads(known)
-        secured = found["secured"] or text
-        problems = [(str(what), str(needle)) for what, needle in found["problems"]]
-    elif early and path in early and early[path][0] == text:
-        secured, problems = early[path][1].result()
+    sent = early.get(path) if early else None
+    if sent is not None and sent[0] == text:
+        secured, problems, key = sent[1].result()
         secured = secured or text  # "": nothing to rewrite (not sent back)
+        if build_cache and key:
+            build_cache.made_elsewhere("csp", key)
     else:
-        secured, problems = secure_text(path.suffix, text)
+        secured, problems = _checked(path.suffix, text, build_cache)
     if secured != text:
         path.write_text(secured, encoding="utf-8")
-    if build_cache and known is None:
-        kept = {"secured": secured if secured != text else None, "problems": problems}
-        build_cache.put("csp", key, json.dumps(kept, ensure_ascii=False))
     return problems
+
+
+def _checked(suffix: str, text: str, build_cache: BuildCache | None) -> tuple[str, Problems]:
+    """`secure_text`, reused from the build cache when it has this text's check (else stored)."""
+    if build_cache is None:
+        return secure_text(suffix, text)
+    key = build_cache.key("csp", suffix, text)
+    known = build_cache.get("csp", key)
+    if known is not None:
+        found = json.loads(known)
+        return found["secured"] or text, [(str(what), str(n)) for what, n in found["problems"]]
+    secured, problems = secure_text(suffix, text)
+    remember(build_cache, key, text, secured, problems)
+    return secured, problems
+
+
+def remember(
+    build_cache: BuildCache, key: str, text: str, secured: str, problems: Problems
+) -> None:
+    """Store a check of `text` under `key` (the rewritten text only when it differs)."""
+    kept = {"secured": secured if secured != text else None, "problems": problems}
+    build_cache.put("csp", key, json.dumps(kept, ensure_ascii=False))
 
 
 def secure_text(suffix: str, text: str) -> tuple[str, list[tuple[str, str]]]:

@@ -25,6 +25,7 @@ from generator.site.csp import secure_site
 from generator.site.csp_early import EarlyCsp
 from generator.site.other_engines import DEFAULT, run_external
 from generator.site.pagecache import PageCache
+from generator.site.pageworker import PageWorker
 from generator.site.searchindex import compact_index
 from generator.site.validity import ValidToggles, make_valid
 
@@ -57,8 +58,9 @@ def run(
     writes it (generator/site/csp_early.py); with a build cache, unchanged pages reuse MkDocs' work
     of the last build (generator/site/pagecache.py), remembered only once every check has passed.
     """
-    page_cache = _page_cache(config_file) if name == DEFAULT else None
-    early = EarlyCsp(active())  # pages checked for the CSP as MkDocs writes them
+    worker = PageWorker(active())  # each page's check and cache entries, beside MkDocs
+    page_cache = _page_cache(config_file, worker) if name == DEFAULT else None
+    early = EarlyCsp(worker)  # pages checked for the CSP as MkDocs writes them
     try:
         if name == DEFAULT:
             ours = {"yiti/page-cache": page_cache, "yiti/early-csp": early}
@@ -70,10 +72,10 @@ def run(
             make_valid(site_dir)
         compact_index(site_dir)
         secure_site(site_dir, sources, early.sent)
+        if page_cache is not None:
+            page_cache.commit()
     finally:
-        early.close()
-    if page_cache is not None:
-        page_cache.commit()
+        worker.close()
 
 
 def _run_mkdocs(config_file: Path, site_dir: Path, plugins: dict[str, BasePlugin[Any]]) -> None:
@@ -95,7 +97,7 @@ def _run_mkdocs(config_file: Path, site_dir: Path, plugins: dict[str, BasePlugin
         logger.removeHandler(collect)
 
 
-def _page_cache(config_file: Path) -> PageCache | None:
+def _page_cache(config_file: Path, worker: PageWorker) -> PageCache | None:
     """The page cache plugin for this build, when the build has a cache (generator/site/cache.py).
 
     The config is named by its text: it names docs and site relative to itself, so two builds
@@ -104,4 +106,4 @@ def _page_cache(config_file: Path) -> PageCache | None:
     build_cache = active()
     if build_cache is None:
         return None
-    return PageCache(build_cache, config_file.read_text(encoding="utf-8"))
+    return PageCache(build_cache, config_file.read_text(encoding="utf-8"), worker)

@@ -14,9 +14,10 @@ link validation, the search index file and the theme's own files still run for e
 the site is byte for byte what a build without the cache writes (tests/generator/site/test_pagecache.py).
 
 MkDocs' own `--dirty` mode is not used: it skips whole pages, so the search index and the
-anchor checks would cover only the changed ones. Entries are stored only when the whole build
-has succeeded (`commit`): a page that produced a warning under --strict is never remembered
-as good. The plugin is added by generator/site/engine.py, never listed in mkdocs.yml, so a bare
+anchor checks would cover only the changed ones. A page's entries are written by the build's
+second process (generator/site/pageworker.py) as MkDocs writes the page, into a staging folder,
+and moved into place only when the whole build has succeeded (`commit`): a page that produced a
+warning under --strict is never remembered as good. The plugin is added by generator/site/engine.py, never listed in mkdocs.yml, so a bare
 `mkdocs build` of the same config (the benchmark's yardstick) does not use it.
 """
 
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from jinja2 import ChoiceLoader, DictLoader, Environment
@@ -37,6 +37,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from generator.site.cache import BuildCache
+from generator.site.pageworker import PageWorker
 
 KIND = "page"
 HTML_KIND = "html"
@@ -51,13 +52,13 @@ class _NoOptions(base.Config):  # type: ignore[no-untyped-call]  # mkdocs' hook
 class PageCache(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]  # mkdocs' hook
     """Page renders and search entries from `build_cache`; `setting` names the config."""
 
-    def __init__(self, build_cache: BuildCache, setting: str) -> None:
+    def __init__(self, build_cache: BuildCache, setting: str, worker: PageWorker) -> None:
         super().__init__()
         self.cache = build_cache
+        self.worker = worker  # writes the new entries, staged until commit()
         self.setting = hashlib.sha256(setting.encode()).hexdigest()
         self.files_digest = ""
-        self.pending: dict[str, dict[str, Any]] = {}  # key → entry, stored by commit()
-        self.pending_html: dict[str, str] = {}  # key → a page's HTML, stored by commit()
+        self.pending: dict[str, dict[str, Any]] = {}  # key → entry, until its page is written
         self.search_hits: dict[str, list[dict[str, Any]]] = {}  # page url → stored entries
         self.keys: dict[str, str] = {}  # page url → key
         self.nav: Navigation | None = None
@@ -112,9 +113,13 @@ class PageCache(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]  # mkd
 
     @event_priority(-100)  # last: what is written
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        """The page is complete (its search entries too): its new entries go to the worker."""
+        entry = self.pending.pop(self.keys.get(page.url, ""), None)
+        if entry is not None:
+            self.worker.stage(KIND, self.keys[page.url], entry)
         key = self.html_keys.get(page.url)
         if key is not None and page.url not in self.stored_html:
-            self.pending_html[key] = output
+            self.worker.stage(HTML_KIND, key, output)
         return output
 
     def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
@@ -160,14 +165,7 @@ class PageCache(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]  # mkd
 
     def commit(self) -> None:
         """Keep this build's new entries (call only once the whole build has succeeded)."""
-        entries = [(KIND, k, json.dumps(e, ensure_ascii=False)) for k, e in self.pending.items()]
-        entries += [(HTML_KIND, key, html) for key, html in self.pending_html.items()]
-        # Two files per page, 1,300 at 100 topics: written by a few threads, which wait on the
-        # disk rather than on each other.
-        with ThreadPoolExecutor(4, thread_name_prefix="page-cache") as pool:
-            list(pool.map(lambda entry: self.cache.put(*entry), entries))
-        self.pending.clear()
-        self.pending_html.clear()
+        self.worker.commit()
 
 
 def nav_digest(nav: Navigation) -> str:

@@ -12,6 +12,7 @@ import pytest
 from generator.site import csp
 from generator.site.cache import BuildCache, using
 from generator.site.csp_early import EarlyCsp
+from generator.site.pageworker import PageWorker
 
 CLEAN = "<!doctype html><html><body><p>好</p></body></html>"
 SCRIPTED = "<!doctype html><html><body><script>alert(1)</script></body></html>"
@@ -31,35 +32,35 @@ def written(early: EarlyCsp, site: Path, name: str, text: str, on_disk: str | No
 def test_a_page_checked_early_is_not_scanned_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    early = EarlyCsp(None)
+    early = EarlyCsp(PageWorker(None))
     try:
         written(early, tmp_path, "a.html", CLEAN)
         early.sent[tmp_path / "a.html"][1].result()
         monkeypatch.setattr(csp, "secure_text", _must_not_run)
         csp.secure_site(tmp_path, early=early.sent)  # the worker's answer: nothing to fix
     finally:
-        early.close()
+        early.worker.close()
 
 
 def test_a_page_changed_after_its_check_is_checked_again(tmp_path: Path) -> None:
-    early = EarlyCsp(None)
+    early = EarlyCsp(PageWorker(None))
     try:
         written(early, tmp_path, "a.html", CLEAN, on_disk=SCRIPTED)
         with pytest.raises(csp.InlineContentError, match=r"a\.html"):
             csp.secure_site(tmp_path, early=early.sent)
     finally:
-        early.close()
+        early.worker.close()
 
 
 def test_findings_and_rewrites_from_the_worker_are_those_of_secure_site(tmp_path: Path) -> None:
-    early = EarlyCsp(None)
+    early = EarlyCsp(PageWorker(None))
     try:
         styled = written(early, tmp_path, "styled.html", STYLED)
         written(early, tmp_path, "bad.html", SCRIPTED)
         with pytest.raises(csp.InlineContentError, match=r"bad\.html"):
             csp.secure_site(tmp_path, early=early.sent)
     finally:
-        early.close()
+        early.worker.close()
     assert styled.read_text() == csp.secure_text(".html", STYLED)[0] != STYLED
     assert 'fill="#fff"' in styled.read_text()
 
@@ -70,12 +71,12 @@ def test_a_page_the_cache_knows_is_not_sent(tmp_path: Path) -> None:
     site.mkdir()
     with using(build_cache):
         csp.secure_site(_one_page(site, CLEAN))  # stores the page's check
-        early = EarlyCsp(build_cache)
+        early = EarlyCsp(PageWorker(build_cache))
         try:
             written(early, site, "b.html", CLEAN)
             written(early, site, "c.html", STYLED)
         finally:
-            early.close()
+            early.worker.close()
     assert list(early.sent) == [site / "c.html"]
 
 

@@ -1,0 +1,111 @@
+"""The MkDocs stage's second process: each page's CSP check and its build-cache entries.
+
+MkDocs builds on one core of the machine's two. Per page, `yiti build` adds the CSP check
+(generator/site/csp.py) and, with a build cache, three entries: the page cache's two (its Markdown
+conversion and search entries, and its finished HTML: generator/site/pagecache.py) and the check's.
+At 100 topics that is 670 checks and about 2,000 files, which this process did one after the
+other once MkDocs had finished: over a second of a cold build whose bare `mkdocs build` takes
+six. `PageWorker` hands them to one forked process as MkDocs writes each page, so they run on
+the other core while MkDocs builds the rest.
+
+What is stored is unchanged: a check is a fact about a page's text, stored at once (as
+`secure_site` stores it); the page cache's entries are staged, under the cache's `staging/`
+folder, and moved into place by `commit` only once the whole build has succeeded, so a page
+from a failed build is never remembered as good (`close` removes what is still staged).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import shutil
+import tempfile
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from generator.site.cache import BuildCache
+from generator.site.csp import Checked, remember, secure_text
+
+STAGING = "staging"  # the cache's folder of entries waiting for their build to succeed
+
+
+class PageWorker:
+    """One worker process, started at the first page sent; `build_cache` may be None (checks
+    only: nothing is stored)."""
+
+    def __init__(self, build_cache: BuildCache | None) -> None:
+        self.cache = build_cache
+        self.pool: ProcessPoolExecutor | None = None
+        self.staging: Path | None = None  # this build's staging folder, made at the first entry
+        self.staged: list[Future[None]] = []
+
+    def check(self, text: str) -> Future[Checked]:
+        """`csp.secure_text` of a page, its check stored in the cache by the worker."""
+        return self._start().submit(_check, text)
+
+    def stage(self, kind: str, key: str, entry: str | dict[str, Any]) -> None:
+        """Write a cache entry (a dict is stored as JSON) into this build's staging folder."""
+        if self.cache is None:
+            raise ValueError("staging needs a build cache")
+        if self.staging is None:
+            (self.cache.root / STAGING).mkdir(parents=True, exist_ok=True)
+            self.staging = Path(tempfile.mkdtemp(dir=self.cache.root / STAGING))
+        self.staged.append(self._start().submit(_stage, self.staging, kind, key, entry))
+
+    def commit(self) -> None:
+        """Move the staged entries into place (once the build has succeeded). A write that
+        failed in the worker (a full disk) raises here, and the build fails with it."""
+        for future in self.staged:
+            future.result()
+        self.staged.clear()
+        if self.cache is not None and self.staging is not None:
+            self.cache.commit_staged(self.staging)
+            self.staging = None
+
+    def close(self) -> None:
+        """Stop the worker; what is still staged (the build failed) is removed."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+
+    def _start(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            # fork: the worker needs only what is imported already; spawn would start the
+            # caller's main module again. The cache is handed over once, not with each page.
+            self.pool = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_adopt,
+                initargs=(self.cache,),
+            )
+        return self.pool
+
+
+_worker_cache: BuildCache | None = None  # in the worker: the cache of the build it works for
+
+
+def _adopt(build_cache: BuildCache | None) -> None:
+    global _worker_cache
+    _worker_cache = build_cache
+
+
+def _check(text: str) -> Checked:
+    """What the worker runs for a page: its check, stored in the cache; the text sent back only
+    when rewritten (most pages have no drawing with styles), with the entry's key."""
+    secured, problems = secure_text(".html", text)
+    key = ""
+    if _worker_cache is not None:
+        key = _worker_cache.key("csp", ".html", text)
+        remember(_worker_cache, key, text, secured, problems)
+    return ("" if secured == text else secured), problems, key
+
+
+def _stage(folder: Path, kind: str, key: str, entry: str | dict[str, Any]) -> None:
+    if _worker_cache is None:
+        raise ValueError("staging needs a build cache")
+    text = entry if isinstance(entry, str) else json.dumps(entry, ensure_ascii=False)
+    _worker_cache.stage(folder, kind, key, text)
