@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 
@@ -24,6 +24,9 @@ from generator.site.render.cached import volume_chart
 RANKING_DIR = "monitoring/ranking"
 
 
+Row = dict[str, Any]  # one row of a monitoring table, as plain values (`records`)
+
+
 @dataclass(frozen=True)
 class Monitoring:
     """The tables of one build and whether they come from the shipped synthetic sample."""
@@ -31,61 +34,57 @@ class Monitoring:
     tables: MonitoringTables
     sample: bool
 
-    # Split once: filtering the whole table again for each of 100 topics and 60 months was
-    # most of the monitoring pages' time.
+    # Each table becomes rows once and is split once: filtering and converting the tables again
+    # for each of 100 topics and 60 months was most of the monitoring pages' time.
     @cached_property
-    def by_topic(self) -> dict[str, pd.DataFrame]:
+    def by_topic(self) -> dict[str, list[Row]]:
         """Each topic's half-month rows, oldest first."""
         table = self.tables.half_month.sort_values([col.TOPIC, col.START], kind="stable")
-        return {str(slug): rows for slug, rows in table.groupby(col.TOPIC, sort=False)}
+        return _split(table, col.TOPIC)
 
     @cached_property
-    def ranking_by_month(self) -> dict[str, pd.DataFrame]:
-        """Each month's street ranking rows."""
-        return _by_month(self.tables.ranking)
+    def ranking_by_month(self) -> dict[str, list[Row]]:
+        """Each month's street ranking rows, by rank."""
+        return _split(self.tables.ranking, col.MONTH)
 
     @cached_property
-    def districts_by_month(self) -> dict[str, pd.DataFrame]:
+    def districts_by_month(self) -> dict[str, list[Row]]:
         """Each month's district rows."""
-        return _by_month(self.tables.districts)
+        return _split(self.tables.districts, col.MONTH)
 
 
-def _by_month(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    return {str(month): rows for month, rows in table.groupby(col.MONTH, sort=False)}
-
-
-def topic_rows(monitoring: Monitoring, topic: Topic) -> pd.DataFrame:
-    """The topic's half-month rows, oldest first."""
-    empty = monitoring.tables.half_month.iloc[0:0]
-    return monitoring.by_topic.get(topic.slug, empty)
+def _split(table: pd.DataFrame, column: str) -> dict[str, list[Row]]:
+    """`table`'s rows grouped by `column`, each group in the table's order."""
+    groups: dict[str, list[Row]] = {}
+    for row in records(table):
+        groups.setdefault(str(row[column]), []).append(row)
+    return groups
 
 
 def topic_monitoring(monitoring: Monitoring, topic: Topic) -> dict[str, Any] | None:
     """Chart, table rows and summary for a topic's monitoring page; None when the records do
     not reach the topic's years. A topic with no matching record has its page: 0 is a figure."""
-    rows = topic_rows(monitoring, topic)
-    if rows.empty:
+    rows = monitoring.by_topic.get(topic.slug, [])
+    if not rows:
         return None
-    complete = rows.loc[~rows[col.PARTIAL]]
-    latest = complete.iloc[-1] if not complete.empty else rows.iloc[-1]
-    summary = summary_sentence(latest)
+    complete = [row for row in rows if not row[col.PARTIAL]]
+    summary = summary_sentence(complete[-1] if complete else rows[-1])
+    volumes = [row[col.VOLUME] for row in rows]
     chart = volume_chart(
-        rows[col.LABEL].tolist(),
-        rows[col.VOLUME].tolist(),
-        f"{topic.title}半月诉求量折线图。{summary}",
+        [row[col.LABEL] for row in rows], volumes, f"{topic.title}半月诉求量折线图。{summary}"
     )
     return {
         "chart": chart,
         "summary": summary,
         "rows": _half_rows(rows),
-        "none": int(rows[col.VOLUME].sum()) == 0,
-        "rising": [str(label) for label in rows.loc[rows[col.RISING], col.LABEL]],
+        "none": int(sum(volumes)) == 0,
+        "rising": [str(row[col.LABEL]) for row in rows if row[col.RISING]],
         "rule": rule_text("半月"),
         "sample": monitoring.sample,
     }
 
 
-def _half_rows(rows: pd.DataFrame) -> list[dict[str, str]]:
+def _half_rows(rows: list[Row]) -> list[dict[str, str]]:
     return [
         {
             "label": str(r[col.LABEL]) + ("（不完整）" if bool(r[col.PARTIAL]) else ""),
@@ -94,14 +93,30 @@ def _half_rows(rows: pd.DataFrame) -> list[dict[str, str]]:
             "yoy": _change(r[col.CHANGE_YOY]),
             "rising": _rise(r),
         }
-        for r in records(rows)
+        for r in rows
     ]
 
 
 def records(rows: pd.DataFrame) -> Iterator[dict[str, Any]]:
-    """Each row as a dict of plain values: `iterrows` builds a Series per row, which cost more
-    than the rest of the monitoring pages together (about 6,600 rows at 100 topics)."""
-    return iter(cast(list[dict[str, Any]], rows.to_dict("records")))
+    """Each row as a dict of plain values, as `rows.to_dict("records")` gives them.
+
+    `iterrows` builds a Series per row, which cost more than the rest of the monitoring pages
+    together (about 6,600 rows at 100 topics); `to_dict` costs about 2 ms per call on frames
+    this small (284 calls at 100 topics: most of the monitoring pages' time again). A column's
+    `tolist` gives the same plain values (Python numbers and bools, Timestamps, NaN) at a
+    fraction of that (tests/generator/site/render/test_monitoring.py compares the two).
+    """
+    names = [str(name) for name in rows.columns]
+    columns = [_plain(rows.iloc[:, at]) for at in range(len(names))]
+    return (dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True))
+
+
+def _plain(column: pd.Series) -> list[Any]:
+    """A column's values as `to_dict` gives them: a nullable column's NA as None."""
+    values = column.tolist()
+    if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) and column.hasnans:
+        return [None if value is pd.NA else value for value in values]
+    return values
 
 
 def _rise(row: Mapping[str, Any]) -> str:
@@ -148,21 +163,19 @@ def _topic_rows(rows: pd.DataFrame, titles: dict[str, Topic]) -> list[dict[str, 
     ]  # fmt: skip
 
 
-def _month(by_month: dict[str, pd.DataFrame], month: str | None) -> pd.DataFrame | None:
-    """One month's rows (None when there is no such month: no rows)."""
-    return by_month.get(month) if month is not None else None
+def _month(by_month: dict[str, list[Row]], month: str | None) -> list[Row]:
+    """One month's rows (none when there is no such month)."""
+    return by_month.get(month, []) if month is not None else []
 
 
-def _rising_streets(month_rows: pd.DataFrame | None) -> list[dict[str, str]]:
+def _rising_streets(month_rows: list[Row]) -> list[dict[str, str]]:
     """The month's streets that rose suddenly, largest first, with their baseline."""
-    if month_rows is None:
-        return []
-    rows = month_rows.loc[month_rows[col.RISING]]
+    rows = sorted((r for r in month_rows if r[col.RISING]), key=lambda r: -r[col.VOLUME])
     return [
         {"street": r[col.STREET], "district": r[col.DISTRICT], "volume": f"{int(r[col.VOLUME]):,}",
          "baseline": f"{float(r[col.BASELINE]):,.1f}".removesuffix(".0"),
          "rank": str(int(r[col.RANK]))}
-        for r in records(rows.sort_values(col.VOLUME, ascending=False, kind="stable"))
+        for r in rows
     ]  # fmt: skip
 
 
@@ -173,26 +186,29 @@ def _by_year(months: list[str]) -> dict[str, list[str]]:
     return grouped
 
 
-def _district_rows(month_rows: pd.DataFrame | None) -> list[dict[str, str]]:
-    if month_rows is None:
-        return []
-    rows = month_rows.sort_values(col.PER_10K, ascending=False)
+def _district_rows(month_rows: list[Row]) -> list[dict[str, str]]:
+    """Districts by rate per 10,000 residents, highest first; those without a rate last."""
+    rows = sorted(month_rows, key=lambda r: (pd.isna(r[col.PER_10K]), -_rate(r)))
     return [
         {"district": r[col.DISTRICT], "volume": f"{int(r[col.VOLUME]):,}",
          "per_10k": "—" if pd.isna(r[col.PER_10K]) else f"{float(r[col.PER_10K]):.2f}"}
-        for r in records(rows)
+        for r in rows
     ]  # fmt: skip
+
+
+def _rate(row: Row) -> float:
+    return 0.0 if pd.isna(row[col.PER_10K]) else float(row[col.PER_10K])
 
 
 def ranking_context(monitoring: Monitoring, month: str) -> dict[str, Any]:
     """One month's top streets with their 预警约谈 flags, and the district rates."""
     ranking = _month(monitoring.ranking_by_month, month)
-    top = pd.DataFrame() if ranking is None else ranking.loc[ranking[col.IN_TOP]]
+    top = sorted((r for r in ranking if r[col.IN_TOP]), key=lambda r: int(r[col.RANK]))
     rows = [
         {"rank": int(r[col.RANK]), "street": r[col.STREET], "district": r[col.DISTRICT],
          "volume": f"{int(r[col.VOLUME]):,}", "warning": bool(r[col.WARNING]),
          "status": _status(r), "rising": _rise(r)}
-        for r in records(top.sort_values(col.RANK) if not top.empty else top)
+        for r in top
     ]  # fmt: skip
     return {
         "month": month,
