@@ -2,7 +2,7 @@
 
 MkDocs' own heavy work per page is converting its Markdown to HTML (about a third of a build)
 and Material's search plugin cutting the page's Chinese text into words with jieba (about
-half). Both depend only on the page's source (front matter and Markdown), the config, which
+half, without the cache). Both depend only on the page's source (front matter and Markdown), the config, which
 files the site has (links are resolved and checked against them) and the code version, so
 after editing one topic the other topics' pages need neither again. This plugin keeps, per
 page, what `Page.render` sets (HTML, table of contents, title, anchors, links to anchors) and
@@ -14,17 +14,19 @@ link validation, the search index file and the theme's own files still run for e
 the site is byte for byte what a build without the cache writes (tests/generator/site/test_pagecache.py).
 
 MkDocs' own `--dirty` mode is not used: it skips whole pages, so the search index and the
-anchor checks would cover only the changed ones. A page's entries are written by the build's
-second process (generator/site/pageworker.py) as MkDocs writes the page, into a staging folder,
-and moved into place only when the whole build has succeeded (`commit`): a page that produced a
-warning under --strict is never remembered as good. The plugin is added by generator/site/engine.py, never listed in mkdocs.yml, so a bare
-`mkdocs build` of the same config (the benchmark's yardstick) does not use it.
+anchor checks would cover only the changed ones. A new page's search entries and its cache
+entries are made by the build's second process (generator/site/pageworker.py) while MkDocs builds
+the other pages; the entries are staged and moved into place only when the whole build has
+succeeded (`commit`): a page that produced a warning under --strict is never remembered as good.
+The plugin is added by generator/site/engine.py, never listed in mkdocs.yml, so a bare `mkdocs
+build` of the same config (the benchmark's yardstick) does not use it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import Future
 from typing import Any
 
 from jinja2 import ChoiceLoader, DictLoader, Environment
@@ -37,7 +39,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from generator.site.cache import BuildCache
-from generator.site.pageworker import PageWorker
+from generator.site.pageworker import PageWorker, Searchable
 
 KIND = "page"
 HTML_KIND = "html"
@@ -60,6 +62,8 @@ class PageCache(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]  # mkd
         self.files_digest = ""
         self.pending: dict[str, dict[str, Any]] = {}  # key → entry, until its page is written
         self.search_hits: dict[str, list[dict[str, Any]]] = {}  # page url → stored entries
+        # Each page's search entries in build order, stored or (a Future) from the worker.
+        self.index_parts: list[tuple[Any, list[dict[str, Any]] | Future[Any]]] = []
         self.keys: dict[str, str] = {}  # page url → key
         self.nav: Navigation | None = None
         self.html_keys: dict[str, str] = {}  # page url → key of its finished HTML
@@ -72,6 +76,13 @@ class PageCache(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]  # mkd
             if index is not None:
                 index.add_entry_from_context = self._indexer(index)
         return config
+
+    @event_priority(100)  # before the search plugin writes its index
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        """Every page's entries into the index, in the order the pages were built."""
+        for index, part in self.index_parts:
+            index.entries.extend(part if isinstance(part, list) else part.result())
+        self.index_parts.clear()
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         """Links are resolved against every file of the site: the list is part of each key."""
@@ -147,19 +158,18 @@ class PageCache(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]  # mkd
         self.pending[key] = snapshot(page)
 
     def _indexer(self, index: Any) -> Any:
-        """The search index's per-page step, answered from the cache for a reused page."""
-        original = index.add_entry_from_context
+        """The search index's per-page step: a reused page's stored entries, else the worker's
+        (with the page's new cache entry, which holds them)."""
 
         def add_entry_from_context(page: Page) -> None:
             stored = self.search_hits.get(page.url)
             if stored is not None:
-                index.entries.extend(stored)
+                self.index_parts.append((index, stored))
                 return
-            before = len(index.entries)
-            original(page)
-            key = self.keys.get(page.url)
-            if key in self.pending:
-                self.pending[key]["search"] = index.entries[before:]
+            key = self.keys.get(page.url, "")
+            entry = self.pending.pop(key, None)
+            staged = (KIND, key, entry) if entry is not None else None
+            self.index_parts.append((index, self.worker.index(index, searchable(page), staged)))
 
         return add_entry_from_context
 
@@ -185,6 +195,12 @@ def _nav_lines(items: Any, depth: int) -> list[str]:
         if isinstance(item, Section):
             lines.extend(_nav_lines(item.children, depth + 1))
     return lines
+
+
+def searchable(page: Page) -> Searchable:
+    """What the search index reads of `page`, as it is now (before the search plugin strips
+    its data-search attributes)."""
+    return Searchable(page.meta, page.content or "", page.toc, page.url, page.title)
 
 
 def snapshot(page: Page) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The MkDocs stage's second process: each page's CSP check and its build-cache entries.
+"""The MkDocs stage's second process: each page's search entries, CSP check and cache entries.
 
 MkDocs builds on one core of the machine's two. Per page, `yiti build` adds the CSP check
 (generator/site/csp.py) and, with a build cache, three entries: the page cache's two (its Markdown
@@ -7,6 +7,13 @@ At 100 topics that is 670 checks and about 2,000 files, which this process did o
 other once MkDocs had finished: over a second of a cold build whose bare `mkdocs build` takes
 six. `PageWorker` hands them to one forked process as MkDocs writes each page, so they run on
 the other core while MkDocs builds the rest.
+
+With a build cache, the worker also makes each new page's search entries (Material's own
+`SearchIndex.add_entry_from_context`, which cuts the Chinese text into words with jieba: a fifth
+of a bare build, and loading jieba's dictionary another half second). The page cache has to
+store those entries anyway; the pages come back into the index in build order before the
+search plugin writes it, so the index is byte for byte the one MkDocs makes alone
+(tests/generator/site/test_pagecache.py, test_pageworker.py).
 
 What is stored is unchanged: a check is a fact about a page's text, stored at once (as
 `secure_site` stores it); the page cache's entries are staged, under the cache's `staging/`
@@ -20,14 +27,30 @@ import json
 import multiprocessing
 import shutil
 import tempfile
+from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from mkdocs.structure.toc import TableOfContents
 
 from generator.site.cache import BuildCache
 from generator.site.csp import Checked, remember, secure_text
 
 STAGING = "staging"  # the cache's folder of entries waiting for their build to succeed
+
+
+@dataclass(frozen=True)
+class Searchable:
+    """What Material's `SearchIndex.add_entry_from_context` reads of a page, sent to the worker
+    in place of the page (which holds the whole site through its links)."""
+
+    meta: Mapping[str, Any]
+    content: str
+    toc: TableOfContents
+    url: str
+    title: str | None
 
 
 class PageWorker:
@@ -38,7 +61,7 @@ class PageWorker:
         self.cache = build_cache
         self.pool: ProcessPoolExecutor | None = None
         self.staging: Path | None = None  # this build's staging folder, made at the first entry
-        self.staged: list[Future[None]] = []
+        self.staged: list[Future[Any]] = []
 
     def check(self, text: str) -> Future[Checked]:
         """`csp.secure_text` of a page, its check stored in the cache by the worker."""
@@ -46,12 +69,23 @@ class PageWorker:
 
     def stage(self, kind: str, key: str, entry: str | dict[str, Any]) -> None:
         """Write a cache entry (a dict is stored as JSON) into this build's staging folder."""
-        if self.cache is None:
-            raise ValueError("staging needs a build cache")
-        if self.staging is None:
-            (self.cache.root / STAGING).mkdir(parents=True, exist_ok=True)
-            self.staging = Path(tempfile.mkdtemp(dir=self.cache.root / STAGING))
-        self.staged.append(self._start().submit(_stage, self.staging, kind, key, entry))
+        folder = self._folder()
+        self.staged.append(self._start().submit(_stage, folder, kind, key, entry))
+
+    def index(
+        self, search_index: Any, page: Searchable, staged: tuple[str, str, dict[str, Any]] | None
+    ) -> Future[list[dict[str, Any]]]:
+        """A page's search entries, made by the worker with `search_index` (Material's, as the
+        search plugin set it up: it segments the page's Chinese text with jieba). `staged`
+        (kind, key, entry): the page cache's entry for the page, staged with the entries in it."""
+        job = (self._folder(), *staged) if staged is not None else None
+        # The index goes as its class and settings: the search plugin's own object carries
+        # the page cache's hook (pagecache.py), and its entries are not the worker's business.
+        made = (type(search_index), search_index.config)
+        future = self._start().submit(_index, made, page, job)
+        if job is not None:
+            self.staged.append(future)
+        return future
 
     def commit(self) -> None:
         """Move the staged entries into place (once the build has succeeded). A write that
@@ -71,6 +105,14 @@ class PageWorker:
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
+
+    def _folder(self) -> Path:
+        if self.cache is None:
+            raise ValueError("staging needs a build cache")
+        if self.staging is None:
+            (self.cache.root / STAGING).mkdir(parents=True, exist_ok=True)
+            self.staging = Path(tempfile.mkdtemp(dir=self.cache.root / STAGING))
+        return self.staging
 
     def _start(self) -> ProcessPoolExecutor:
         if self.pool is None:
@@ -102,6 +144,22 @@ def _check(text: str) -> Checked:
         key = _worker_cache.key("csp", ".html", text)
         remember(_worker_cache, key, text, secured, problems)
     return ("" if secured == text else secured), problems, key
+
+
+def _index(
+    made: tuple[type, dict[str, Any]],
+    page: Searchable,
+    staged: tuple[Path, str, str, dict[str, Any]] | None,
+) -> list[dict[str, Any]]:
+    """What the worker runs for a page's search entries (and its page cache entry)."""
+    index_type, settings = made
+    search_index = index_type(**settings)
+    search_index.add_entry_from_context(page)
+    entries: list[dict[str, Any]] = search_index.entries
+    if staged is not None:
+        folder, kind, key, entry = staged
+        _stage(folder, kind, key, {**entry, "search": entries})
+    return entries
 
 
 def _stage(folder: Path, kind: str, key: str, entry: str | dict[str, Any]) -> None:

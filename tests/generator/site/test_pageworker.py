@@ -7,9 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from material.plugins.search.plugin import SearchIndex
+from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from generator.site.cache import BuildCache
-from generator.site.pageworker import STAGING, PageWorker
+from generator.site.pageworker import STAGING, PageWorker, Searchable
 
 CLEAN = "<!doctype html><html><body><p>好</p></body></html>"
 
@@ -75,3 +77,26 @@ def test_without_a_cache_pages_are_checked_and_nothing_is_staged(tmp_path: Path)
             worker.stage("html", "k", CLEAN)
     finally:
         worker.close()
+
+
+def test_search_entries_are_materials_own_and_staged_with_the_page_entry(
+    cache: BuildCache,
+) -> None:
+    page = Searchable(
+        meta={},
+        content='<h1 id="lift">老楼加装电梯</h1><p>居民可以咨询加装政策，提出意向。</p>',
+        toc=TableOfContents([AnchorLink("老楼加装电梯", "lift", 1)]),
+        url="topics/lift/",
+        title="老楼加装电梯",
+    )
+    here = SearchIndex(lang=["zh"])
+    here.add_entry_from_context(page)  # in this process, as the search plugin would
+    worker = PageWorker(cache)
+    try:
+        entries = worker.index(SearchIndex(lang=["zh"]), page, ("page", "k", {"content": "c"}))
+        assert entries.result() == here.entries
+        assert "加装\u200b政策" in here.entries[0]["text"]  # jieba cut the words apart
+        worker.commit()
+    finally:
+        worker.close()
+    assert json.loads(cache.get("page", "k") or "") == {"content": "c", "search": here.entries}
