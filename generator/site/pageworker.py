@@ -27,9 +27,10 @@ import json
 import multiprocessing
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from generator.site.cache import BuildCache
 from generator.site.csp import Checked, remember, secure_text
 
 STAGING = "staging"  # the cache's folder of entries waiting for their build to succeed
+BATCH = 16  # jobs sent to the worker together
 
 
 @dataclass(frozen=True)
@@ -62,15 +64,15 @@ class PageWorker:
         self.pool: ProcessPoolExecutor | None = None
         self.staging: Path | None = None  # this build's staging folder, made at the first entry
         self.staged: list[Future[Any]] = []
+        self.batch: list[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]]] = []
 
     def check(self, text: str) -> Future[Checked]:
         """`csp.secure_text` of a page, its check stored in the cache by the worker."""
-        return self._start().submit(_check, text)
+        return self._submit(_check, text)
 
     def stage(self, kind: str, key: str, entry: str | dict[str, Any]) -> None:
         """Write a cache entry (a dict is stored as JSON) into this build's staging folder."""
-        folder = self._folder()
-        self.staged.append(self._start().submit(_stage, folder, kind, key, entry))
+        self.staged.append(self._submit(_stage, self._folder(), kind, key, entry))
 
     def index(
         self, search_index: Any, page: Searchable, staged: tuple[str, str, dict[str, Any]] | None
@@ -82,10 +84,18 @@ class PageWorker:
         # The index goes as its class and settings: the search plugin's own object carries
         # the page cache's hook (pagecache.py), and its entries are not the worker's business.
         made = (type(search_index), search_index.config)
-        future = self._start().submit(_index, made, page, job)
+        future = self._submit(_index, made, page, job)
         if job is not None:
             self.staged.append(future)
         return future
+
+    def flush(self) -> None:
+        """Send the jobs not sent yet (waiting for any job's result sends them first)."""
+        if not self.batch:
+            return
+        batch, self.batch = self.batch, []
+        sent = self._start().submit(_run_all, [(function, args) for _, function, args in batch])
+        sent.add_done_callback(partial(_settle, [future for future, _, _ in batch]))
 
     def commit(self) -> None:
         """Move the staged entries into place (once the build has succeeded). A write that
@@ -99,12 +109,25 @@ class PageWorker:
 
     def close(self) -> None:
         """Stop the worker; what is still staged (the build failed) is removed."""
+        for future, _, _ in self.batch:
+            future.cancel()
+        self.batch.clear()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
+
+    def _submit(self, function: Callable[..., Any], *args: Any) -> Future[Any]:
+        """A job for the worker, sent with the next BATCH - 1 others: each submission to a
+        process pool wakes two threads of this process, which then take turns with MkDocs for
+        the interpreter; sent one by one, the pages' 2,000 jobs cost this process a second."""
+        future = _Queued(self)
+        self.batch.append((future, function, args))
+        if len(self.batch) >= BATCH:
+            self.flush()
+        return future
 
     def _folder(self) -> Path:
         if self.cache is None:
@@ -125,6 +148,46 @@ class PageWorker:
                 initargs=(self.cache,),
             )
         return self.pool
+
+
+class _Queued(Future[Any]):
+    """A job's result, its batch sent before it is waited for (so no wait can hang on a job
+    still queued in this process)."""
+
+    def __init__(self, worker: PageWorker) -> None:
+        super().__init__()
+        self.worker = worker
+
+    def result(self, timeout: float | None = None) -> Any:
+        self.worker.flush()
+        return super().result(timeout)
+
+
+def _settle(futures: list[Future[Any]], sent: Future[list[tuple[bool, Any]]]) -> None:
+    """Each job's result (or exception) from its batch's (called when the batch is done)."""
+    if sent.cancelled() or sent.exception() is not None:
+        for future in futures:
+            if sent.cancelled():
+                future.cancel()
+            else:
+                future.set_exception(sent.exception())
+        return
+    for future, (ok, value) in zip(futures, sent.result(), strict=True):
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+
+def _run_all(jobs: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> list[tuple[bool, Any]]:
+    """What the worker runs for a batch: each job, its result or its exception."""
+    results: list[tuple[bool, Any]] = []
+    for function, args in jobs:
+        try:
+            results.append((True, function(*args)))
+        except Exception as exc:  # handed to that job's Future, as the pool would
+            results.append((False, exc))
+    return results
 
 
 _worker_cache: BuildCache | None = None  # in the worker: the cache of the build it works for

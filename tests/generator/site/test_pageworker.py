@@ -11,7 +11,7 @@ from material.plugins.search.plugin import SearchIndex
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from generator.site.cache import BuildCache
-from generator.site.pageworker import STAGING, PageWorker, Searchable
+from generator.site.pageworker import BATCH, STAGING, PageWorker, Searchable
 
 CLEAN = "<!doctype html><html><body><p>好</p></body></html>"
 
@@ -100,3 +100,20 @@ def test_search_entries_are_materials_own_and_staged_with_the_page_entry(
     finally:
         worker.close()
     assert json.loads(cache.get("page", "k") or "") == {"content": "c", "search": here.entries}
+
+
+def test_jobs_sent_in_batches_each_get_their_own_result_or_error(cache: BuildCache) -> None:
+    worker = PageWorker(cache)
+    try:
+        pages = [f"<p>{n}</p>" if n % 7 else f"<p style='x'>{n}</p>" for n in range(2 * BATCH + 3)]
+        checks = [worker.check(page) for page in pages]
+        worker.stage("bad\0kind", "k", CLEAN)  # fails in the worker, between good jobs
+        after = worker.check(CLEAN)
+        assert [bool(check.result()[1]) for check in checks] == [
+            n % 7 == 0 for n in range(len(pages))
+        ]
+        assert after.result()[1] == []
+        with pytest.raises(ValueError, match="null"):
+            worker.staged[0].result()
+    finally:
+        worker.close()
