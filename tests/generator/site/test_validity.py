@@ -31,3 +31,12 @@ def test_no_page_of_a_built_site_has_a_toggle_with_autocomplete(tmp_path: Path) 
         text = page.read_text(encoding="utf-8")
         assert '<input class="md-toggle"' in text, page
         assert not TOGGLE.search(text), page
+
+
+def test_every_toggle_between_other_tags_is_fixed_as_the_whole_page_pattern_would() -> None:
+    search_toggle = MATERIAL_TOGGLE.replace("drawer", "search")
+    page = f"<body><p>a</p>{MATERIAL_TOGGLE}\n{search_toggle}<div>{SEARCH_BOX}</div></body>"
+    assert valid_toggles(page) == TOGGLE.sub(r"\1", page) != page
+    assert valid_toggles("<p>no toggle</p>") == "<p>no toggle</p>"
+    cut_short = '<p>x</p><input class="md-toggle" type="checkbox" autocomplete="off"'
+    assert valid_toggles(cut_short) == TOGGLE.sub(r"\1", cut_short)
