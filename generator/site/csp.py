@@ -26,6 +26,7 @@ from pathlib import Path
 from generator.content.yamlsource import label_for
 from generator.errors import YitiError
 from generator.site.cache import BuildCache, active
+from generator.site.svgstyles import SVG, TAG, attributes, svg_styles_as_attributes
 
 # data: images: Material's stylesheet draws its icons as data: SVGs (CSS mask-image).
 SITE_POLICY = "; ".join(
@@ -43,42 +44,6 @@ SITE_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
-# SVG properties that have a presentation attribute of the same name (SVG 1.1, section 6.4).
-PRESENTATION = frozenset(
-    [
-        "clip-path",
-        "clip-rule",
-        "color",
-        "display",
-        "dominant-baseline",
-        "fill",
-        "fill-opacity",
-        "fill-rule",
-        "font-family",
-        "font-size",
-        "font-style",
-        "font-weight",
-        "letter-spacing",
-        "opacity",
-        "stroke",
-        "stroke-dasharray",
-        "stroke-dashoffset",
-        "stroke-linecap",
-        "stroke-linejoin",
-        "stroke-miterlimit",
-        "stroke-opacity",
-        "stroke-width",
-        "text-anchor",
-        "visibility",
-    ]
-)
-SVG = re.compile(r"<svg\b.*?</svg>", re.S)
-# One attribute of a start tag, with a quoted, unquoted or no value (HTML's tokenizer, roughly).
-ATTRIBUTE = r"""\s+([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'[^']*'|[^\s"'=<>`]+))?"""
-TAG = re.compile(rf"<([a-zA-Z][^\s/>]*)((?:{ATTRIBUTE})*)\s*/?>")
-ATTRIBUTES = re.compile(ATTRIBUTE)
-# matplotlib's one rule for the whole drawing: *{stroke-linejoin: round; stroke-linecap: butt}
-STAR_RULE = re.compile(r'<style type="text/css">\*\{([^{}]*)\}</style>')
 # What a tag must contain to be blocked (`_blocks`): a script or style element, or a style or
 # event-handler attribute (attributes always follow white space). A cheap first look only.
 MAYBE_BLOCKED = re.compile(r"^<(?:script|style)|\s(?:style|on)", re.I)
@@ -265,14 +230,8 @@ def remember(
 
 def secure_text(suffix: str, text: str) -> tuple[str, list[tuple[str, str]]]:
     """A document's text with its SVG styles as attributes, and what the policy would block."""
-    secured = SVG.sub(_svg_styles_as_attributes, text) if suffix == ".html" else text
+    secured = SVG.sub(svg_styles_as_attributes, text) if suffix == ".html" else text
     return secured, refused(secured)
-
-
-def _svg_styles_as_attributes(match: re.Match[str]) -> str:
-    """styles_as_attributes, skipped for the many drawings (icons) that have no style at all."""
-    svg = match.group(0)
-    return styles_as_attributes(svg) if "style" in svg.lower() else svg
 
 
 def blocked(html: str) -> list[str]:
@@ -287,44 +246,3 @@ def _blocks(tag: re.Match[str]) -> bool:
     name, names = tag.group(1).lower(), attributes(tag.group(2))
     runs = name == "script" and "src" not in names and names.get("type", "") in SCRIPT_TYPES
     return runs or name == "style" or "style" in names or any(n.startswith("on") for n in names)
-
-
-def attributes(text: str) -> dict[str, str]:
-    """A start tag's attributes by lower-case name (values only when double-quoted)."""
-    return {m.group(1).lower(): m.group(2) or "" for m in ATTRIBUTES.finditer(text)}
-
-
-def styles_as_attributes(svg: str) -> str:
-    """An SVG drawing with its inline styles as presentation attributes, drawn the same.
-
-    matplotlib's `*` rule set the line ends of every element unless its own style said
-    otherwise; as attributes of the root they are inherited, and an element's own wins.
-    """
-    rule = STAR_RULE.search(svg)
-    if rule:
-        svg = svg.replace(rule.group(0), "", 1)
-        root = TAG.match(svg)
-        assert root is not None  # the text starts with <svg
-        svg = with_declarations(root, rule.group(1)) + svg[root.end() :]
-    return TAG.sub(lambda tag: with_declarations(tag, ""), svg)
-
-
-def with_declarations(tag: re.Match[str], declarations: str) -> str:
-    """The start tag `tag` with `declarations` and its own style attribute as presentation
-    attributes; a declaration without one stays in a style attribute, which the check after
-    the build then reports."""
-    names = attributes(tag.group(2))
-    own = names.pop("style", None)
-    if own is None and not declarations:
-        return tag.group(0)
-    kept = [m.group(0) for m in ATTRIBUTES.finditer(tag.group(2)) if m.group(1).lower() != "style"]
-    added = []
-    for declaration in filter(None, (d.strip() for d in f"{declarations};{own or ''}".split(";"))):
-        name, _, value = (part.strip() for part in declaration.partition(":"))
-        if name in PRESENTATION and name not in names:
-            names[name] = value
-            added.append(f' {name}="{value}"')
-        else:
-            added.append(f' style="{declaration}"')
-    close = "/>" if tag.group(0).endswith("/>") else ">"
-    return f"<{tag.group(1)}{''.join(kept)}{''.join(added)}{close}"

@@ -8,8 +8,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from generator.site.csp import styles_as_attributes
 from generator.site.render.charts import volume_chart
+from generator.site.svgstyles import styles_as_attributes
 from tests.browser import WIDTHS, axe_violations, describe, origin_of
 
 pytestmark = pytest.mark.browser

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from generator.site.csp import SITE_POLICY, InlineContentError, secure_site, styles_as_attributes
+from generator.site.csp import SITE_POLICY, InlineContentError, secure_site
+from generator.site.svgstyles import styles_as_attributes
 
 SPEC = importlib.util.find_spec("material")
 assert SPEC is not None and SPEC.origin is not None  # mkdocs-material is a dependency
