@@ -68,7 +68,13 @@ def test_district_rates_run_highest_first_ties_in_table_order_and_unknown_rates_
             col.PER_10K: pd.array([1.0, None, 3.0, 1.0], dtype="Float64"),
         }
     )
-    ranking = pd.DataFrame({col.MONTH: pd.Series(dtype="str")})
+    ranking = pd.DataFrame(
+        {
+            col.MONTH: pd.Series(dtype="str"),
+            col.IN_TOP: pd.Series(dtype="bool"),
+            col.RISING: pd.Series(dtype="bool"),
+        }
+    )
     tables = MonitoringTables(half_month=pd.DataFrame(), ranking=ranking, districts=districts)
     shown = ranking_context(Monitoring(tables, sample=True), "2024-05")
     order = [row["district"] for row in shown["districts"]]
