@@ -13,12 +13,14 @@ write.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import shutil
 import tempfile
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,7 +70,7 @@ def build(
     emptying = Emptying(trash)  # the site the last build replaced, deleted while this one works
     cold = build_cache is not None and not (build_cache.root / "chart").is_dir()
     aside = drawing_aside(early=cold) if build_cache is not None else contextlib.nullcontext()
-    with using(build_cache), emptying, aside:
+    with using(build_cache), emptying, aside, young_collections_only():
         content = load_content(content_dir)
         published = load_published(content)  # content/results/*.yml, never the survey database
         monitoring = monitoring_of(content, store)
@@ -195,6 +197,27 @@ def swap_to_trash(new: Path, target: Path, trash: Path) -> bool:
         return False
     swap(new, target, parking, delete_parked=False)
     return True
+
+
+@contextlib.contextmanager
+def young_collections_only() -> Iterator[None]:
+    """Within the block, the garbage collector collects the young generations only.
+
+    A build's heap only grows (content, pages, MkDocs' pages and their HTML: several million
+    objects at 100 topics), and Python runs a full collection each time it has grown by a
+    quarter, going through every object each time: seven times, about 0.7 s of a cold build
+    of 100 topics (a tenth of a bare `mkdocs build`), to find almost nothing. Short-lived
+    cycles are still collected with the young generations (peak RSS about 10 MB higher).
+    """
+    young, middle, old = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_COLLECTIONS_NEVER)
+    try:
+        yield
+    finally:
+        gc.set_threshold(young, middle, old)
+
+
+FULL_COLLECTIONS_NEVER = 2**30  # middle-generation collections before a full one: never here
 
 
 class Emptying:

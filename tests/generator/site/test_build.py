@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import re
 from pathlib import Path
+from typing import Any
 
 import html5lib
 import pytest
@@ -18,7 +20,7 @@ from generator.site.build import build
 from generator.site.render.pages import SECTIONS
 from tests.conftest import CONTENT
 from tests.generator.conftest import ELEVATORS, edit
-from tests.generator.fixtures import BUILD_TIME, HOSTILE_FIELDS, SUMMARY
+from tests.generator.fixtures import BUILD_TIME, HOSTILE_FIELDS, SUMMARY, small_content
 from tests.generator.links import broken_links, html_pages
 
 TOPIC = "topics/2022/old-building-elevators"
@@ -217,3 +219,28 @@ def test_no_script_holds_up_the_first_paint(built_site: Path) -> None:
         assert names.index("yiti-search.js") < next(
             i for i, n in enumerate(names) if n.startswith("bundle.")
         ), page
+
+
+def test_a_build_runs_without_full_collections_and_restores_the_collector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.site import build as build_module
+
+    seen: list[tuple[int, int, int]] = []
+    render = build_module.monitoring_of  # called once per build, after the content is loaded
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.get_threshold())
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "monitoring_of", watched)
+    before = gc.get_threshold()
+    content = small_content(tmp_path / "content")
+    with pytest.raises(ContentError):  # the collector is restored after a failed build too
+        edit(content / ELEVATORS, "\ntitle: 老楼加装电梯\n", "\ntitle: \n")
+        build(content, tmp_path / "site", now=BUILD_TIME, store=tmp_path / "store")
+    assert gc.get_threshold() == before
+    edit(content / ELEVATORS, "\ntitle: \n", "\ntitle: 老楼加装电梯\n")
+    build(content, tmp_path / "site", now=BUILD_TIME, store=tmp_path / "store")
+    assert seen == [(before[0], before[1], build_module.FULL_COLLECTIONS_NEVER)]
+    assert gc.get_threshold() == before
