@@ -64,6 +64,8 @@ class PageCache(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]  # mkd
         self.search_hits: dict[str, list[dict[str, Any]]] = {}  # page url → stored entries
         # Each page's search entries in build order, stored or (a Future) from the worker.
         self.index_parts: list[tuple[Any, list[dict[str, Any]] | Future[Any]]] = []
+        self.index: Any = None  # the search plugin's index
+        self.sent: dict[str, tuple[str, Future[Any]]] = {}  # page url → (HTML indexed, entries)
         self.keys: dict[str, str] = {}  # page url → key
         self.nav: Navigation | None = None
         self.html_keys: dict[str, str] = {}  # page url → key of its finished HTML
@@ -75,7 +77,21 @@ class PageCache(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]  # mkd
             index = getattr(plugin, "search_index", None)
             if index is not None:
                 index.add_entry_from_context = self._indexer(index)
+                self.index = index
         return config
+
+    @event_priority(-100)  # after every other plugin's change: what the search plugin will read
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """A new page is converted: its search entries are made now, by the worker, while MkDocs
+        converts the other pages (the search plugin asks for them only when it lays the page
+        out, after every page is converted, which left the worker too little time)."""
+        if self.index is not None and page.url not in self.search_hits:
+            key = self.keys.get(page.url, "")
+            entry = self.pending.pop(key, None)
+            staged = (KIND, key, entry) if entry is not None else None
+            made = self.worker.index(self.index, searchable(page, html), staged)
+            self.sent[page.url] = (html, made)
+        return html
 
     @event_priority(100)  # before the search plugin writes its index
     def on_post_build(self, config: MkDocsConfig) -> None:
@@ -166,10 +182,13 @@ class PageCache(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]  # mkd
             if stored is not None:
                 self.index_parts.append((index, stored))
                 return
-            key = self.keys.get(page.url, "")
-            entry = self.pending.pop(key, None)
-            staged = (KIND, key, entry) if entry is not None else None
-            self.index_parts.append((index, self.worker.index(index, searchable(page), staged)))
+            html, made = self.sent.pop(page.url, ("", None))
+            if made is None or html != page.content:
+                # Changed since it was sent (no plugin of this site does that): indexed as it
+                # is now, and its cache entry, staged with the old entries, is not kept.
+                self.worker.discard(KIND, self.keys.get(page.url, ""))
+                made = self.worker.index(index, searchable(page), None)
+            self.index_parts.append((index, made))
 
         return add_entry_from_context
 
@@ -197,10 +216,11 @@ def _nav_lines(items: Any, depth: int) -> list[str]:
     return lines
 
 
-def searchable(page: Page) -> Searchable:
-    """What the search index reads of `page`, as it is now (before the search plugin strips
-    its data-search attributes)."""
-    return Searchable(page.meta, page.content or "", page.toc, page.url, page.title)
+def searchable(page: Page, html: str | None = None) -> Searchable:
+    """What the search index reads of `page`, with `html` as its content (default: as it is
+    now, before the search plugin strips its data-search attributes)."""
+    content = html if html is not None else page.content or ""
+    return Searchable(page.meta, content, page.toc, page.url, page.title)
 
 
 def snapshot(page: Page) -> dict[str, Any]:

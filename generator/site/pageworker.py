@@ -65,6 +65,7 @@ class PageWorker:
         self.staging: Path | None = None  # this build's staging folder, made at the first entry
         self.staged: list[Future[Any]] = []
         self.batch: list[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]]] = []
+        self.discarded: list[tuple[str, str]] = []  # staged entries not to keep
 
     def check(self, text: str) -> Future[Checked]:
         """`csp.secure_text` of a page, its check stored in the cache by the worker."""
@@ -97,12 +98,19 @@ class PageWorker:
         sent = self._start().submit(_run_all, [(function, args) for _, function, args in batch])
         sent.add_done_callback(partial(_settle, [future for future, _, _ in batch]))
 
+    def discard(self, kind: str, key: str) -> None:
+        """Do not keep an entry staged already (its page changed after it was sent)."""
+        self.discarded.append((kind, key))
+
     def commit(self) -> None:
         """Move the staged entries into place (once the build has succeeded). A write that
         failed in the worker (a full disk) raises here, and the build fails with it."""
         for future in self.staged:
             future.result()
         self.staged.clear()
+        if self.staging is not None:
+            for kind, key in self.discarded:
+                (self.staging / kind / key).unlink(missing_ok=True)
         if self.cache is not None and self.staging is not None:
             self.cache.commit_staged(self.staging)
             self.staging = None

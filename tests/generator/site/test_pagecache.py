@@ -3,13 +3,21 @@ without the cache writes, and nothing is remembered from a build that failed."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
+from material.plugins.search.plugin import SearchIndex  # type: ignore[import-untyped]
+from mkdocs.structure.toc import TableOfContents
 
 from generator.site import engine
 from generator.site.build import BuildReport, build
+from generator.site.cache import BuildCache
 from generator.site.csp import InlineContentError
+from generator.site.pagecache import PageCache
+from generator.site.pageworker import PageWorker
 from tests.generator.conftest import ELEVATORS, edit
 from tests.generator.fixtures import BUILD_TIME, small_content
 
@@ -59,3 +67,33 @@ def test_nothing_is_remembered_from_a_build_that_failed_after_mkdocs(
     monkeypatch.undo()
     again = build_into(content, tmp_path / "site", tmp_path / "cache", tmp_path)
     assert again.reused["page"] == again.reused["html"] == 0
+
+
+@pytest.mark.parametrize("changed", [False, True])
+def test_search_entries_sent_early_are_used_only_for_the_page_as_indexed(
+    tmp_path: Path, changed: bool
+) -> None:
+    build_cache = BuildCache(tmp_path / "cache", version="test")
+    worker = PageWorker(build_cache)
+    plugin = PageCache(build_cache, "mkdocs.yml", worker)
+    index = SearchIndex(lang=["zh"])
+    plugin.on_config(SimpleNamespace(plugins={"search": SimpleNamespace(search_index=index)}))  # type: ignore[arg-type]
+    page: Any = SimpleNamespace(
+        url="a/", meta={}, toc=TableOfContents([]), title="甲", content="<p>加装电梯</p>"
+    )
+    plugin.keys["a/"] = "k"
+    plugin.pending["k"] = {"content": "<p>加装电梯</p>", "search": []}
+    plugin.on_page_content(page.content, page, None, None)  # type: ignore[arg-type]
+    if changed:  # by a plugin after ours (none of this site's does)
+        page.content = "<p>楼道充电</p>"
+    expected = SearchIndex(lang=["zh"])
+    expected.add_entry_from_context(page)
+    try:
+        index.add_entry_from_context(page)  # as the search plugin asks, when it lays out the page
+        plugin.on_post_build(None)  # type: ignore[arg-type]
+        plugin.commit()
+    finally:
+        worker.close()
+    assert index.entries == expected.entries
+    kept = build_cache.get("page", "k")
+    assert (kept is None) if changed else json.loads(kept or "")["search"] == expected.entries

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from material.plugins.search.plugin import SearchIndex
+from material.plugins.search.plugin import SearchIndex  # type: ignore[import-untyped]
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from generator.site.cache import BuildCache

@@ -18,7 +18,7 @@ from tests.conftest import CONTENT
 def _same(left: object, right: object) -> bool:
     """Equal, with NaN equal to NaN and the same Python type (a template formats by type)."""
     if isinstance(left, float) and isinstance(right, float) and np.isnan(left):
-        return np.isnan(right)
+        return bool(np.isnan(right))
     return type(left) is type(right) and left == right
 
 
@@ -31,7 +31,7 @@ def test_the_shipped_tables_become_the_rows_to_dict_makes() -> None:
         assert len(got) == len(expected) > 0
         for row, want in zip(got, expected, strict=True):
             assert row.keys() == want.keys()
-            assert all(_same(row[k], want[k]) for k in want), (row, want)
+            assert all(_same(row[str(k)], v) for k, v in want.items()), (row, want)
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_empty_and_mixed_frames_become_the_rows_to_dict_makes(frame: pd.DataFram
     got, expected = list(records(frame)), frame.to_dict("records")
     assert len(got) == len(expected)
     for row, want in zip(got, expected, strict=True):
-        assert all(_same(row[k], want[k]) for k in want), (row, want)
+        assert all(_same(row[str(k)], v) for k, v in want.items()), (row, want)
 
 
 def test_district_rates_run_highest_first_ties_in_table_order_and_unknown_rates_last() -> None:
