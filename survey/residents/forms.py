@@ -50,11 +50,40 @@ class SurveyForm(FlaskForm):
         return {f.name: _answer(f) for f in self.question_fields()}
 
 
+class SingleChoiceField(RadioField):
+    """Radio buttons for a single-choice question; an answer among the options is accepted by
+    a set look-up.
+
+    WTForms builds a `Choice` for every option to check one answer (a sixth of a POST's
+    validation, issue 17); the options never change after the form class is built. Any other
+    answer goes through WTForms' own check, which refuses it with its message.
+    """
+
+    def __init__(self, label: str, choices: list[SelectChoice], **kwargs: Any) -> None:
+        super().__init__(label, choices=choices, **kwargs)
+        self._values = frozenset(self.coerce(c.value) for c in choices)
+
+    def pre_validate(self, form: Form) -> None:
+        """Accept an option at once; leave anything else to RadioField's check."""
+        if self.data not in self._values:
+            super().pre_validate(form)
+
+
 class MultiCheckboxField(SelectMultipleField):
-    """Checkboxes for a multiple-choice question (the WTForms documentation's recipe)."""
+    """Checkboxes for a multiple-choice question (the WTForms documentation's recipe); answers
+    among the options are accepted by a set look-up, as in SingleChoiceField."""
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __init__(self, label: str, choices: list[SelectChoice], **kwargs: Any) -> None:
+        super().__init__(label, choices=choices, **kwargs)
+        self._values = frozenset(self.coerce(c.value) for c in choices)
+
+    def pre_validate(self, form: Form) -> None:
+        """Accept options at once; leave anything else to SelectMultipleField's check."""
+        if not self._values.issuperset(self.data or ()):
+            super().pre_validate(form)
 
 
 class GroupedSelect(Select):
@@ -143,7 +172,7 @@ def question_field(question: Question, directory: Directory) -> Field:
 
 
 def _single(question: Question, _directory: Directory) -> Field:
-    return RadioField(
+    return SingleChoiceField(
         question.label,
         description=question.hint or "",
         choices=[SelectChoice(o) for o in question.options],
@@ -163,7 +192,7 @@ def _multiple(question: Question, _directory: Directory) -> Field:
 
 
 def _district(question: Question, directory: Directory) -> Field:
-    return RadioField(
+    return SingleChoiceField(
         question.label,
         description=question.hint or "",
         choices=[SelectChoice(d.name) for d in directory.districts],

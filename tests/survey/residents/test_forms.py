@@ -101,3 +101,13 @@ def test_forms_share_the_street_choices_without_changing_them(context: Flask) ->
     assert first["street"].choices is second["street"].choices
     assert first["street"].data == "110108001" and second["street"].data is None
     assert len(first["street"].choices) == 1 + len(state.content.directory.streets)
+
+
+def test_answers_outside_the_options_are_refused_and_the_options_accepted(context: Flask) -> None:
+    made_up = ANSWERS | {"satisfaction": "满意吗", "went_well": ["反馈及时", "自己编的"]}
+    assert form_for(context, made_up).errors == {
+        "satisfaction": ["请从列出的选项中选择"],
+        "went_well": ["请从列出的选项中选择（自己编的 不是选项）"],
+    }
+    every_option = ANSWERS | {"went_well": [o.data for o in form_for(context, {})["went_well"]]}
+    assert form_for(context, every_option).errors == {}
