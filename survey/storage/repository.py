@@ -81,6 +81,8 @@ class _ReceiptTakenError(Exception):
 
 # Work done in the same transaction as a new response's INSERT (the interview closes its case).
 Also = Callable[[Connection], None]
+# Built once: a statement is immutable, and building it took about a tenth of storing (issue 17).
+INSERT_RESPONSE = insert(Response)
 
 
 def save_response(db: Database, submission: Submission, also: Also | None = None) -> str:
@@ -150,7 +152,7 @@ def _insert(connection: Connection, sub: Submission, digest: str) -> str:
         "interviewer": sub.interviewer,
         "started_at": sub.started_at,
     }
-    connection.execute(insert(Response), row)
+    connection.execute(INSERT_RESPONSE, row)
     return receipt
 
 
