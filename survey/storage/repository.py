@@ -108,8 +108,9 @@ def _store(db: Database, submission: Submission, digest: str, also: Also | None)
         # One INSERT and a commit, on a plain connection: the ORM's unit of work cost about
         # 1 ms of a POST and bought nothing for a row written once and never changed here.
         # The INSERT alone (no code to use up, nothing `also`) is its own transaction.
-        alone = submission.invitation is None and also is None
-        with db.statement() if alone else db.connection() as connection:
+        if submission.invitation is None and also is None:
+            return db.once(lambda connection: _insert(connection, submission, digest))
+        with db.connection() as connection:
             receipt = _insert(connection, submission, digest)
             if submission.invitation is not None:
                 _consume(connection, submission)
