@@ -21,6 +21,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
@@ -37,6 +38,32 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 class SurveyForm(FlaskForm):
     """Fields every questionnaire has besides its questions (CSRF comes from FlaskForm)."""
+
+    class Meta:
+        def bind_field(self, form: Form, unbound: UnboundField, options: dict[str, Any]) -> Field:
+            """The field as WTForms would make it, copied from one made once per form class.
+
+            Making a field runs its whole constructor (label, flags, choices, validators):
+            about a third of building a questionnaire form on every POST (issue 17). What a
+            field is made of never changes after that; what one request gives it (data, raw
+            data, errors) is set on the copy by `process` and `validate`, and the copy belongs
+            to its own form. The CSRF field, new for every form, is made as usual.
+            """
+            made = type(form).__dict__.get("_made_fields")
+            if made is None:
+                made = {}
+                type.__setattr__(type(form), "_made_fields", made)
+            name = options["name"]
+            if getattr(type(form), name, None) is not unbound:
+                return super().bind_field(form, unbound, options)  # type: ignore[misc]
+            if name not in made:
+                first = super().bind_field(form, unbound, options)  # type: ignore[misc]
+                first._form = first.meta = None  # keeps no request's form alive
+                made[name] = first
+            field = object.__new__(type(made[name]))  # Field.__new__ would make an UnboundField
+            field.__dict__.update(made[name].__dict__)
+            field._form, field.meta = form, form.meta
+            return field
 
     ticket = HiddenField()
     website = StringField("请勿填写此项", validators=[Optional()])
