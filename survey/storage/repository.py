@@ -171,9 +171,18 @@ def _consume(connection: Connection, sub: Submission) -> None:
         raise InvitationError()
 
 
-def _earlier(db: Database, submission_id: str) -> Response | None:
-    with db.transaction() as session:
-        return session.scalar(select(Response).where(Response.submission_id == submission_id))
+@dataclass(frozen=True)
+class _Earlier:
+    receipt: str
+    digest: str
+
+
+def _earlier(db: Database, submission_id: str) -> _Earlier | None:
+    """The receipt and digest stored under `submission_id`, if any: one SELECT in autocommit
+    rather than an ORM session loading the whole row (a resent form asks this, issue 17)."""
+    query = select(Response.receipt, Response.digest).where(Response.submission_id == submission_id)
+    row = db.once(lambda connection: connection.execute(query).first())
+    return None if row is None else _Earlier(row.receipt, row.digest)
 
 
 def submission_stored(db: Database, submission_id: str) -> bool:
