@@ -126,10 +126,12 @@ def test_a_lone_insert_commits_by_itself_and_an_invited_one_with_its_code(db: Da
     """One INSERT needs no BEGIN and COMMIT around it (two round trips to PostgreSQL fewer);
     an INSERT that uses up a code shares one transaction with the code's UPDATE."""
     seen: list[tuple[str, str]] = []
+    texts: list[str] = []
 
     def record(connection: Connection, _c: object, statement: str, *_: object) -> None:
         level = connection.get_execution_options().get("isolation_level", "transaction")
         seen.append((statement.split()[0], level))
+        texts.append(statement)
 
     [code] = create_invitations(db, INVITED_TOPIC, WAVE, 1, "batch")
     event.listen(db.engine, "before_cursor_execute", record)
@@ -147,6 +149,7 @@ def test_a_lone_insert_commits_by_itself_and_an_invited_one_with_its_code(db: Da
         ("UPDATE", "transaction"),
     ]
     assert count_responses(db) == 2
+    assert not [t for t in texts if t.startswith("INSERT INTO responses") and "RETURNING" in t]
 
 
 def run_in_threads(count: int, work: Callable[[], str]) -> list[str]:
