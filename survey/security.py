@@ -40,10 +40,15 @@ def register_security_headers(app: Flask) -> None:
     headers = dict(HEADERS)
     if app.config["YITI_ENV"] == "production":
         headers["Strict-Transport-Security"] = HSTS
+    by_name = [(name.lower(), name, value) for name, value in headers.items()]
 
     def add_headers(response: Response) -> Response:
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
+        # What setdefault does for each, with one pass over the response's own headers rather
+        # than two per added header (issue 17: a tenth of a millisecond per submission).
+        present = set(response.headers.keys(lower=True))
+        response.headers.extend(
+            [(name, value) for low, name, value in by_name if low not in present]
+        )
         if request.path.startswith(STAFF_PREFIX):
             response.headers["Cache-Control"] = STAFF_CACHE_CONTROL
         return close_unsent_body(response)

@@ -21,6 +21,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
@@ -38,6 +39,32 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 class SurveyForm(FlaskForm):
     """Fields every questionnaire has besides its questions (CSRF comes from FlaskForm)."""
 
+    class Meta:
+        def bind_field(self, form: Form, unbound: UnboundField, options: dict[str, Any]) -> Field:
+            """The field as WTForms would make it, copied from one made once per form class.
+
+            Making a field runs its whole constructor (label, flags, choices, validators):
+            about a third of building a questionnaire form on every POST (issue 17). What a
+            field is made of never changes after that; what one request gives it (data, raw
+            data, errors) is set on the copy by `process` and `validate`, and the copy belongs
+            to its own form. The CSRF field, new for every form, is made as usual.
+            """
+            made = type(form).__dict__.get("_made_fields")
+            if made is None:
+                made = {}
+                type.__setattr__(type(form), "_made_fields", made)
+            name = options["name"]
+            if getattr(type(form), name, None) is not unbound:
+                return super().bind_field(form, unbound, options)  # type: ignore[misc]
+            if name not in made:
+                first = super().bind_field(form, unbound, options)  # type: ignore[misc]
+                first._form = first.meta = None  # keeps no request's form alive
+                made[name] = first
+            field = object.__new__(type(made[name]))  # Field.__new__ would make an UnboundField
+            field.__dict__.update(made[name].__dict__)
+            field._form, field.meta = form, form.meta
+            return field
+
     ticket = HiddenField()
     website = StringField("请勿填写此项", validators=[Optional()])
 
@@ -50,11 +77,40 @@ class SurveyForm(FlaskForm):
         return {f.name: _answer(f) for f in self.question_fields()}
 
 
+class SingleChoiceField(RadioField):
+    """Radio buttons for a single-choice question; an answer among the options is accepted by
+    a set look-up.
+
+    WTForms builds a `Choice` for every option to check one answer (a sixth of a POST's
+    validation, issue 17); the options never change after the form class is built. Any other
+    answer goes through WTForms' own check, which refuses it with its message.
+    """
+
+    def __init__(self, label: str, choices: list[SelectChoice], **kwargs: Any) -> None:
+        super().__init__(label, choices=choices, **kwargs)
+        self._values = frozenset(self.coerce(c.value) for c in choices)
+
+    def pre_validate(self, form: Form) -> None:
+        """Accept an option at once; leave anything else to RadioField's check."""
+        if self.data not in self._values:
+            super().pre_validate(form)
+
+
 class MultiCheckboxField(SelectMultipleField):
-    """Checkboxes for a multiple-choice question (the WTForms documentation's recipe)."""
+    """Checkboxes for a multiple-choice question (the WTForms documentation's recipe); answers
+    among the options are accepted by a set look-up, as in SingleChoiceField."""
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __init__(self, label: str, choices: list[SelectChoice], **kwargs: Any) -> None:
+        super().__init__(label, choices=choices, **kwargs)
+        self._values = frozenset(self.coerce(c.value) for c in choices)
+
+    def pre_validate(self, form: Form) -> None:
+        """Accept options at once; leave anything else to SelectMultipleField's check."""
+        if not self._values.issuperset(self.data or ()):
+            super().pre_validate(form)
 
 
 class GroupedSelect(Select):
@@ -143,7 +199,7 @@ def question_field(question: Question, directory: Directory) -> Field:
 
 
 def _single(question: Question, _directory: Directory) -> Field:
-    return RadioField(
+    return SingleChoiceField(
         question.label,
         description=question.hint or "",
         choices=[SelectChoice(o) for o in question.options],
@@ -163,7 +219,7 @@ def _multiple(question: Question, _directory: Directory) -> Field:
 
 
 def _district(question: Question, directory: Directory) -> Field:
-    return RadioField(
+    return SingleChoiceField(
         question.label,
         description=question.hint or "",
         choices=[SelectChoice(d.name) for d in directory.districts],

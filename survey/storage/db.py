@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import InvalidatePoolError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_MS = 10_000  # a writer waits this long for another before giving up
+# Whether a connection taken from the pool is checked first (see `Database.once`).
+PING = ContextVar("yiti_ping_on_checkout", default=True)
+T = TypeVar("T")
 
 # What a resident is told when the database cannot take their answers, by cause.
 UNREACHABLE = "暂时无法连接数据库"
@@ -69,6 +73,42 @@ class Database:
         except OperationalError as exc:
             raise unavailable(exc) from exc
 
+    def once(self, write: Callable[[Connection], T]) -> T:
+        """Run `write`, a single statement that is safe to run twice, in autocommit; return
+        what it returns. SQLite writers take turns.
+
+        The statement is its own transaction, all or nothing, committed as it returns: with
+        PostgreSQL one round trip instead of three (BEGIN, the statement, COMMIT). Nor is the
+        connection pinged when taken from the pool, another round trip: if it turns out dead
+        (the database restarted), the pool is renewed and `write` runs once more on a fresh
+        connection. A resident's answers are one INSERT whose unique submission id makes a
+        second run that follows a first one committed just before the connection died a
+        refused duplicate, which the caller answers with the first receipt (issue 17).
+        """
+        try:
+            return self._autocommit(write)
+        except OperationalError as exc:
+            if not exc.connection_invalidated:
+                raise unavailable(exc) from exc
+        try:
+            return self._autocommit(write)  # the pool has been renewed: a fresh connection
+        except OperationalError as exc:
+            raise unavailable(exc) from exc
+
+    def _autocommit(self, write: Callable[[Connection], T]) -> T:
+        with queued(self._queue), self._unpinged() as connection:
+            return write(connection.execution_options(isolation_level="AUTOCOMMIT"))
+
+    @contextmanager
+    def _unpinged(self) -> Iterator[Connection]:
+        token = PING.set(False)
+        try:
+            connection = self.engine.connect()
+        finally:
+            PING.reset(token)
+        with connection:
+            yield connection
+
     def dispose(self) -> None:
         """Close pooled connections (tests, forked workers)."""
         self.engine.dispose()
@@ -114,14 +154,33 @@ def make_engine(url: str, pool_size: int | None = None) -> Engine:
     `pool_size`: connections kept for a server process with that many threads (default 5)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        # pre-ping: a connection dropped while the database was away is replaced, not used.
         sized = {"pool_size": pool_size} if pool_size else {}
-        return create_engine(url, pool_pre_ping=True, **sized)
+        return _pinged(create_engine(url, **sized))
     if parsed.database and parsed.database != ":memory:" and not _is_uri(url):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     connect_args = {"timeout": SQLITE_BUSY_MS / 1000}
-    engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    engine = create_engine(url, connect_args=connect_args)
     event.listen(engine, "connect", _sqlite_pragmas)
+    return _pinged(engine)
+
+
+def _pinged(engine: Engine) -> Engine:
+    """`engine`, whose pool pings a connection when it is taken out, as `pool_pre_ping` does,
+    unless `PING` says not to: a connection dropped while the database was away is replaced,
+    not used. A disconnection renews the whole pool, as pre-ping does."""
+    dialect: Dialect = engine.dialect
+
+    def ping(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if not PING.get():
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, dbapi_connection, None):
+                raise InvalidatePoolError() from exc
+            raise
+
+    event.listen(engine.pool, "checkout", ping)
     return engine
 
 

@@ -15,7 +15,7 @@ from flask import Flask
 from limits import parse
 from limits.strategies import FixedWindowRateLimiter
 
-from survey.abuse import LocalCounts, storage_uri
+from survey.abuse import LocalCounts, limiter, storage_uri
 from survey.storage.repository import count_responses, create_invitations, responses
 from tests.conftest import require
 from tests.survey.conftest import (
@@ -140,6 +140,27 @@ def test_a_flood_from_one_address_gets_a_readable_429(tmp_path: Path, clock: Clo
     assert "提交过于频繁" in page.text()
     assert 1 <= int(page.response.headers["Retry-After"]) <= 60  # within the minute's window
     assert count_responses(state_of(app).db) == 2
+
+
+def test_page_views_skip_the_search_for_limits_and_answers_do_not(
+    tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = sqlite_app(tmp_path, clock, YITI_POST_LIMIT="1/minute")
+    searches: list[str | None] = []  # Flask-Limiter asks for exemptions on every check
+    exemptions = limiter.limit_manager.exemption_scope
+
+    def counted(flask_app: Flask, endpoint: str | None, *args: object) -> object:
+        searches.append(endpoint)
+        return exemptions(flask_app, endpoint, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(limiter.limit_manager, "exemption_scope", counted)
+    client = CheckingClient(app.test_client())
+    form = client.form()  # a GET of the questionnaire
+    client.get(URL)
+    assert searches == []
+    client.post(URL, form)
+    assert set(searches) == {"respondents.questionnaire"}
+    client.post(URL, client.form(), status=429)  # the limit still holds
 
 
 def test_the_same_form_posted_from_several_threads_is_stored_once(

@@ -102,6 +102,25 @@ def test_unreachable_postgres_gives_503_with_answers_and_recovers(
     db.dispose()
 
 
+def test_answers_after_a_postgres_restart_are_stored_at_once(
+    postgres_database: str, tmp_path: Path, clock: Clock
+) -> None:
+    """The answers' INSERT takes a pooled connection without pinging it: one found dead is
+    replaced and the INSERT runs again, so the resident sees no 503; reading pages still ping."""
+    url = POSTGRES.rsplit("/", 1)[0] + f"/{postgres_database}"
+    app: Flask = make_app(url, tmp_path, clock)
+    db = state_of(app).db
+    client = CheckingClient(app.test_client())
+    assert count_responses(db) == 0  # a pooled connection, about to be killed under the app
+    set_postgres_reachable(postgres_database, False)  # ends every connection it has
+    set_postgres_reachable(postgres_database, True)
+    client.post(URL, client.form(), status=303)
+    set_postgres_reachable(postgres_database, False)
+    set_postgres_reachable(postgres_database, True)
+    assert count_responses(db) == 1  # pinged, replaced, read
+    db.dispose()
+
+
 def test_pages_that_read_the_database_say_503_while_it_is_away(
     tmp_path: Path, clock: Clock
 ) -> None:

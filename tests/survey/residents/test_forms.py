@@ -101,3 +101,40 @@ def test_forms_share_the_street_choices_without_changing_them(context: Flask) ->
     assert first["street"].choices is second["street"].choices
     assert first["street"].data == "110108001" and second["street"].data is None
     assert len(first["street"].choices) == 1 + len(state.content.directory.streets)
+
+
+def test_answers_outside_the_options_are_refused_and_the_options_accepted(context: Flask) -> None:
+    made_up = ANSWERS | {"satisfaction": "满意吗", "went_well": ["反馈及时", "自己编的"]}
+    assert form_for(context, made_up).errors == {
+        "satisfaction": ["请从列出的选项中选择"],
+        "went_well": ["请从列出的选项中选择（自己编的 不是选项）"],
+    }
+    every_option = ANSWERS | {"went_well": [o.data for o in form_for(context, {})["went_well"]]}
+    assert form_for(context, every_option).errors == {}
+
+
+def test_forms_of_one_class_share_no_answers_errors_or_form(context: Flask) -> None:
+    """Fields are copied from ones made once per form class: each form's are its own."""
+    state = state_of(context)
+    questionnaire = state.content.questionnaires.for_wave(TOPIC, WAVE)
+    assert questionnaire is not None
+    made_once = form_class(questionnaire, state.content.directory)
+
+    def filled(data: dict[str, Any]) -> SurveyForm:
+        pairs = [(k, v) for k, vs in data.items() for v in (vs if isinstance(vs, list) else [vs])]
+        form = made_once(formdata=MultiDict(pairs))
+        form.validate()
+        return form
+
+    first = filled(ANSWERS)
+    second = filled(ANSWERS | {"satisfaction": "不满意", "district": "纽约"})
+    third = filled({})
+    assert first.errors == {} and first.answers() == ANSWERS | {"went_badly": []}
+    assert second["satisfaction"].data == "不满意"
+    assert second.errors["district"] == ["请从列出的选项中选择"]
+    assert "district" in third.errors and third["satisfaction"].data is None
+    for form in (first, second, third):
+        assert all(field._form is form and field.meta is form.meta for field in form)
+    made = made_once.__dict__["_made_fields"]
+    assert set(made) == {f.name for f in first} - {"csrf_token"}
+    assert all(field._form is None for field in made.values())

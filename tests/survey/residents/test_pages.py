@@ -35,6 +35,11 @@ def test_questionnaire_has_one_fieldset_per_question_with_native_inputs(
     assert [f["id"] for f in fieldsets] == [f"q-{q.id}" for q in questions.questions]
     assert page.soup.select("input[type=radio][name=satisfaction]")
     assert page.soup.select("input[type=checkbox][name=went_well]")
+    # every choice is a plain input of the shared template, not WTForms' own widget
+    for kind, name in [
+        ("radio", q.id) for q in questions.questions if q.kind in {"single", "district"}
+    ] + [("checkbox", q.id) for q in questions.questions if q.kind == "multiple"]:
+        assert page.soup.select(f"ul.choices input[type={kind}][name={name}]"), name
     assert page.soup.find("script") is None, "the survey needs no JavaScript"
     assert "隐私说明" in page.text() and "保存多久" in page.text()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import inspect
+from sqlalchemy import Connection, event, inspect
 
 from survey.storage.db import Database, queued, writer_queue
 from survey.storage.repository import (
@@ -120,6 +120,36 @@ def test_codes_are_distinct_and_stored_only_as_hashes(db: Database) -> None:
 def test_responses_keep_nothing_that_links_them_to_a_code_or_an_address(db: Database) -> None:
     columns = {c["name"] for c in inspect(db.engine).get_columns("responses")}
     assert not columns & {"invitation", "code", "code_hash", "ip", "ip_address", "user_agent"}
+
+
+def test_a_lone_insert_commits_by_itself_and_an_invited_one_with_its_code(db: Database) -> None:
+    """One INSERT needs no BEGIN and COMMIT around it (two round trips to PostgreSQL fewer);
+    an INSERT that uses up a code shares one transaction with the code's UPDATE."""
+    seen: list[tuple[str, str]] = []
+    texts: list[str] = []
+
+    def record(connection: Connection, _c: object, statement: str, *_: object) -> None:
+        level = connection.get_execution_options().get("isolation_level", "transaction")
+        seen.append((statement.split()[0], level))
+        texts.append(statement)
+
+    [code] = create_invitations(db, INVITED_TOPIC, WAVE, 1, "batch")
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        save_response(db, SUBMISSION)
+        save_response(
+            db, replace(SUBMISSION, submission_id="1" * 32, topic=INVITED_TOPIC, invitation=code)
+        )
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    writes = [(verb, level) for verb, level in seen if verb in {"INSERT", "UPDATE"}]
+    assert writes == [
+        ("INSERT", "AUTOCOMMIT"),
+        ("INSERT", "transaction"),
+        ("UPDATE", "transaction"),
+    ]
+    assert count_responses(db) == 2
+    assert not [t for t in texts if t.startswith("INSERT INTO responses") and "RETURNING" in t]
 
 
 def run_in_threads(count: int, work: Callable[[], str]) -> list[str]:
