@@ -2,7 +2,7 @@
 
 MkDocs' own heavy work per page is converting its Markdown to HTML (about a third of a build)
 and Material's search plugin cutting the page's Chinese text into words with jieba (about
-half, without the cache). Both depend only on the page's source (front matter and Markdown), the config, which
+half). Both depend only on the page's source (front matter and Markdown), the config, which
 files the site has (links are resolved and checked against them) and the code version, so
 after editing one topic the other topics' pages need neither again. This plugin keeps, per
 page, what `Page.render` sets (HTML, table of contents, title, anchors, links to anchors) and
@@ -140,7 +140,8 @@ class PageCache(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]  # mkd
 
     @event_priority(-100)  # last: what is written
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
-        """The page is complete (its search entries too): its new entries go to the worker."""
+        """The page is written: its finished HTML goes to the worker to be staged (and its page
+        entry, when no search index took it at on_page_content)."""
         entry = self.pending.pop(self.keys.get(page.url, ""), None)
         if entry is not None:
             self.worker.stage(KIND, self.keys[page.url], entry)
