@@ -85,11 +85,12 @@ def assign_topics(records: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
     with ThreadPoolExecutor(_WORKERS, thread_name_prefix="monitor-topics") as pool:
         found = [(rule, search.hits(rule, years, pool)) for rule in rows]
     at = np.concatenate([positions for _, positions in found])
+    counts = [len(positions) for _, positions in found]
     carried = [c for c in (REQUEST_ID, RECEIVED_AT) if c in records]
     hits = pd.DataFrame(
         {
-            TOPIC: np.repeat([rule.topic for rule, _ in found], [len(p) for _, p in found]),
-            TOPIC_YEAR: np.repeat([rule.year for rule, _ in found], [len(p) for _, p in found]),
+            TOPIC: np.repeat([rule.topic for rule, _ in found], counts),
+            TOPIC_YEAR: np.repeat([rule.year for rule, _ in found], counts),
             **{c: records[c].iloc[at].reset_index(drop=True) for c in carried},
         }
     )

@@ -199,6 +199,9 @@ def swap_to_trash(new: Path, target: Path, trash: Path) -> bool:
     return True
 
 
+FULL_COLLECTIONS_NEVER = 2**30  # middle-generation collections before a full one: never here
+
+
 @contextlib.contextmanager
 def young_collections_only() -> Iterator[None]:
     """Within the block, the garbage collector collects the young generations only.
@@ -215,9 +218,6 @@ def young_collections_only() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(young, middle, old)
-
-
-FULL_COLLECTIONS_NEVER = 2**30  # middle-generation collections before a full one: never here
 
 
 class Emptying:

@@ -41,7 +41,8 @@ class EarlyCsp(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]  # mkdo
     @event_priority(-1000)  # after every other plugin: the text MkDocs writes
     def on_post_page(self, output: str, page: Any, config: Any) -> str:
         cache = self.worker.cache
-        if cache is not None and cache.has("csp", cache.key("csp", ".html", output)):
+        key = cache.key("csp", ".html", output) if cache is not None else ""
+        if cache is not None and cache.has("csp", key):
             return output  # secure_site reuses (and checks the checksum of) this entry
-        self.sent[Path(page.file.abs_dest_path)] = (output, self.worker.check(output))
+        self.sent[Path(page.file.abs_dest_path)] = (output, self.worker.check(output, key))
         return output

@@ -67,9 +67,10 @@ class PageWorker:
         self.batch: list[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]]] = []
         self.discarded: list[tuple[str, str]] = []  # staged entries not to keep
 
-    def check(self, text: str) -> Future[Checked]:
-        """`csp.secure_text` of a page, its check stored in the cache by the worker."""
-        return self._submit(_check, text)
+    def check(self, text: str, key: str = "") -> Future[Checked]:
+        """`csp.secure_text` of a page, its check stored in the cache under `key` (the caller
+        has it already: it looked the check up) by the worker; "" for no cache."""
+        return self._submit(_check, text, key)
 
     def stage(self, kind: str, key: str, entry: str | dict[str, Any]) -> None:
         """Write a cache entry (a dict is stored as JSON) into this build's staging folder."""
@@ -206,13 +207,11 @@ def _adopt(build_cache: BuildCache | None) -> None:
     _worker_cache = build_cache
 
 
-def _check(text: str) -> Checked:
-    """What the worker runs for a page: its check, stored in the cache; the text sent back only
-    when rewritten (most pages have no drawing with styles), with the entry's key."""
+def _check(text: str, key: str) -> Checked:
+    """What the worker runs for a page: its check, stored in the cache under `key`; the text
+    sent back only when rewritten (most pages have no drawing with styles), with the key."""
     secured, problems = secure_text(".html", text)
-    key = ""
-    if _worker_cache is not None:
-        key = _worker_cache.key("csp", ".html", text)
+    if _worker_cache is not None and key:
         remember(_worker_cache, key, text, secured, problems)
     return ("" if secured == text else secured), problems, key
 

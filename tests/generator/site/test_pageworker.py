@@ -61,7 +61,7 @@ def test_a_write_that_failed_in_the_worker_fails_the_commit(cache: BuildCache) -
 def test_a_check_is_stored_by_the_worker_under_its_key(cache: BuildCache) -> None:
     worker = PageWorker(cache)
     try:
-        secured, problems, key = worker.check(CLEAN).result()
+        secured, problems, key = worker.check(CLEAN, cache.key("csp", ".html", CLEAN)).result()
     finally:
         worker.close()
     assert (secured, problems) == ("", [])
