@@ -72,6 +72,18 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     return list(result["violations"])
 
 
+def assert_one_heading(page: Any) -> None:
+    """Exactly one <h1> once the page has loaded.
+
+    A click that navigates returns when the new page starts loading, not when it has loaded; on a
+    loaded CI machine counting headings straight away saw the half-parsed page (0 headings). So
+    wait for the load, then name the page and show its start if the count is wrong.
+    """
+    page.wait_for_load_state("load")
+    count = page.locator("h1").count()
+    assert count == 1, f"{count} <h1> on {page.url}: {page.locator('body').inner_text()[:400]!r}"
+
+
 def describe(violations: list[dict[str, Any]]) -> str:
     """Violations as readable lines for an assertion message."""
     return "\n".join(

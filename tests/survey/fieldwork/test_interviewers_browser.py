@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 
 from survey.fieldwork.crypto import ENV
-from tests.browser import WIDTHS, axe_violations, describe, serving, under_survey
+from tests.browser import (
+    WIDTHS,
+    assert_one_heading,
+    axe_violations,
+    describe,
+    serving,
+    under_survey,
+)
 from tests.survey.conftest import PASSWORD, Clock, add_staff, make_app, state_of
 from tests.survey.fieldwork.conftest import CIPHER_KEY, MORNING, TOPIC, WAVE, Field
 
@@ -52,7 +59,7 @@ def path(request: pytest.FixtureRequest, browser: Any, tmp_path: Path) -> Iterat
 
 def check(page: Any, name: str) -> None:
     """One <h1>, no sideways scroll, no axe violation; a screenshot when YITI_SHOTS is set."""
-    assert page.locator("h1").count() == 1
+    assert_one_heading(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     violations = axe_violations(page)
     assert not violations, f"{name}: {describe(violations)}"

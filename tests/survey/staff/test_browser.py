@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 
 from survey.storage.audit import append
-from tests.browser import WIDTHS, axe_violations, describe, serving, under_survey
+from tests.browser import (
+    WIDTHS,
+    assert_one_heading,
+    axe_violations,
+    describe,
+    serving,
+    under_survey,
+)
 from tests.survey.conftest import NOW, PASSWORD, Clock, add_staff, make_app, state_of
 
 pytestmark = pytest.mark.browser
@@ -55,7 +62,7 @@ def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
 
 def assert_accessible(page: Any) -> None:
     """One <h1>, nothing wider than the screen, and no axe-core violation."""
-    assert page.locator("h1").count() == 1
+    assert_one_heading(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     violations = axe_violations(page)
     assert not violations, describe(violations)

@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser import WIDTHS, axe_violations, describe, serving, under_survey
+from tests.browser import (
+    WIDTHS,
+    assert_one_heading,
+    axe_violations,
+    describe,
+    serving,
+    under_survey,
+)
 from tests.survey.conftest import (
     INVITED_TOPIC,
     NOW,
@@ -70,7 +77,7 @@ def admin_page(request: pytest.FixtureRequest, browser: Any, served: Served) -> 
 
 def check(page: Any) -> None:
     """One h1, no axe violation, no page-wide horizontal scrolling."""
-    assert page.locator("h1").count() == 1
+    assert_one_heading(page)
     violations = axe_violations(page)
     assert not violations, describe(violations)
     width = page.viewport_size["width"]

@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 
 from survey.cli.sample import sample_responses, store_sample
-from tests.browser import WIDTHS, axe_violations, describe, serving, under_survey
+from tests.browser import (
+    WIDTHS,
+    assert_one_heading,
+    axe_violations,
+    describe,
+    serving,
+    under_survey,
+)
 from tests.survey.conftest import NOW, PASSWORD, TOPIC, WAVE, Clock, add_staff, make_app, state_of
 from tests.survey.fieldwork.seeding import add_cases, add_response, add_wave
 from tests.survey.staff.evaluators.conftest import EVALUATOR, Answer, literal_set, many, seed
@@ -79,7 +86,7 @@ def test_no_accessibility_violations_on_results_pages(
     signed_in: Any, server: str, path: str
 ) -> None:
     signed_in.goto(server + path)
-    assert signed_in.locator("h1").count() == 1
+    assert_one_heading(signed_in)
     violations = axe_violations(signed_in)
     assert not violations, describe(violations)
 
