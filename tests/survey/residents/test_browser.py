@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import WIDTHS, axe_violations, describe, origin_of, serving, under_survey
 from tests.survey.conftest import INVITED_TOPIC, TOPIC, WAVE, Clock, make_app, state_of
@@ -81,7 +82,7 @@ def test_the_survey_works_with_javascript_disabled(browser: Any, server: str) ->
     page = context.new_page()
     page.goto(server + FORM)
     page.click("button[type=submit]")  # nothing answered: the server says what is missing
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()  # waits for the answered page
     for name, value in [
         ("awareness", "听说过"),
         ("change", "没有变化"),

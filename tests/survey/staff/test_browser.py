@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from survey.storage.audit import append
 from tests.browser import (
@@ -73,7 +74,7 @@ def test_the_login_page_and_its_errors_are_accessible(page: Any, server: str) ->
     page.goto(server + LOGIN)
     assert_accessible(page)
     page.click("button[type=submit]")  # nothing filled in: errors beside both fields
-    assert page.locator("p.error").count() == 2
+    expect(page.locator("p.error")).to_have_count(2)  # waits for the answered page
     assert_accessible(page)
 
 
