@@ -21,12 +21,14 @@ import tempfile
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from generator.content.loader import Content, load_content
 from generator.content.published import load_published
+from generator.errors import YitiError
 from generator.monitor.api import load_records, monitoring_for_site
 from generator.monitor.store import DEFAULT_STORE
 from generator.site import engine
@@ -36,6 +38,10 @@ from generator.site.other_engines import DEFAULT as DEFAULT_ENGINE
 from generator.site.render.aside import drawing_aside
 from generator.site.render.monitoring import Monitoring
 from generator.site.render.site import render_site
+
+
+class WorkerLostError(YitiError):
+    """A helper process of the build died (killed, out of memory): nothing was swapped in."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,7 @@ def build(
     emptying = Emptying(trash)  # the site the last build replaced, deleted while this one works
     cold = build_cache is not None and not (build_cache.root / "chart").is_dir()
     aside = drawing_aside(early=cold) if build_cache is not None else contextlib.nullcontext()
-    with using(build_cache), emptying, aside, young_collections_only():
+    with workers_lost_as_error(), using(build_cache), emptying, aside, young_collections_only():
         content = load_content(content_dir)
         published = load_published(content)  # content/results/*.yml, never the survey database
         monitoring = monitoring_of(content, store)
@@ -200,6 +206,20 @@ def swap_to_trash(new: Path, target: Path, trash: Path) -> bool:
 
 
 FULL_COLLECTIONS_NEVER = 2**30  # middle-generation collections before a full one: never here
+
+
+@contextlib.contextmanager
+def workers_lost_as_error() -> Iterator[None]:
+    """A worker process that died (generator/site/pageworker.py, render/aside.py) is reported
+    in words an editor can act on, not as the pool's traceback: the failed build changed
+    nothing, so running it again is safe."""
+    try:
+        yield
+    except BrokenProcessPool as exc:
+        raise WorkerLostError(
+            "构建的辅助进程意外退出（可能被系统终止或内存不足），原站点未改动；"
+            "请检查可用内存后重新运行 yiti build"
+        ) from exc
 
 
 @contextlib.contextmanager

@@ -5,6 +5,7 @@ what is tested is which work is reused, which does not need 120 pages."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,8 +15,8 @@ import pytest
 from generator.content.loader import load_content
 from generator.errors import ContentError
 from generator.site import cache as cache_module
-from generator.site import engine
-from generator.site.build import TRASH, BuildReport, build
+from generator.site import engine, pageworker
+from generator.site.build import TRASH, BuildReport, WorkerLostError, build
 from generator.site.cache import BuildCache, code_version, using
 from generator.site.csp import secure_document
 from generator.site.render import cached, charts, flowchart
@@ -242,3 +243,30 @@ def test_a_page_check_read_from_the_cache_still_rewrites_styles_and_reports_prob
     assert found[0] == found[1] == [("<script>", "<script>")]
     assert paths[0].read_text(encoding="utf-8") == paths[1].read_text(encoding="utf-8")
     assert 'fill="red"' in paths[1].read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("where", ["page worker", "chart worker"])
+def test_a_worker_process_that_dies_fails_the_build_clearly_and_keeps_the_site(
+    content_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """A helper process killed mid-build (the kernel's OOM killer, a stray `kill`) is named in
+    the error, the previous site stays, and nothing of the failed build is remembered."""
+    build_with_cache(content_dir, tmp_path)
+    before = files_of(tmp_path / "site")
+    edit(content_dir / ELEVATORS, "      name: 咨询政策、提出意向\n", "      name: 咨询加装政策\n")
+    shutil.rmtree(tmp_path / "cache" / "chart")  # the chart worker has charts to draw
+    if where == "page worker":
+        monkeypatch.setattr(pageworker, "_adopt", _die)
+    else:
+        monkeypatch.setattr(cached, "draw_chart", _die)
+    with pytest.raises(WorkerLostError, match=r"辅助进程意外退出.*原站点未改动"):
+        build_with_cache(content_dir, tmp_path)
+    assert files_of(tmp_path / "site") == before
+    assert not list((tmp_path / "cache").glob("staging/*/*"))
+    monkeypatch.undo()
+    assert build_with_cache(content_dir, tmp_path).redone["page"] > 0
+
+
+def _die(*_: object, **__: object) -> None:
+    """What a killed worker looks like to the build: the process is gone without a word."""
+    os._exit(9)
