@@ -14,6 +14,12 @@ import yaml
 from pydantic import ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from generator.content.yamlguard import (
+    alias_problem,
+    encoding_problem,
+    hint_for,
+    invisible_problem,
+)
 from generator.errors import Problem
 
 Loc = tuple[str | int, ...]
@@ -24,9 +30,11 @@ _MESSAGES: dict[str, str] = {
     "extra_forbidden": "不认识的字段 (unknown field)，请检查拼写或删除",
     "string_type": "应为文字 (text expected)",
     "string_too_short": "不能为空 (must not be empty)",
+    "string_too_long": "太长 (too long)：最多 {max_length} 个字符",
     "string_pattern_mismatch": "格式不对 (bad format)：{pattern_hint}",
     "int_parsing": "应为整数 (whole number expected)",
     "int_type": "应为整数 (whole number expected)",
+    "int_from_float": "应为整数，不能有小数 (whole number expected)",
     "float_parsing": "应为数字 (number expected)",
     "float_type": "应为数字 (number expected)",
     "bool_type": "应为 true 或 false",
@@ -35,6 +43,7 @@ _MESSAGES: dict[str, str] = {
     "dict_type": "应为键值结构 (mapping expected)",
     "model_type": "应为键值结构 (mapping expected)",
     "too_short": "至少需要 {min_length} 项 (at least {min_length} items)",
+    "too_long": "最多 {max_length} 项 (at most {max_length} items)",
     "literal_error": "只能是以下之一 (one of)：{expected}",
     "date_from_datetime_parsing": "应为日期 YYYY-MM-DD (date expected)",
     "date_from_datetime_inexact": "应为日期 YYYY-MM-DD，不带时间 (date expected)",
@@ -102,7 +111,7 @@ def message_for(error: Any) -> str:
     if template is None:
         return str(error["msg"])
     try:
-        return template.format(**ctx)
+        return template.format(**ctx) + hint_for(error)
     except (KeyError, IndexError):
         return str(error["msg"])
 
@@ -240,22 +249,25 @@ def read_yaml(path: Path) -> tuple[Source | None, list[Problem]]:
     """Parse one YAML file; a syntax error becomes a located problem, never a traceback."""
     label = label_for(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, [
-            Problem(label, 0, "", f"不是 UTF-8 编码的文本（第 {exc.start} 字节），请另存为 UTF-8")
-        ]
+        return None, [encoding_problem(label, raw, exc)]
     except OSError as exc:
         return None, [Problem(label, 0, "", f"无法读取文件：{exc.strerror}")]
     try:
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
+            refused = alias_problem(label, node) if node is not None else None
+            if refused is not None:
+                return None, [refused]
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        return None, [stray_quote(label, text, exc) or syntax_problem(label, exc)]
+        explained = stray_quote(label, text, exc) or invisible_problem(label, text, exc)
+        return None, [explained or syntax_problem(label, exc)]
     except yaml.reader.ReaderError as exc:  # libyaml counts bytes of the UTF-8 text
         line = text.encode("utf-8")[: exc.position].count(b"\n") + 1
         code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "?"

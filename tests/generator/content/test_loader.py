@@ -120,7 +120,7 @@ def test_duplicate_keys_are_a_syntax_error(content_dir: Path) -> None:
 def test_file_that_is_not_utf8_is_reported(content_dir: Path) -> None:
     (content_dir / ELEVATORS).write_bytes("title: 老楼".encode("gb18030"))
     assert any(
-        m.startswith(f"{E}: 不是 UTF-8 编码的文本") and "另存为 UTF-8" in m
+        m.startswith(f"{E}:1: 不是 UTF-8 编码的文本") and "另存为" in m
         for m in messages(content_dir)
     )
 

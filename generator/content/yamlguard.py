@@ -1,0 +1,177 @@
+"""What YAML accepts, or refuses in words that mislead, when an editor meant something else.
+
+- Anchors and aliases (`&a`, `*a`) share one node: a file of a few hundred bytes can stand for
+  billions of values ("billion laughs"), or for a value that contains itself. Both are refused,
+  at the anchor's line, before anything walks the tree.
+- Text pasted from Word or WeChat brings full-width, non-breaking and zero-width spaces that
+  look like indentation or nothing at all: YAML's own error then points at the wrong thing.
+- A file saved in GB18030 (the Chinese Windows default) is named as such, at its first line
+  that is not UTF-8.
+
+Imports only PyYAML and generator.errors: yamlsource.py calls it while reading a file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+from generator.errors import Problem
+
+# Values an alias may stand for in one file: a topic file has about 2,000, and a walk of this
+# many takes well under a second.
+MAX_NODES = 100_000
+# Characters that look like a space or like nothing, with the name an editor knows them by.
+_INVISIBLE = {
+    "\u3000": "全角空格",
+    "\u00a0": "不换行空格",
+    "\u200b": "零宽空格",
+    "\u200c": "零宽不连字",
+    "\u200d": "零宽连字",
+    "\u2060": "零宽不换行空格",
+    "\ufeff": "零宽不换行空格（BOM）",
+}
+
+_KEY_OR_ITEM = re.compile(r"- |[^\s:#][^:]*:(\s|$)")
+
+
+class _RefusedError(Exception):
+    """A node whose expansion is refused, and why."""
+
+    def __init__(self, node: Node, message: str) -> None:
+        super().__init__(message)
+        self.node, self.message = node, message
+
+
+def alias_problem(label: str, root: Node) -> Problem | None:
+    """A value that contains itself, or that aliases expand past MAX_NODES, at its anchor."""
+    sizes: dict[int, int] = {}
+    try:
+        _size(root, sizes, set())
+        if sizes[id(root)] > MAX_NODES:
+            _size_blame(root, sizes)
+    except _RefusedError as refused:
+        return Problem(label, refused.node.start_mark.line + 1, "", refused.message)
+    return None
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _size(node: Node, sizes: dict[int, int], open_: set[int]) -> int:
+    """Values `node` stands for once every alias is expanded (each shared node counted once
+    per use, computed once)."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    if key in open_:
+        raise _RefusedError(
+            node, "YAML 锚点（&）里用别名（*）引用了它自己，内容会无限展开：请删除这个别名"
+        )
+    open_.add(key)
+    sizes[key] = 1 + sum(_size(child, sizes, open_) for child in _children(node))
+    open_.discard(key)
+    return sizes[key]
+
+
+def _size_blame(root: Node, sizes: dict[int, int]) -> None:
+    """Raise at the smallest value that alone is too large: where the nesting starts."""
+    node = root
+    while True:
+        bigger = next((c for c in _children(node) if sizes[id(c)] > MAX_NODES), None)
+        if bigger is None:
+            raise _RefusedError(
+                node,
+                f"YAML 锚点和别名（& 与 *）层层引用，展开后超过 {MAX_NODES} 项："
+                "请直接写出内容，不要嵌套引用",
+            )
+        node = bigger
+
+
+def invisible_problem(label: str, text: str, error: yaml.MarkedYAMLError) -> Problem | None:
+    """A syntax error on a line that starts with a space YAML does not count as one."""
+    lines = text.split("\n")
+    marks = [m.line for m in (error.problem_mark, error.context_mark) if m is not None]
+    # libyaml may read such a line as the previous value's continuation and stop on the next.
+    for number in sorted({n for line in marks for n in (line, line - 1) if 0 <= n < len(lines)}):
+        line = lines[number]
+        lead = line[: len(line) - len(line.lstrip("".join(_INVISIBLE) + " \t"))]
+        found = next((c for c in lead if c in _INVISIBLE), None)
+        # Only where a key or a list item follows: a paragraph of a `>`/`|` text may start so.
+        if found is not None and _KEY_OR_ITEM.match(line[len(lead) :]):
+            return Problem(
+                label,
+                number + 1,
+                "",
+                f"YAML 语法错误：行首有{_INVISIBLE[found]}（U+{ord(found):04X}，"
+                "常见于从 Word 或微信粘贴），YAML 只认半角空格：请删除它，用普通空格缩进",
+            )
+    return None
+
+
+def said_visibly(text: str) -> str:
+    """`text` with each invisible or look-alike space written as its code point, so a message
+    that quotes a key or a name shows why it does not match."""
+    return "".join(
+        f"⟨U+{ord(c):04X} {_INVISIBLE[c]}⟩"
+        if c in _INVISIBLE
+        else (f"⟨U+{ord(c):04X}⟩" if unicodedata.category(c) == "Cf" else c)
+        for c in text
+    )
+
+
+def encoding_problem(label: str, data: bytes, error: UnicodeDecodeError) -> Problem:
+    """Not UTF-8: the first line that is not, and GB18030 named when the bytes are that."""
+    line = data[: error.start].count(b"\n") + 1
+    try:
+        data.decode("gb18030")
+        guess = "，看起来是 GB18030/GBK 编码（Windows 中文默认）"
+    except UnicodeDecodeError:
+        guess = ""
+    return Problem(
+        label,
+        line,
+        "",
+        f"不是 UTF-8 编码的文本（第 {error.start + 1} 字节）{guess}："
+        "请在编辑器里选“另存为”，编码选 UTF-8",
+    )
+
+
+def hint_for(error: Any) -> str:
+    """What to add to a pydantic error's message when YAML read something else than the
+    editor typed: a value that became a number, a date or a list, a key with a hidden space."""
+    value = error.get("input")
+    if error["type"] == "extra_forbidden" and error["loc"]:
+        key = str(error["loc"][-1])
+        shown = said_visibly(key)
+        return f"（字段名里有看不见的字符：{shown}，请删除后重新输入）" if shown != key else ""
+    if error["type"] != "string_type":
+        return ""
+    if value is None:
+        return "：冒号后没有内容，请填写，或删除这一项"
+    kind = next((said for types, said in _READ_AS if isinstance(value, types)), None)
+    if kind is None:
+        return ""
+    scalar = isinstance(value, (int, float, date)) and not isinstance(value, bool)
+    read = f"（{value}）" if scalar else ""
+    return f'：YAML 把它读成了{kind}{read}；要写成文字，请给整个值加引号："……"'
+
+
+# What YAML makes of an unquoted value, most specific first (a bool is an int in Python).
+_READ_AS: list[tuple[type | tuple[type, ...], str]] = [
+    (bool, "真假值（yes、no、on、off、true、false 都是）"),
+    ((int, float), "数字"),
+    ((datetime, date), "日期"),
+    (list, "列表（以 [ 或“- ”开头）"),
+    (dict, "键值结构（以 { 开头，或含有“: ”）"),
+]
