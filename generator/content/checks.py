@@ -27,12 +27,32 @@ def check_topics(topics: list[Located], site: Site, directory: Directory) -> lis
 
 
 def _duplicate_slugs(topics: list[Located]) -> list[Problem]:
-    counts = Counter(t.slug for t, _ in topics)
-    return [
-        s.problem(("slug",), f"slug “{t.slug}” 与其他议题重复，每个议题的 slug 必须唯一")
-        for t, s in topics
-        if counts[t.slug] > 1
-    ]
+    """A slug names one topic across all years (questionnaires, results and the survey key on
+    it): each clash names the other files, and how a topic run again in a later year differs."""
+    clashes: dict[str, list[Located]] = {}
+    for located in topics:
+        clashes.setdefault(located[0].slug, []).append(located)
+    out = []
+    for slug, group in clashes.items():
+        if len(group) < 2:
+            continue
+        latest = max(group, key=lambda located: located[0].year)
+        for _, source in group:
+            others = "、".join(_file(other) for _, other in group if other is not source)
+            out.append(
+                source.problem(
+                    ("slug",),
+                    f"slug “{slug}” 与 {others} 重复，每个议题的 slug 必须唯一："
+                    f"同一问题在另一年再办时，请把 {_file(latest[1])} 的 slug 和文件名改为 "
+                    f"{slug}-{latest[0].year}",
+                )
+            )
+    return out
+
+
+def _file(source: Source) -> str:
+    """A topic file as `topics/<year>/<slug>.yml`, however the content folder was named."""
+    return f"topics/{source.path.parent.name}/{source.path.name}"
 
 
 def _placement(topic: Topic, source: Source) -> list[Problem]:
