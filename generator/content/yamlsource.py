@@ -157,6 +157,10 @@ _YAML_WORDS: dict[str, str] = {
     "block sequence entries are not allowed in this context": "这里不能开始列表（- ），请检查缩进",
     "found undefined alias": "用到了没有定义的别名（*）",
     "could not determine a constructor for the tag": "不认识的标签（!），请删除或给值加引号",
+    "expected a single document in the stream": (
+        "一个文件只能有一份内容：这一行的 --- 开始了第二份，请删除它，或把第二份移到另一个文件"
+    ),
+    "but found another document": "",
     # Contexts that name no construct of their own: the problem says it all.
     "while scanning for the next token": "",
     "while scanning a plain scalar": "",
@@ -275,6 +279,8 @@ def read_yaml(path: Path) -> tuple[Source | None, list[Problem]]:
         return None, [Problem(label, line, "", message)]
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         return None, [Problem(label, 0, "", f"YAML 无法解析：{exc}")]
+    if data is None:
+        return None, [Problem(label, 1, "", "文件是空的（或只有注释）：请写入内容，或删除这个文件")]
     if not isinstance(data, dict) or not isinstance(node, MappingNode):
         return None, [
             Problem(label, 1, "", "文件顶层应为键值结构（key: value），而不是单个值或列表")
