@@ -7,6 +7,7 @@ from datetime import date
 
 from generator.content.models import Directory, Site, Topic
 from generator.content.models.guide import Procedure, Step
+from generator.content.yamlguard import said_visibly
 from generator.content.yamlsource import Loc, Source
 from generator.errors import Problem
 
@@ -71,17 +72,21 @@ def _places(topic: Topic, source: Source, directory: Directory) -> list[Problem]
     known = directory.district_names()
     gov = topic.governance
     out = [
-        source.problem(("governance", "districts", i), f"“{name}”不在区名录中（如：朝阳区）")
+        source.problem(
+            ("governance", "districts", i), f"“{said_visibly(name)}”不在区名录中（如：朝阳区）"
+        )
         for i, name in enumerate(gov.districts)
         if name not in known
     ]
     for district, streets in gov.streets.items():
         if district not in known:
-            out.append(source.problem(("governance", "streets", district), "不在区名录中"))
+            said = f"“{said_visibly(district)}”不在区名录中"
+            out.append(source.problem(("governance", "streets", district), said))
             continue
         out += [
             source.problem(
-                ("governance", "streets", district, i), f"{district}没有“{street}”，请查名录"
+                ("governance", "streets", district, i),
+                f"{district}没有“{said_visibly(street)}”，请查名录",
             )
             for i, street in enumerate(streets)
             if not directory.has_street(district, street)

@@ -57,6 +57,20 @@ def test_unknown_district_is_reported(content_dir: Path) -> None:
     )
 
 
+def test_a_hidden_character_in_a_district_or_street_is_shown_by_its_code(
+    content_dir: Path,
+) -> None:
+    line = edit(content_dir / ELEVATORS, "  districts: [东城区,", "  districts: [东城区\u200b,")
+    street = edit(content_dir / ELEVATORS, "[劲松街道,", "[劲松\u3000街道,")
+    found = messages(content_dir)
+    assert (
+        f"{E}:{line}: governance.districts[0]: “东城区⟨U+200B 零宽空格⟩”不在区名录中（如：朝阳区）"
+        in found
+    )
+    said = "朝阳区没有“劲松⟨U+3000 全角空格⟩街道”，请查名录"
+    assert f"{E}:{street}: governance.streets.朝阳区[0]: {said}" in found
+
+
 def test_street_must_exist_in_its_own_district(content_dir: Path) -> None:
     # 学院路街道 is in 海淀区, not 朝阳区: names are checked per district.
     line = edit(content_dir / ELEVATORS, "[劲松街道, 八里庄街道]", "[劲松街道, 学院路街道]")
