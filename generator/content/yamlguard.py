@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from generator.errors import Problem
 
@@ -175,3 +175,35 @@ _READ_AS: list[tuple[type | tuple[type, ...], str]] = [
     (list, "列表（以 [ 或“- ”开头）"),
     (dict, "键值结构（以 { 开头，或含有“: ”）"),
 ]
+
+
+def comment_problems(label: str, text: str, root: Node) -> list[Problem]:
+    """Unquoted text followed by ` #` on its line: YAML drops the rest as a comment, so
+    `地址: 3号楼 #2单元` would be published as “3号楼”. Comments after true, numbers and
+    dates, or on a line of their own, are fine."""
+    lines = text.split("\n")
+    out, seen, todo = [], set(), [root]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        todo += _children(node)
+        if not isinstance(node, ScalarNode) or node.style or node.tag != _STR:
+            continue
+        end = node.end_mark
+        if end.line < len(lines) and _COMMENT.match(lines[end.line][end.column :]):
+            out.append(
+                Problem(
+                    label,
+                    end.line + 1,
+                    "",
+                    "“ #”之后的文字会被 YAML 当作注释丢掉：如果它是内容，请给整个值加引号"
+                    "（或去掉 # 前的空格）；如果是注释，请移到上一行",
+                )
+            )
+    return sorted(out)
+
+
+_STR = "tag:yaml.org,2002:str"
+_COMMENT = re.compile(r"[ \t]+#")

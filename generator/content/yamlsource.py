@@ -16,6 +16,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from generator.content.yamlguard import (
     alias_problem,
+    comment_problems,
     encoding_problem,
     hint_for,
     invisible_problem,
@@ -288,6 +289,7 @@ def read_yaml(path: Path) -> tuple[Source | None, list[Problem]]:
     lines: dict[Loc, int] = {}
     problems: list[Problem] = []
     _index(node, (), lines, problems, label)
+    problems += comment_problems(label, text, node)
     return (None, problems) if problems else (Source(path, label, data, lines), [])
 
 

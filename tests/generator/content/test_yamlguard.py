@@ -123,3 +123,21 @@ def test_a_too_long_slug_and_a_fractional_month_are_said_in_chinese(content_dir:
     found = messages(content_dir)
     assert f"{E}:{line_slug}: slug: 太长 (too long)：最多 60 个字符" in found
     assert f"{E}:{line_month}: month: 应为整数，不能有小数 (whole number expected)" in found
+
+
+def test_text_after_a_spaced_hash_is_reported_not_dropped_as_a_comment(
+    content_dir: Path,
+) -> None:
+    line = edit(content_dir / ELEVATORS, TITLE, "\ntitle: 老楼加装电梯 #试点\n")
+    assert messages(content_dir) == [
+        f"{E}:{line}: “ #”之后的文字会被 YAML 当作注释丢掉：如果它是内容，请给整个值加引号"
+        "（或去掉 # 前的空格）；如果是注释，请移到上一行"
+    ]
+
+
+def test_comments_after_numbers_flags_and_on_their_own_line_still_load(content_dir: Path) -> None:
+    edit(content_dir / ELEVATORS, "\nmonth: 3\n", "\n# 三月启动\nmonth: 3  # 三月\n")
+    edit(content_dir / ELEVATORS, "\nsample: true\n", "\nsample: true  # 示例\n")
+    edit(content_dir / ELEVATORS, TITLE, '\ntitle: "老楼加装电梯 #1"  # 引号里的 # 是内容\n')
+    (topic,) = load_content(content_dir).topics_of(2022)
+    assert topic.title == "老楼加装电梯 #1"
