@@ -207,3 +207,23 @@ def comment_problems(label: str, text: str, root: Node) -> list[Problem]:
 
 _STR = "tag:yaml.org,2002:str"
 _COMMENT = re.compile(r"[ \t]+#")
+
+
+# Line breaks to YAML, but not to an editor, which shows them as nothing or as a symbol: every
+# line number YAML gives after one would be off by one, and a value is cut where it stands.
+_HIDDEN_BREAKS = {"\u2028": "行分隔符", "\u2029": "段分隔符", "\x85": "下一行控制符"}
+
+
+def hidden_break_problems(label: str, text: str) -> list[Problem]:
+    """Each line with a break YAML sees and an editor does not (pasted from the web, WeChat)."""
+    return [
+        Problem(
+            label,
+            number,
+            "",
+            f"含有看不见的换行符 U+{ord(found):04X}（{_HIDDEN_BREAKS[found]}，常见于从网页或微信"
+            "粘贴），YAML 会在这里断行：请删除它",
+        )
+        for number, line in enumerate(text.split("\n"), start=1)
+        for found in sorted({c for c in line if c in _HIDDEN_BREAKS})
+    ]

@@ -18,6 +18,7 @@ from generator.content.yamlguard import (
     alias_problem,
     comment_problems,
     encoding_problem,
+    hidden_break_problems,
     hint_for,
     invisible_problem,
 )
@@ -260,6 +261,8 @@ def read_yaml(path: Path) -> tuple[Source | None, list[Problem]]:
         return None, [encoding_problem(label, raw, exc)]
     except OSError as exc:
         return None, [Problem(label, 0, "", f"无法读取文件：{exc.strerror}")]
+    if breaks := hidden_break_problems(label, text):
+        return None, breaks
     try:
         loader = _Loader(text)
         try:

@@ -67,11 +67,13 @@ BITS = [
     "    缩进",
     "\x07",
     "\x85",
+    "\u2028",
     "\ufffe",
 ]
-CONTROLS = {"\x07", "\x85", "\ufffe"}
-# Printable text: any character but controls, surrogates and unassigned code points.
-printable = st.characters(blacklist_categories=("Cc", "Cs", "Cn"))
+CONTROLS = {"\x07", "\x85", "\u2028", "\ufffe"}
+# Printable text: any character but controls, surrogates, unassigned code points and the
+# line and paragraph separators (U+2028, U+2029), which YAML takes for line breaks.
+printable = st.characters(blacklist_categories=("Cc", "Cs", "Cn", "Zl", "Zp"))
 
 
 def texts(controls: bool) -> st.SearchStrategy[str]:

@@ -141,3 +141,15 @@ def test_comments_after_numbers_flags_and_on_their_own_line_still_load(content_d
     edit(content_dir / ELEVATORS, TITLE, '\ntitle: "老楼加装电梯 #1"  # 引号里的 # 是内容\n')
     (topic,) = load_content(content_dir).topics_of(2022)
     assert topic.title == "老楼加装电梯 #1"
+
+
+@pytest.mark.parametrize("mark", ["\u2028", "\u2029", "\x85"])
+def test_a_pasted_line_separator_is_named_at_the_line_an_editor_sees(
+    content_dir: Path, mark: str
+) -> None:
+    # YAML breaks the line there: the summary's next words became a key "without a colon",
+    # reported one line further down than the editor's line.
+    line = edit(content_dir / ELEVATORS, "本议题推动", f"本议题{mark}推动")
+    (found,) = messages(content_dir)
+    assert found.startswith(f"{E}:{line}: 含有看不见的换行符 U+{ord(mark):04X}"), found
+    assert "请删除它" in found
