@@ -3,8 +3,14 @@
 - Anchors and aliases (`&a`, `*a`) share one node: a file of a few hundred bytes can stand for
   billions of values ("billion laughs"), or for a value that contains itself. Both are refused,
   at the anchor's line, before anything walks the tree.
-- Text pasted from Word or WeChat brings full-width, non-breaking and zero-width spaces that
-  look like indentation or nothing at all: YAML's own error then points at the wrong thing.
+- Text pasted from Word, WeChat or the web brings full-width, non-breaking and zero-width
+  spaces that look like indentation or nothing at all, and line separators (U+2028) that YAML
+  takes for line breaks: YAML's own error then points at the wrong thing or the wrong line.
+- Text that starts with `[`, `{`, a quote or `*` (`[试点] 老楼`, `{{ 7*7 }}`) is YAML syntax,
+  and text after ` #` is a comment: the first gets "quote it" with the quoted value, the
+  second is refused rather than published cut short.
+- A value YAML read as a number, yes/no, a date or a list says so; an unclosed quote that YAML
+  closed at the next quote further down is reported where it opens.
 - A file saved in GB18030 (the Chinese Windows default) is named as such, at its first line
   that is not UTF-8.
 
@@ -227,3 +233,83 @@ def hidden_break_problems(label: str, text: str) -> list[Problem]:
         for number, line in enumerate(text.split("\n"), start=1)
         for found in sorted({c for c in line if c in _HIDDEN_BREAKS})
     ]
+
+
+# What YAML takes a value's first character for, when the editor meant it as text.
+_SPECIAL_STARTS = {
+    "[": "列表的开始",
+    "{": "键值结构的开始（{{ }}、{: } 也是）",
+    '"': "引号（引号要包住整个值）",
+    "'": "引号（引号要包住整个值）",
+    "*": "别名",
+    "&": "锚点",
+    "!": "标签",
+    "|": "多行文字的标记",
+    ">": "多行文字的标记",
+}
+_VALUE = re.compile(r"^(?P<key>\s*(?:- )*(?:[^\s:#'\"][^:#]*:\s+)?(?:- )*)(?P<value>\S.*)$")
+# Errors inside a bracket or quote that was meant as one: those messages already say it.
+_MEANT = (
+    "while parsing a flow sequence",
+    "while parsing a flow mapping",
+    "while scanning a quoted",
+    "while parsing a quoted",
+)
+
+
+def special_start_problem(label: str, text: str, error: yaml.MarkedYAMLError) -> Problem | None:
+    """A value that starts with `[`, `{`, a quote, `*`… and goes on as text (`[试点] 老楼`,
+    `"老楼"加装电梯`, `{{ 7*7 }}`): YAML's words (缩进不对, 缺少值) would point elsewhere."""
+    found = error.problem_mark
+    lines = text.split("\n")
+    if found is None or found.line >= len(lines) or (error.context or "").startswith(_MEANT):
+        return None
+    match = _VALUE.match(lines[found.line].rstrip())
+    if match is None or match["value"][0] not in _SPECIAL_STARTS:
+        return None
+    if found.column <= len(match["key"]):
+        return None
+    start, value = match["value"][0], match["value"]
+    quoted = " ".join(filter(None, [match["key"].strip(), "'" + value.replace("'", "''") + "'"]))
+    return Problem(
+        label,
+        found.line + 1,
+        "",
+        f"YAML 语法错误：这一行的值以“{start}”开头，YAML 把它当作{_SPECIAL_STARTS[start]}："
+        f"如果这是文字，请给整个值加单引号，写作 {quoted}",
+    )
+
+
+def explained_syntax(label: str, text: str, error: yaml.MarkedYAMLError) -> Problem | None:
+    """A syntax error said by what the editor most likely did, if it can be told."""
+    return (
+        stray_quote(label, text, error)
+        or invisible_problem(label, text, error)
+        or special_start_problem(label, text, error)
+    )
+
+
+def stray_quote(label: str, text: str, error: yaml.MarkedYAMLError) -> Problem | None:
+    """An unclosed quote that YAML closed at the next quote further down (then failed there):
+    a quoted value running over several lines up to the error is reported where it opens."""
+    found = error.problem_mark
+    if found is None:
+        return None
+    quoted = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.CSafeLoader):
+            if token.start_mark.line > found.line:
+                break
+            if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'"):
+                quoted = token
+    except yaml.YAMLError:
+        pass  # the tokens before the error are what matter
+    if quoted is None or quoted.start_mark.line == quoted.end_mark.line:
+        return None
+    if quoted.end_mark.line != found.line:
+        return None
+    start, end = quoted.start_mark.line + 1, quoted.end_mark.line + 1
+    message = (
+        f"这里开始的引号没有闭合：它一直延续到第 {end} 行的下一个引号，YAML 在那里无法继续解析"
+    )
+    return Problem(label, start, "", f"YAML 语法错误：{message}")

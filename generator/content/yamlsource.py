@@ -18,9 +18,9 @@ from generator.content.yamlguard import (
     alias_problem,
     comment_problems,
     encoding_problem,
+    explained_syntax,
     hidden_break_problems,
     hint_for,
-    invisible_problem,
 )
 from generator.errors import Problem
 
@@ -218,32 +218,6 @@ class _Loader(yaml.CSafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
-def stray_quote(label: str, text: str, error: yaml.MarkedYAMLError) -> Problem | None:
-    """An unclosed quote that YAML closed at the next quote further down (then failed there):
-    a quoted value running over several lines up to the error is reported where it opens."""
-    found = error.problem_mark
-    if found is None:
-        return None
-    quoted = None
-    try:
-        for token in yaml.scan(text, Loader=yaml.CSafeLoader):
-            if token.start_mark.line > found.line:
-                break
-            if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'"):
-                quoted = token
-    except yaml.YAMLError:
-        pass  # the tokens before the error are what matter
-    if quoted is None or quoted.start_mark.line == quoted.end_mark.line:
-        return None
-    if quoted.end_mark.line != found.line:
-        return None
-    start, end = quoted.start_mark.line + 1, quoted.end_mark.line + 1
-    message = (
-        f"这里开始的引号没有闭合：它一直延续到第 {end} 行的下一个引号，YAML 在那里无法继续解析"
-    )
-    return Problem(label, start, "", f"YAML 语法错误：{message}")
-
-
 def _words(english: str) -> str | None:
     """libyaml's words said in Chinese ("" when nothing needs saying), None if not known."""
     if english.startswith(INVALID_DATE):
@@ -274,8 +248,7 @@ def read_yaml(path: Path) -> tuple[Source | None, list[Problem]]:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        explained = stray_quote(label, text, exc) or invisible_problem(label, text, exc)
-        return None, [explained or syntax_problem(label, exc)]
+        return None, [explained_syntax(label, text, exc) or syntax_problem(label, exc)]
     except yaml.reader.ReaderError as exc:  # libyaml counts bytes of the UTF-8 text
         line = text.encode("utf-8")[: exc.position].count(b"\n") + 1
         code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "?"

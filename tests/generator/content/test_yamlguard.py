@@ -153,3 +153,32 @@ def test_a_pasted_line_separator_is_named_at_the_line_an_editor_sees(
     (found,) = messages(content_dir)
     assert found.startswith(f"{E}:{line}: 含有看不见的换行符 U+{ord(mark):04X}"), found
     assert "请删除它" in found
+
+
+@pytest.mark.parametrize(
+    ("typed", "start", "meaning"),
+    [
+        ("[试点] 老楼加装电梯", "[", "列表的开始"),
+        ('"老楼"加装电梯', '"', "引号（引号要包住整个值）"),
+        ("{: .x} 老楼", "{", "键值结构的开始（{{ }}、{: } 也是）"),
+        ("{{ 7*7 }}", "{", "键值结构的开始（{{ }}、{: } 也是）"),
+        ("*注意 老楼", "*", "别名"),
+    ],
+)
+def test_text_starting_with_a_yaml_sign_asks_for_quotes_with_the_quoted_value(
+    content_dir: Path, typed: str, start: str, meaning: str
+) -> None:
+    line = edit(content_dir / ELEVATORS, TITLE, f"\ntitle: {typed}\n")
+    assert messages(content_dir) == [
+        f"{E}:{line}: YAML 语法错误：这一行的值以“{start}”开头，YAML 把它当作{meaning}："
+        f"如果这是文字，请给整个值加单引号，写作 title: '{typed}'"
+    ]
+
+
+def test_a_list_item_starting_with_a_bracket_is_quoted_as_an_item(content_dir: Path) -> None:
+    old = "    - problem: 管线改移协调难、费用高\n"
+    line = edit(content_dir / ELEVATORS, old, f"{old}    - [试点] 老楼\n") + 1
+    assert messages(content_dir) == [
+        f"{E}:{line}: YAML 语法错误：这一行的值以“[”开头，YAML 把它当作列表的开始："
+        "如果这是文字，请给整个值加单引号，写作 - '[试点] 老楼'"
+    ]
