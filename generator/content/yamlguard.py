@@ -32,6 +32,8 @@ from generator.errors import Problem
 # Values an alias may stand for in one file: a topic file has about 2,000, and a walk of this
 # many takes well under a second.
 MAX_NODES = 100_000
+# Levels of nesting: a topic file has about 6; deeper would exhaust Python's recursion later.
+MAX_DEPTH = 50
 # Characters that look like a space or like nothing, with the name an editor knows them by.
 _INVISIBLE = {
     "\u3000": "全角空格",
@@ -58,7 +60,7 @@ def alias_problem(label: str, root: Node) -> Problem | None:
     """A value that contains itself, or that aliases expand past MAX_NODES, at its anchor."""
     sizes: dict[int, int] = {}
     try:
-        _size(root, sizes, set())
+        _size(root, sizes, set(), 0)
         if sizes[id(root)] > MAX_NODES:
             _size_blame(root, sizes)
     except _RefusedError as refused:
@@ -74,7 +76,7 @@ def _children(node: Node) -> list[Node]:
     return []
 
 
-def _size(node: Node, sizes: dict[int, int], open_: set[int]) -> int:
+def _size(node: Node, sizes: dict[int, int], open_: set[int], depth: int) -> int:
     """Values `node` stands for once every alias is expanded (each shared node counted once
     per use, computed once)."""
     key = id(node)
@@ -84,8 +86,10 @@ def _size(node: Node, sizes: dict[int, int], open_: set[int]) -> int:
         raise _RefusedError(
             node, "YAML 锚点（&）里用别名（*）引用了它自己，内容会无限展开：请删除这个别名"
         )
+    if depth > MAX_DEPTH:
+        raise _RefusedError(node, f"嵌套超过 {MAX_DEPTH} 层：请检查缩进和括号是否成对")
     open_.add(key)
-    sizes[key] = 1 + sum(_size(child, sizes, open_) for child in _children(node))
+    sizes[key] = 1 + sum(_size(child, sizes, open_, depth + 1) for child in _children(node))
     open_.discard(key)
     return sizes[key]
 
@@ -254,6 +258,7 @@ _MEANT = (
     "while parsing a flow mapping",
     "while scanning a quoted",
     "while parsing a quoted",
+    "while increasing",  # nesting deeper than libyaml's 1,000 levels: not a typed value
 )
 
 
@@ -270,6 +275,7 @@ def special_start_problem(label: str, text: str, error: yaml.MarkedYAMLError) ->
     if found.column <= len(match["key"]):
         return None
     start, value = match["value"][0], match["value"]
+    value = value if len(value) <= 40 else value[:40] + "……"
     quoted = " ".join(filter(None, [match["key"].strip(), "'" + value.replace("'", "''") + "'"]))
     return Problem(
         label,

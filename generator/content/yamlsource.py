@@ -163,6 +163,8 @@ _YAML_WORDS: dict[str, str] = {
         "一个文件只能有一份内容：这一行的 --- 开始了第二份，请删除它，或把第二份移到另一个文件"
     ),
     "but found another document": "",
+    "while increasing": "",
+    "exceeded maximum nesting depth": "括号或缩进嵌套超过 1000 层，请检查括号是否成对",
     # Contexts that name no construct of their own: the problem says it all.
     "while scanning for the next token": "",
     "while scanning a plain scalar": "",

@@ -182,3 +182,14 @@ def test_a_list_item_starting_with_a_bracket_is_quoted_as_an_item(content_dir: P
         f"{E}:{line}: YAML 语法错误：这一行的值以“[”开头，YAML 把它当作列表的开始："
         "如果这是文字，请给整个值加单引号，写作 - '[试点] 老楼'"
     ]
+
+
+@pytest.mark.parametrize("levels", [600, 1500])
+def test_brackets_nested_without_end_are_said_in_chinese_not_a_crash(
+    content_dir: Path, levels: int
+) -> None:
+    deep = "[" * levels + "]" * levels
+    line = edit(content_dir / ELEVATORS, TITLE, f"\ndeep: {deep}\ntitle: 老楼加装电梯\n")
+    (found,) = messages(content_dir)
+    assert found.startswith(f"{E}:{line}: "), found
+    assert "嵌套超过" in found and "请检查" in found and "recursion" not in found, found
