@@ -23,6 +23,7 @@ def check_topics(topics: list[Located], site: Site, directory: Directory) -> lis
         problems += _waves(topic, source, site)
         problems += _dates(topic, source)
         problems += _procedure(topic.procedure, source)
+        problems += _hidden_in_keywords(topic, source)
         problems += _duplicates(source, ("plan", "targets"), [t.id for t in topic.plan.targets])
     return problems
 
@@ -103,6 +104,26 @@ def _waves(topic: Topic, source: Source, site: Site) -> list[Problem]:
         elif int(wave[:4]) < topic.year:
             out.append(source.problem(("waves", i), f"{wave} 早于议题年度 {topic.year}"))
     return out
+
+
+def _hidden_in_keywords(topic: Topic, source: Source) -> list[Problem]:
+    """A keyword or category with a zero-width or full-width space in it matches no complaint
+    record, and no page shows it: without a word, the topic's counts would just be low."""
+    rule = topic.monitoring
+    fields = {
+        "categories": rule.categories,
+        "keywords": rule.keywords,
+        "exclude_keywords": rule.exclude_keywords,
+    }
+    return [
+        source.problem(
+            ("monitoring", key, i),
+            f"“{said_visibly(word)}”里有看不见的字符，诉求记录里找不到这样的词：请删除它",
+        )
+        for key, words in fields.items()
+        for i, word in enumerate(words)
+        if said_visibly(word) != word
+    ]
 
 
 def _dates(topic: Topic, source: Source) -> list[Problem]:

@@ -241,3 +241,11 @@ def test_wave_before_the_topic_year_is_reported(content_dir: Path) -> None:
         content_dir / ELEVATORS, "waves: [2022-mid, 2022-end]", "waves: [2021-end, 2022-end]"
     )
     assert f"{E}:{line}: waves[0]: 2021-end 早于议题年度 2022" in messages(content_dir)
+
+
+def test_a_hidden_character_in_a_monitoring_keyword_is_reported(content_dir: Path) -> None:
+    line = edit(content_dir / ELEVATORS, "  keywords: [加装电梯,", "  keywords: [加装\u200b电梯,")
+    assert messages(content_dir) == [
+        f"{E}:{line}: monitoring.keywords[0]: “加装⟨U+200B 零宽空格⟩电梯”里有看不见的字符，"
+        "诉求记录里找不到这样的词：请删除它"
+    ]
