@@ -7,6 +7,7 @@ from datetime import date
 
 from generator.content.models import Directory, Site, Topic
 from generator.content.models.guide import Procedure, Step
+from generator.content.yamlguard import said_visibly
 from generator.content.yamlsource import Loc, Source
 from generator.errors import Problem
 
@@ -22,17 +23,38 @@ def check_topics(topics: list[Located], site: Site, directory: Directory) -> lis
         problems += _waves(topic, source, site)
         problems += _dates(topic, source)
         problems += _procedure(topic.procedure, source)
+        problems += _hidden_in_keywords(topic, source)
         problems += _duplicates(source, ("plan", "targets"), [t.id for t in topic.plan.targets])
     return problems
 
 
 def _duplicate_slugs(topics: list[Located]) -> list[Problem]:
-    counts = Counter(t.slug for t, _ in topics)
-    return [
-        s.problem(("slug",), f"slug “{t.slug}” 与其他议题重复，每个议题的 slug 必须唯一")
-        for t, s in topics
-        if counts[t.slug] > 1
-    ]
+    """A slug names one topic across all years (questionnaires, results and the survey key on
+    it): each clash names the other files, and how a topic run again in a later year differs."""
+    clashes: dict[str, list[Located]] = {}
+    for located in topics:
+        clashes.setdefault(located[0].slug, []).append(located)
+    out = []
+    for slug, group in clashes.items():
+        if len(group) < 2:
+            continue
+        latest = max(group, key=lambda located: located[0].year)
+        for _, source in group:
+            others = "、".join(_file(other) for _, other in group if other is not source)
+            out.append(
+                source.problem(
+                    ("slug",),
+                    f"slug “{slug}” 与 {others} 重复，每个议题的 slug 必须唯一："
+                    f"同一问题在另一年再办时，请把 {_file(latest[1])} 的 slug 和文件名改为 "
+                    f"{slug}-{latest[0].year}",
+                )
+            )
+    return out
+
+
+def _file(source: Source) -> str:
+    """A topic file as `topics/<year>/<slug>.yml`, however the content folder was named."""
+    return f"topics/{source.path.parent.name}/{source.path.name}"
 
 
 def _placement(topic: Topic, source: Source) -> list[Problem]:
@@ -51,17 +73,21 @@ def _places(topic: Topic, source: Source, directory: Directory) -> list[Problem]
     known = directory.district_names()
     gov = topic.governance
     out = [
-        source.problem(("governance", "districts", i), f"“{name}”不在区名录中（如：朝阳区）")
+        source.problem(
+            ("governance", "districts", i), f"“{said_visibly(name)}”不在区名录中（如：朝阳区）"
+        )
         for i, name in enumerate(gov.districts)
         if name not in known
     ]
     for district, streets in gov.streets.items():
         if district not in known:
-            out.append(source.problem(("governance", "streets", district), "不在区名录中"))
+            said = f"“{said_visibly(district)}”不在区名录中"
+            out.append(source.problem(("governance", "streets", district), said))
             continue
         out += [
             source.problem(
-                ("governance", "streets", district, i), f"{district}没有“{street}”，请查名录"
+                ("governance", "streets", district, i),
+                f"{district}没有“{said_visibly(street)}”，请查名录",
             )
             for i, street in enumerate(streets)
             if not directory.has_street(district, street)
@@ -78,6 +104,26 @@ def _waves(topic: Topic, source: Source, site: Site) -> list[Problem]:
         elif int(wave[:4]) < topic.year:
             out.append(source.problem(("waves", i), f"{wave} 早于议题年度 {topic.year}"))
     return out
+
+
+def _hidden_in_keywords(topic: Topic, source: Source) -> list[Problem]:
+    """A keyword or category with a zero-width or full-width space in it matches no complaint
+    record, and no page shows it: without a word, the topic's counts would just be low."""
+    rule = topic.monitoring
+    fields = {
+        "categories": rule.categories,
+        "keywords": rule.keywords,
+        "exclude_keywords": rule.exclude_keywords,
+    }
+    return [
+        source.problem(
+            ("monitoring", key, i),
+            f"“{said_visibly(word)}”里有看不见的字符，诉求记录里找不到这样的词：请删除它",
+        )
+        for key, words in fields.items()
+        for i, word in enumerate(words)
+        if said_visibly(word) != word
+    ]
 
 
 def _dates(topic: Topic, source: Source) -> list[Problem]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from generator.content.checks import check_topics
 from generator.content.models import Directory, District, Site, Street, Topic
 from generator.content.questionnaires import Questionnaires, load_questionnaires
+from generator.content.yamlguard import encoding_problem
 from generator.content.yamlsource import Source, label_for, message_for, read_yaml
 from generator.errors import ContentError, Problem
 
@@ -50,6 +52,7 @@ def load_content(root: Path) -> Content:
     site = _load_model(root / SITE_FILE, Site, problems)
     directory = _load_directory(root / DIRECTORY_DIR, problems)
     loaded = [_load_topic(p, problems) for p in topic_files(root)]
+    problems += _unread_topic_files(root)
     topics = [(t, s) for t, s in loaded if t is not None and s is not None]
     if not topics and not problems:
         problems.append(
@@ -76,6 +79,23 @@ def load_content(root: Path) -> Content:
 def topic_files(root: Path) -> list[Path]:
     """Every topic file, `topics/<year>/<slug>.yml`, in a stable order."""
     return sorted((root / TOPICS_DIR).glob("*/*.yml"))
+
+
+def _unread_topic_files(root: Path) -> list[Problem]:
+    """YAML files under topics/ that topic_files() passes over (a `.yaml` ending, no year
+    folder): without a word, a topic saved so would silently be missing from the site."""
+    read = set(topic_files(root))
+    return [
+        Problem(
+            label_for(path),
+            0,
+            "",
+            "这个文件不会被读取：议题文件应为 topics/<年份>/<slug>.yml（以小写 .yml 结尾，"
+            "放在年份文件夹里），请改名或移动",
+        )
+        for path in sorted((root / TOPICS_DIR).rglob("*"))
+        if path.suffix.lower() in {".yml", ".yaml"} and path.is_file() and path not in read
+    ]
 
 
 def _load_model(path: Path, model: type[M], problems: list[Problem]) -> M | None:
@@ -134,9 +154,12 @@ def _load_directory(folder: Path, problems: list[Problem]) -> Directory | None:
 def _read_csv(path: Path, model: type[M], problems: list[Problem]) -> list[M] | None:
     label = label_for(path)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raw = path.read_bytes()
+        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    except UnicodeDecodeError as exc:
+        problems.append(encoding_problem(label, raw, exc))
+        return None
+    except (OSError, csv.Error) as exc:
         problems.append(Problem(label, 0, "", f"无法读取 CSV：{exc}"))
         return None
     out: list[M] = []

@@ -14,6 +14,14 @@ import yaml
 from pydantic import ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from generator.content.yamlguard import (
+    alias_problem,
+    comment_problems,
+    encoding_problem,
+    explained_syntax,
+    hidden_break_problems,
+    hint_for,
+)
 from generator.errors import Problem
 
 Loc = tuple[str | int, ...]
@@ -24,9 +32,11 @@ _MESSAGES: dict[str, str] = {
     "extra_forbidden": "不认识的字段 (unknown field)，请检查拼写或删除",
     "string_type": "应为文字 (text expected)",
     "string_too_short": "不能为空 (must not be empty)",
+    "string_too_long": "太长 (too long)：最多 {max_length} 个字符",
     "string_pattern_mismatch": "格式不对 (bad format)：{pattern_hint}",
     "int_parsing": "应为整数 (whole number expected)",
     "int_type": "应为整数 (whole number expected)",
+    "int_from_float": "应为整数，不能有小数 (whole number expected)",
     "float_parsing": "应为数字 (number expected)",
     "float_type": "应为数字 (number expected)",
     "bool_type": "应为 true 或 false",
@@ -35,6 +45,7 @@ _MESSAGES: dict[str, str] = {
     "dict_type": "应为键值结构 (mapping expected)",
     "model_type": "应为键值结构 (mapping expected)",
     "too_short": "至少需要 {min_length} 项 (at least {min_length} items)",
+    "too_long": "最多 {max_length} 项 (at most {max_length} items)",
     "literal_error": "只能是以下之一 (one of)：{expected}",
     "date_from_datetime_parsing": "应为日期 YYYY-MM-DD (date expected)",
     "date_from_datetime_inexact": "应为日期 YYYY-MM-DD，不带时间 (date expected)",
@@ -102,7 +113,7 @@ def message_for(error: Any) -> str:
     if template is None:
         return str(error["msg"])
     try:
-        return template.format(**ctx)
+        return template.format(**ctx) + hint_for(error)
     except (KeyError, IndexError):
         return str(error["msg"])
 
@@ -148,6 +159,12 @@ _YAML_WORDS: dict[str, str] = {
     "block sequence entries are not allowed in this context": "这里不能开始列表（- ），请检查缩进",
     "found undefined alias": "用到了没有定义的别名（*）",
     "could not determine a constructor for the tag": "不认识的标签（!），请删除或给值加引号",
+    "expected a single document in the stream": (
+        "一个文件只能有一份内容：这一行的 --- 开始了第二份，请删除它，或把第二份移到另一个文件"
+    ),
+    "but found another document": "",
+    "while increasing": "",
+    "exceeded maximum nesting depth": "括号或缩进嵌套超过 1000 层，请检查括号是否成对",
     # Contexts that name no construct of their own: the problem says it all.
     "while scanning for the next token": "",
     "while scanning a plain scalar": "",
@@ -203,32 +220,6 @@ class _Loader(yaml.CSafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
-def stray_quote(label: str, text: str, error: yaml.MarkedYAMLError) -> Problem | None:
-    """An unclosed quote that YAML closed at the next quote further down (then failed there):
-    a quoted value running over several lines up to the error is reported where it opens."""
-    found = error.problem_mark
-    if found is None:
-        return None
-    quoted = None
-    try:
-        for token in yaml.scan(text, Loader=yaml.CSafeLoader):
-            if token.start_mark.line > found.line:
-                break
-            if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'"):
-                quoted = token
-    except yaml.YAMLError:
-        pass  # the tokens before the error are what matter
-    if quoted is None or quoted.start_mark.line == quoted.end_mark.line:
-        return None
-    if quoted.end_mark.line != found.line:
-        return None
-    start, end = quoted.start_mark.line + 1, quoted.end_mark.line + 1
-    message = (
-        f"这里开始的引号没有闭合：它一直延续到第 {end} 行的下一个引号，YAML 在那里无法继续解析"
-    )
-    return Problem(label, start, "", f"YAML 语法错误：{message}")
-
-
 def _words(english: str) -> str | None:
     """libyaml's words said in Chinese ("" when nothing needs saying), None if not known."""
     if english.startswith(INVALID_DATE):
@@ -240,22 +231,26 @@ def read_yaml(path: Path) -> tuple[Source | None, list[Problem]]:
     """Parse one YAML file; a syntax error becomes a located problem, never a traceback."""
     label = label_for(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, [
-            Problem(label, 0, "", f"不是 UTF-8 编码的文本（第 {exc.start} 字节），请另存为 UTF-8")
-        ]
+        return None, [encoding_problem(label, raw, exc)]
     except OSError as exc:
         return None, [Problem(label, 0, "", f"无法读取文件：{exc.strerror}")]
+    if breaks := hidden_break_problems(label, text):
+        return None, breaks
     try:
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
+            refused = alias_problem(label, node) if node is not None else None
+            if refused is not None:
+                return None, [refused]
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        return None, [stray_quote(label, text, exc) or syntax_problem(label, exc)]
+        return None, [explained_syntax(label, text, exc) or syntax_problem(label, exc)]
     except yaml.reader.ReaderError as exc:  # libyaml counts bytes of the UTF-8 text
         line = text.encode("utf-8")[: exc.position].count(b"\n") + 1
         code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "?"
@@ -263,6 +258,8 @@ def read_yaml(path: Path) -> tuple[Source | None, list[Problem]]:
         return None, [Problem(label, line, "", message)]
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         return None, [Problem(label, 0, "", f"YAML 无法解析：{exc}")]
+    if data is None:
+        return None, [Problem(label, 1, "", "文件是空的（或只有注释）：请写入内容，或删除这个文件")]
     if not isinstance(data, dict) or not isinstance(node, MappingNode):
         return None, [
             Problem(label, 1, "", "文件顶层应为键值结构（key: value），而不是单个值或列表")
@@ -270,6 +267,7 @@ def read_yaml(path: Path) -> tuple[Source | None, list[Problem]]:
     lines: dict[Loc, int] = {}
     problems: list[Problem] = []
     _index(node, (), lines, problems, label)
+    problems += comment_problems(label, text, node)
     return (None, problems) if problems else (Source(path, label, data, lines), [])
 
 

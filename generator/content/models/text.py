@@ -17,6 +17,7 @@ the build fails `yiti check` instead, with the file and line.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -135,6 +136,10 @@ def _printable(value: str) -> str:
     if found:
         code = f"U+{ord(found.group()):04X}"
         raise ValueError(f"含有不可见的控制字符 {code}（第 {found.start() + 1} 个字符），请删除")
+    if all(c.isspace() or unicodedata.category(c) == "Cf" for c in value):
+        # Only zero-width characters: as blank on the page as a field left empty.
+        code = f"U+{ord(value[0]):04X}"
+        raise ValueError(f"不能为空：只有看不见的字符（如 {code}），请填写内容")
     return value
 
 

@@ -26,10 +26,12 @@ def step_number(procedure: Procedure) -> dict[str, int]:
 
 
 def wrap(text: str, width: int = WRAP) -> str:
-    """A dot label: CJK text broken every `width` characters, content escaped so `<…>` and
-    backslashes stay text (dot would otherwise read them as HTML labels and escapes)."""
+    """A dot label: CJK text broken every `width` characters, content escaped so `<…>`,
+    backslashes and `&` stay text (dot would otherwise read them as HTML labels, escapes and
+    character references: a typed `&amp;` was drawn as `&`, `&#60;` as `<`)."""
     lines = textwrap.wrap(text, width=width, break_long_words=True) or [text]
-    return str(graphviz.nohtml("\\n".join(graphviz.escape(line) for line in lines)))
+    escaped = (graphviz.escape(line).replace("&", "&amp;") for line in lines)
+    return str(graphviz.nohtml("\\n".join(escaped)))
 
 
 def _node(graph: graphviz.Digraph, step: Step, number: int) -> None:

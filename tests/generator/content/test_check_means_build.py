@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from generator.content.loader import load_content
 from generator.content.models.text import markdown_text
-from generator.errors import ContentError
+from generator.errors import ContentError, Problem
 from generator.site.build import build
 from tests.conftest import CONTENT, ROOT
 from tests.generator.fixtures import BUILD_TIME
@@ -67,11 +67,13 @@ BITS = [
     "    缩进",
     "\x07",
     "\x85",
+    "\u2028",
     "\ufffe",
 ]
-CONTROLS = {"\x07", "\x85", "\ufffe"}
-# Printable text: any character but controls, surrogates and unassigned code points.
-printable = st.characters(blacklist_categories=("Cc", "Cs", "Cn"))
+CONTROLS = {"\x07", "\x85", "\u2028", "\ufffe"}
+# Printable text: any character but controls, surrogates, unassigned code points and the
+# line and paragraph separators (U+2028, U+2029), which YAML takes for line breaks.
+printable = st.characters(blacklist_categories=("Cc", "Cs", "Cn", "Zl", "Zp"))
 
 
 def texts(controls: bool) -> st.SearchStrategy[str]:
@@ -159,7 +161,9 @@ def test_a_topic_that_passes_the_check_builds_and_shows_its_text_verbatim(
     try:
         load_content(one_topic)
     except ContentError as exc:
-        assert controls, f"printable, non-blank text must pass the check: {exc}"
+        # Printable, non-blank text passes, but for invisible characters in a monitoring
+        # keyword or category (they would match no record), which are refused by name.
+        assert controls or all(_hidden_in_a_keyword(p) for p in exc.problems), exc
         assert exc.problems
         assert all(p.file.endswith(TOPIC_FILE) and p.line >= 1 for p in exc.problems), exc
         return
@@ -170,6 +174,11 @@ def test_a_topic_that_passes_the_check_builds_and_shows_its_text_verbatim(
         expected = markdown_text(value) if media == "text/markdown" else value
         if normal(expected) and not _hidden(value, topic):
             assert normal(expected) in shown, value[:200]
+
+
+def _hidden_in_a_keyword(problem: Problem) -> bool:
+    """Whether `problem` refuses an invisible character in a monitoring keyword or category."""
+    return problem.field.startswith("monitoring.") and "看不见的字符" in problem.message
 
 
 def page_text(folder: Path) -> str:

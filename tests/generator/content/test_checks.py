@@ -15,13 +15,34 @@ def test_duplicate_slug_is_reported_in_both_files(content_dir: Path) -> None:
     shutil.copy(content_dir / ELEVATORS, copy)
     edit(copy, "\nmonth: 3\n", "\nmonth: 4\n")
     found = messages(content_dir)
-    clash = "slug: slug “old-building-elevators” 与其他议题重复，每个议题的 slug 必须唯一"
-    assert f"{E}:4: {clash}" in found
-    assert f"topics/2022/copy.yml:4: {clash}" in found
+    clash = "slug: slug “old-building-elevators” 与 {} 重复，每个议题的 slug 必须唯一："
+    assert any(m.startswith(f"{E}:4: {clash.format('topics/2022/copy.yml')}") for m in found)
+    assert any(m.startswith(f"topics/2022/copy.yml:4: {clash.format(E)}") for m in found)
     assert (
         "topics/2022/copy.yml:4: slug: 文件名应为 old-building-elevators.yml（与 slug 一致）"
         in found
     )
+
+
+def test_the_same_slug_in_a_later_year_names_both_files_and_the_new_slug(
+    content_dir: Path,
+) -> None:
+    later = content_dir / "topics/2023/old-building-elevators.yml"
+    shutil.copy(content_dir / ELEVATORS, later)
+    edit(later, "\nyear: 2022\n", "\nyear: 2023\n")
+    found = messages(content_dir)
+    to_do = (
+        "同一问题在另一年再办时，请把 topics/2023/old-building-elevators.yml 的 slug 和文件名改为 "
+        "old-building-elevators-2023"
+    )
+    assert (
+        f"{E}:4: slug: slug “old-building-elevators” 与 topics/2023/old-building-elevators.yml "
+        f"重复，每个议题的 slug 必须唯一：{to_do}"
+    ) in found
+    assert (
+        f"topics/2023/old-building-elevators.yml:4: slug: slug “old-building-elevators” 与 {E} "
+        f"重复，每个议题的 slug 必须唯一：{to_do}"
+    ) in found
 
 
 def test_topic_in_the_wrong_year_folder_is_reported(content_dir: Path) -> None:
@@ -34,6 +55,20 @@ def test_unknown_district_is_reported(content_dir: Path) -> None:
     assert f"{E}:{line}: governance.districts[0]: “东城县”不在区名录中（如：朝阳区）" in messages(
         content_dir
     )
+
+
+def test_a_hidden_character_in_a_district_or_street_is_shown_by_its_code(
+    content_dir: Path,
+) -> None:
+    line = edit(content_dir / ELEVATORS, "  districts: [东城区,", "  districts: [东城区\u200b,")
+    street = edit(content_dir / ELEVATORS, "[劲松街道,", "[劲松\u3000街道,")
+    found = messages(content_dir)
+    assert (
+        f"{E}:{line}: governance.districts[0]: “东城区⟨U+200B 零宽空格⟩”不在区名录中（如：朝阳区）"
+        in found
+    )
+    said = "朝阳区没有“劲松⟨U+3000 全角空格⟩街道”，请查名录"
+    assert f"{E}:{street}: governance.streets.朝阳区[0]: {said}" in found
 
 
 def test_street_must_exist_in_its_own_district(content_dir: Path) -> None:
@@ -206,3 +241,11 @@ def test_wave_before_the_topic_year_is_reported(content_dir: Path) -> None:
         content_dir / ELEVATORS, "waves: [2022-mid, 2022-end]", "waves: [2021-end, 2022-end]"
     )
     assert f"{E}:{line}: waves[0]: 2021-end 早于议题年度 2022" in messages(content_dir)
+
+
+def test_a_hidden_character_in_a_monitoring_keyword_is_reported(content_dir: Path) -> None:
+    line = edit(content_dir / ELEVATORS, "  keywords: [加装电梯,", "  keywords: [加装\u200b电梯,")
+    assert messages(content_dir) == [
+        f"{E}:{line}: monitoring.keywords[0]: “加装⟨U+200B 零宽空格⟩电梯”里有看不见的字符，"
+        "诉求记录里找不到这样的词：请删除它"
+    ]

@@ -120,9 +120,42 @@ def test_duplicate_keys_are_a_syntax_error(content_dir: Path) -> None:
 def test_file_that_is_not_utf8_is_reported(content_dir: Path) -> None:
     (content_dir / ELEVATORS).write_bytes("title: 老楼".encode("gb18030"))
     assert any(
-        m.startswith(f"{E}: 不是 UTF-8 编码的文本") and "另存为 UTF-8" in m
+        m.startswith(f"{E}:1: 不是 UTF-8 编码的文本") and "另存为" in m
         for m in messages(content_dir)
     )
+
+
+@pytest.mark.parametrize("text", ["", "# 待写\n", "---\n"])
+def test_an_empty_or_comment_only_file_says_it_is_empty(content_dir: Path, text: str) -> None:
+    (content_dir / ELEVATORS).write_text(text, encoding="utf-8")
+    assert f"{E}:1: 文件是空的（或只有注释）：请写入内容，或删除这个文件" in messages(content_dir)
+
+
+def test_a_second_document_in_one_file_is_said_in_chinese(content_dir: Path) -> None:
+    line = edit(content_dir / ELEVATORS, "\nstatus: tracking\n", "\nstatus: tracking\n---\n")
+    assert messages(content_dir) == [
+        f"{E}:{line + 1}: YAML 语法错误：一个文件只能有一份内容：这一行的 --- 开始了第二份，"
+        "请删除它，或把第二份移到另一个文件"
+    ]
+
+
+@pytest.mark.parametrize(
+    "moved", ["topics/2022/old-building-elevators.yaml", "topics/old-building-elevators.yml"]
+)
+def test_a_topic_file_that_would_not_be_read_is_reported(content_dir: Path, moved: str) -> None:
+    shutil.copy(content_dir / ELEVATORS, content_dir / moved)
+    assert messages(content_dir) == [
+        f"{moved}: 这个文件不会被读取：议题文件应为 topics/<年份>/<slug>.yml"
+        "（以小写 .yml 结尾，放在年份文件夹里），请改名或移动"
+    ]
+
+
+def test_a_directory_saved_in_gb18030_is_named_with_its_line(content_dir: Path) -> None:
+    path = content_dir / "directory/districts.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))
+    (found,) = messages(content_dir)
+    assert found.startswith("directory/districts.csv:2: 不是 UTF-8 编码的文本"), found
+    assert "GB18030" in found
 
 
 def test_top_level_list_is_reported(content_dir: Path) -> None:

@@ -141,6 +141,16 @@ def test_control_characters_in_text_are_reported_with_file_and_line(
     assert "（第 3 个字符），请删除" in found[0]
 
 
+@pytest.mark.parametrize("invisible", ["\\u200b\\u200b", "\\ufeff", "\\u200d \\u3000"])
+def test_text_of_only_zero_width_characters_counts_as_missing(
+    content_dir: Path, invisible: str
+) -> None:
+    line = edit(content_dir / ELEVATORS, "\ntitle: 老楼加装电梯\n", f'\ntitle: "{invisible}"\n')
+    (found,) = messages(content_dir)
+    assert found.startswith(f"{ELEVATORS}:{line}: title: 不能为空：只有看不见的字符（如 U+"), found
+    assert found.endswith("），请填写内容"), found
+
+
 def test_site_names_the_theme_shows_unescaped_refuse_html_characters(content_dir: Path) -> None:
     line = edit(content_dir / "site.yml", "\ntitle: ", "\ntitle: <b>每月一题</b> ")
     found = messages(content_dir)
