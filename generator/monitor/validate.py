@@ -6,6 +6,7 @@ spelled out only for the (normally few) rejected rows, so a clean 25-million-row
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import cast
 
@@ -29,20 +30,43 @@ from generator.monitor.columns import (
 )
 from generator.monitor.fields import numeric_keys, text_array
 
-# Tried after ISO 8601 (which also takes 2025/3/1 8:30), for exports that spell dates in Chinese.
-FALLBACK_TIME_FORMATS = ("%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y%m%d%H%M%S")
+# Tried after ISO 8601 (which also takes 2025/3/1 8:30 and 2025-3-1), on the text as
+# `_western` rewrites it; exports that spell dates in Chinese are rewritten to ISO first.
+FALLBACK_TIME_FORMATS = ("%Y%m%d%H%M%S",)
+# 2025年3月1日, optionally with 8时30分(5秒) or 8点30分, or 08:30(:05); spaces anywhere.
+_CHINESE_DATE = r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*"
+_CHINESE_TIME = r"(\d{1,2})\s*[时点]\s*(\d{1,2})\s*分(?:\s*(\d{1,2})\s*秒)?\s*$"
 REJECT_COLUMNS = (ROW, REASON, *RECORD_COLUMNS)
 
 
 def parse_times(text: pd.Series) -> pd.Series:
     """Text → datetime64[s] (Beijing local time); anything unreadable becomes NaT."""
     out = pd.to_datetime(text, format="ISO8601", errors="coerce")
-    for fmt in FALLBACK_TIME_FORMATS:
-        retry = out.isna() & (text != "")
-        if not retry.any():
+    retry = out.isna() & (text != "")
+    if not retry.any():
+        return out.astype("datetime64[s]")
+    # Only the values ISO 8601 did not take are rewritten: the usual export pays nothing.
+    western = _western(text[retry])
+    for fmt in ("ISO8601", *FALLBACK_TIME_FORMATS):
+        parsed = pd.to_datetime(western, format=fmt, errors="coerce")
+        out = out.combine_first(parsed)
+        western = western[parsed.isna()]
+        if western.empty:
             break
-        out = out.mask(retry, pd.to_datetime(text[retry], format=fmt, errors="coerce"))
     return out.astype("datetime64[s]")
+
+
+def _western(text: pd.Series) -> pd.Series:
+    """Full-width digits and punctuation as ASCII (NFKC), and Chinese dates and times
+    (2025年3月1日 8时30分) in ISO order (2025-3-1 8:30:00)."""
+    ascii_text = text.str.normalize("NFKC").str.strip()
+    dated = ascii_text.str.replace(_CHINESE_DATE, r"\1-\2-\3 ", regex=True)
+    timed = dated.str.replace(_CHINESE_TIME, _clock, regex=True)
+    return timed.str.strip()
+
+
+def _clock(match: re.Match[str]) -> str:
+    return f"{match[1]}:{match[2]}:{match[3] or '00'}"
 
 
 def validate(

@@ -185,3 +185,17 @@ def test_plain_number_ids_are_compared_as_integers_and_others_as_text() -> None:
         pd.Series(["0123", "123", "123"], dtype="str"), pd.Series(["123"], dtype="str")
     )
     assert keep.tolist() == [True, False, False] and already == 1
+
+
+def test_chinese_dates_with_or_without_a_time_and_full_width_digits_parse() -> None:
+    text = pd.Series(
+        ["2026年1月5日", "2026年1月17日 11时05分", "2026年1月17日11点05分30秒",
+         "２０２６－０１－０５　０８：３０：００", "2026年2月30日", "20260105083000"],
+        dtype="str",
+    )  # fmt: skip
+    expected = pd.Series(
+        [pd.Timestamp("2026-01-05"), pd.Timestamp("2026-01-17 11:05"),
+         pd.Timestamp("2026-01-17 11:05:30"), pd.Timestamp("2026-01-05 08:30"), pd.NaT,
+         pd.Timestamp("2026-01-05 08:30")]
+    ).astype("datetime64[s]")  # fmt: skip
+    assert_series_equal(parse_times(text), expected)
