@@ -22,6 +22,7 @@ from generator.monitor.columns import (
     KINDS,
     READ_PROBLEM,
     RECEIVED_AT,
+    RECORD_COLUMNS,
     REQUEST_ID,
     ROW,
     STREET,
@@ -37,6 +38,8 @@ from generator.monitor.fields import (
 )
 
 CODED = (KIND, CATEGORY, DISTRICT, STREET)
+# The first cell of a totals row, as exports and spreadsheets write it (合计：5 条, 小计 …).
+TOTAL_MARKS = ("合计", "总计", "小计")
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class Checked:
     categories: dict[str, list[str]]
     text: pa.Array  # text, null where empty
     ok: np.ndarray  # bool
+    skip: np.ndarray  # bool: no record at all (a blank row, a totals row), neither ok nor rejected
 
 
 def check_batch(
@@ -95,7 +99,29 @@ def check_batch(
         & places.known[codes[DISTRICT] + 1, codes[STREET] + 1]
     )
     row = np.asarray(raw.column(ROW).to_numpy(zero_copy_only=False), dtype="int64")
-    return Checked(row, ids, when, codes, categories, _text(raw), ok)
+    skip = no_record(raw, ~ok & np.isnat(when))
+    return Checked(row, ids, when, codes, categories, _text(raw), ok, skip)
+
+
+def no_record(raw: pa.RecordBatch, candidates: np.ndarray) -> np.ndarray:
+    """Which of the `candidates` rows hold no record: every cell blank, or a totals row (a
+    cell starting 合计, 总计 or 小计, and no time). Exports and spreadsheets add such rows;
+    they are skipped and counted, never rejected. Only failed rows are looked at."""
+    out = np.zeros(raw.num_rows, dtype=bool)
+    if not candidates.any():
+        return out
+    rows = raw.filter(pa.array(candidates))
+    cells = [trimmed(rows.column(c)) for c in RECORD_COLUMNS if c in rows.schema.names]
+    blank = np.logical_and.reduce([byte_lengths(c) == 0 for c in cells]) & _no_read_problem(rows)
+    marked = np.logical_or.reduce([_starts(c, mark) for c in cells for mark in TOTAL_MARKS]) & (
+        byte_lengths(trimmed(rows.column(RECEIVED_AT))) == 0
+    )
+    out[np.flatnonzero(candidates)] = blank | marked
+    return out
+
+
+def _starts(text: pa.Array, prefix: str) -> np.ndarray:
+    return np.asarray(pc.starts_with(text, prefix).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _no_read_problem(raw: pa.RecordBatch) -> np.ndarray:

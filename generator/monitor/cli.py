@@ -129,6 +129,7 @@ def import_summary(result: ImportResult) -> str:
     lines = [
         f"读取 {result.read:,} 行：新存入 {result.stored:,} 条，已存在跳过 "
         f"{result.already_stored:,} 条，不合格 {len(result.rejects):,} 行"
+        + (f"（另有空行或合计行 {result.skipped:,} 行，已跳过）" if result.skipped else "")
     ]
     for row, reason in result.rejects[[ROW, REASON]].head(SHOWN_REJECTS).itertuples(index=False):
         lines.append(f"  第 {row} 行：{reason}")

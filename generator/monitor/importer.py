@@ -47,6 +47,7 @@ class ImportResult:
     rejects: pd.DataFrame
     part: Path | None
     rejects_file: Path | None
+    skipped: int = 0  # blank rows and totals rows: no record, not counted as read
 
 
 def validated_parts(
@@ -111,7 +112,7 @@ def _stage(
 ) -> ImportResult:
     """Check batch by batch into a staging file, then keep the rows that are new."""
     with import_lock(store), staging(store) as stage:
-        ids, rejects = _write_checked(path, batches(), streets, stage)
+        ids, rejects, skipped = _write_checked(path, batches(), streets, stage)
         keep, involved, already = rows_to_store(ids, stored_ids(store))
         repeats = drop_repeats(stage.rows(involved.to_numpy()))[1]
         part = stage.commit(keep.to_numpy())
@@ -119,20 +120,22 @@ def _stage(
     if len(repeats):  # staged rows are typed: take the text of repeated rows from the file again
         repeats = with_raw_fields(repeats, _raw_rows(batches(), set(repeats[ROW])))
     rejected = _in_row_order(empty_rejects(), *rejects, repeats)
-    return ImportResult(read, int(keep.sum()), already, rejected, part, None)
+    return ImportResult(read, int(keep.sum()), already, rejected, part, None, skipped)
 
 
 def _write_checked(
     path: Path, batches: Iterable[pa.RecordBatch], streets: pd.DataFrame, stage: Staging
-) -> tuple[pd.Series, list[pd.DataFrame]]:
-    """Stage the rows that pass; (their request ids as keys, rejects of each batch)."""
+) -> tuple[pd.Series, list[pd.DataFrame], int]:
+    """Stage the rows that pass; (their request ids as keys, rejects of each batch, rows
+    skipped as holding no record)."""
     places = Places.of(streets)
     rejects: list[pd.DataFrame] = []
     keys: list[np.ndarray] | None = []
-    seen = 0
+    seen = skipped = 0
     for batch in batches:
-        seen += 1
         checked = check_batch(batch, places, parse_times)
+        seen += batch.num_rows
+        skipped += int(checked.skip.sum())
         records = records_table(checked)
         stage.write_table(records)
         if keys is not None:  # plain-number ids: keep int64 keys, not 25 million strings
@@ -140,11 +143,13 @@ def _write_checked(
             keys = None if found is None else [*keys, found]
         if not checked.ok.all():
             rejects.append(failed_rows(batch, checked, streets))
-    if not seen:
-        raise InputError(f"{path.name}：只有表头，没有记录")
+    if seen == skipped:
+        raise InputError(
+            f"{path.name}：只有表头，没有记录" + ("（只有空行或合计行）" if seen else "")
+        )
     if keys is None:
-        return stage.ids(), rejects
-    return pd.Series(np.concatenate([np.empty(0, "int64"), *keys])), rejects
+        return stage.ids(), rejects, skipped
+    return pd.Series(np.concatenate([np.empty(0, "int64"), *keys])), rejects, skipped
 
 
 def _raw_rows(batches: Iterable[pa.RecordBatch], rows: set[int]) -> pd.DataFrame:

@@ -211,7 +211,7 @@ def _csv_exact(path: Path, encoding: str, mapping: dict[str, str] | None) -> Ite
             problems: list[str] = []
             first = 2
             for line in reader:
-                problems.append(_width_problem(len(line), len(header)))
+                problems.append(_width_problem(line, len(header)))
                 rows.append([line[i] if i < len(line) else "" for i in where])
                 if len(rows) == BATCH_ROWS:
                     yield _rows_frame(rows, problems, found, first)
@@ -224,9 +224,11 @@ def _csv_exact(path: Path, encoding: str, mapping: dict[str, str] | None) -> Ite
         ) from exc
 
 
-def _width_problem(width: int, expected: int) -> str:
-    # An empty line is reported by validation as 空行, not as a width problem.
-    return "" if width in (0, expected) else f"列数不对：应为 {expected} 列，实际 {width} 列"
+def _width_problem(line: list[str], expected: int) -> str:
+    # A row with no text at all is a blank row (skipped by the checks), whatever its width.
+    if len(line) == expected or not any(cell.strip() for cell in line):
+        return ""
+    return f"列数不对：应为 {expected} 列，实际 {len(line)} 列"
 
 
 def _rows_frame(

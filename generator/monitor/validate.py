@@ -89,7 +89,7 @@ def raw_batch(raw: pd.DataFrame) -> pa.RecordBatch:
 
 def failed_rows(raw: pa.RecordBatch, checked: Checked, streets: pd.DataFrame) -> pd.DataFrame:
     """The rows of `raw` that failed a check, each with every reason (REJECT_COLUMNS)."""
-    bad = ~checked.ok
+    bad = ~checked.ok & ~checked.skip
     if not bad.any():
         return empty_rejects()
     rows: pd.DataFrame = raw.filter(pa.array(bad)).to_pandas()
@@ -121,8 +121,6 @@ class _Places:
 
 def _reasons(raw: dict[str, str], received: pd.Timestamp, places: _Places) -> list[str]:
     row = {k: v.strip() if isinstance(v, str) else v for k, v in raw.items()}
-    if all(row[c] == "" for c in RECORD_COLUMNS) and not row[READ_PROBLEM]:
-        return ["空行"]
     out = [row[READ_PROBLEM]] if row[READ_PROBLEM] else []
     if not row[REQUEST_ID]:
         out.append("缺少诉求编号")

@@ -31,8 +31,11 @@ def test_import_reports_counts_and_each_rejected_row(runner: CliRunner, tmp_path
     store = tmp_path / "store"
     args = ("import", str(path), "--store", str(store), "--content", str(CONTENT))
     out = invoke(runner, *args, status=3)
-    assert "读取 7 行：新存入 2 条，已存在跳过 0 条，不合格 5 行" in out
-    assert "第 5 行：空行" in out and "第 8 行：街乡镇“八里庄街道”不在东城区的名录中" in out
+    assert (
+        "读取 6 行：新存入 2 条，已存在跳过 0 条，不合格 4 行（另有空行或合计行 1 行，已跳过）"
+        in out
+    )
+    assert "第 5 行" not in out and "第 8 行：街乡镇“八里庄街道”不在东城区的名录中" in out
     assert f"不合格记录已写入 {store / 'rejects'}" in out
     again = invoke(runner, *args, status=3)
     assert "新存入 0 条，已存在跳过 2 条" in again

@@ -33,7 +33,7 @@ def test_a_gb18030_export_with_bad_rows_stores_the_good_and_explains_the_rest(
     result = import_file(
         path, content.directory, tmp_path / "store", rejects_file=tmp_path / "r.csv"
     )
-    assert (result.read, result.stored, result.already_stored) == (7, 2, 0)
+    assert (result.read, result.stored, result.already_stored, result.skipped) == (6, 2, 0, 1)
     stored = read_records(tmp_path / "store")
     assert stored[REQUEST_ID].tolist() == ["A1", "A2"]
     assert stored[TEXT].tolist() == ["老楼加装电梯进度慢", "物业费，怎么交"]
@@ -41,7 +41,6 @@ def test_a_gb18030_export_with_bad_rows_stores_the_good_and_explains_the_rest(
     assert (tmp_path / "r.csv").read_text(encoding="utf-8-sig").splitlines() == [
         "行号,原因,诉求编号,受理时间,诉求性质,问题分类,区,街乡镇,诉求内容",
         "4,受理时间“2024-02-30 10:00:00”无法识别（应如 2025-03-01 08:30:00）,A3,2024-02-30 10:00:00,投诉,住房,东城区,东华门街道,x",
-        "5,空行,,,,,,,",
         "6,诉求性质“吐槽”应为 咨询、求助、投诉、举报、建议 之一；缺少问题分类；区“火星区”不在名录中,A4,2024-03-01 08:00:00,吐槽,,火星区,x,y",
         "7,诉求编号重复：与第 2 行相同，保留第一次出现的那行,A1,2024-03-02 08:00:00,投诉,住房,东城区,东华门街道,重复",
         "8,街乡镇“八里庄街道”不在东城区的名录中,A5,2024-03-02 08:00:00,投诉,住房,东城区,八里庄街道,错区",
@@ -160,3 +159,27 @@ def test_a_repeated_row_is_rejected_with_its_text_as_the_file_spelled_it(
     import_file(path, content.directory, tmp_path / "store", rejects_file=tmp_path / "r.csv")
     lines = (tmp_path / "r.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines[1].endswith(",D1,2024/3/2 8:00,投诉,住房,东城区,东华门街道,'=再次")
+
+
+def test_blank_rows_and_totals_rows_are_skipped_and_counted_not_rejected(
+    tmp_path: Path, content: Content
+) -> None:
+    body = (
+        "E1,2024-03-01 08:00:00,投诉,住房,东城区,东华门街道,x\n"
+        ",,,,,,\n"
+        "\n"
+        "E2,2024-03-01 09:00:00,投诉,住房,东城区,东华门街道,y\n"
+        "小计,,,,,,2\n"
+        "合计：2 条\n"  # a short row: read exactly, still a totals row
+        ",,\n"
+    )
+    path = write_gb18030(tmp_path / "export.csv", body)
+    result = import_file(path, content.directory, tmp_path / "store")
+    assert (result.read, result.stored, result.skipped, len(result.rejects)) == (2, 2, 5, 0)
+
+
+def test_a_file_of_only_blank_and_totals_rows_is_reported(tmp_path: Path, content: Content) -> None:
+    path = write_gb18030(tmp_path / "export.csv", "\n,,,,,,\n合计,,,,,,0\n")
+    with pytest.raises(InputError, match="只有表头，没有记录（只有空行或合计行）"):
+        import_file(path, content.directory, tmp_path / "store")
+    assert not list((tmp_path / "store" / "records").glob("*"))
