@@ -7,6 +7,7 @@ rows and spelled out by `validate.rejects_of`. The same function serves the big 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -38,6 +39,8 @@ from generator.monitor.fields import (
 )
 
 CODED = (KIND, CATEGORY, DISTRICT, STREET)
+# Beijing's 12345 hotline opened in 1987: an earlier time is a placeholder (1900-01-01) or a typo.
+EARLIEST_RECEIPT = np.datetime64("1987-01-01T00:00:00", "s")
 # The first cell of a totals row, as exports and spreadsheets write it (合计：5 条, 小计 …).
 TOTAL_MARKS = ("合计", "总计", "小计")
 
@@ -72,15 +75,30 @@ class Checked:
     text: pa.Array  # text, null where empty
     ok: np.ndarray  # bool
     skip: np.ndarray  # bool: no record at all (a blank row, a totals row), neither ok nor rejected
+    latest: np.datetime64  # the last receipt time taken (see `latest_receipt`)
+
+
+def latest_receipt() -> np.datetime64:
+    """The last receipt time an import takes: the end of tomorrow, UTC (Beijing is 8 hours
+    ahead, so no real request is refused). A later time is a typo in the year (2062 for
+    2026), which would stretch every monitoring table and the ranking pages to that year."""
+    tomorrow = np.datetime64(dt.datetime.now(dt.UTC).date(), "D") + np.timedelta64(2, "D")
+    latest: np.datetime64 = tomorrow.astype("datetime64[s]") - np.timedelta64(1, "s")
+    return latest
 
 
 def check_batch(
-    raw: pa.RecordBatch, places: Places, parse: Callable[[pd.Series], pd.Series]
+    raw: pa.RecordBatch,
+    places: Places,
+    parse: Callable[[pd.Series], pd.Series],
+    latest: np.datetime64 | None = None,
 ) -> Checked:
     """Type every field of `raw` and mark the rows that pass every check.
 
-    `parse` reads the time spellings other than 'YYYY-MM-DD HH:MM:SS' (validate.parse_times).
+    `parse` reads the time spellings other than 'YYYY-MM-DD HH:MM:SS' (validate.parse_times);
+    times before EARLIEST_RECEIPT or after `latest` (default: `latest_receipt()`) fail.
     """
+    latest = latest_receipt() if latest is None else latest
     categories = {
         KIND: list(KINDS),
         CATEGORY: found_values(raw.column(CATEGORY)),
@@ -93,14 +111,15 @@ def check_batch(
     ok = (
         _no_read_problem(raw)
         & (byte_lengths(ids) > 0)
-        & ~np.isnat(when)
+        & (when >= EARLIEST_RECEIPT)  # NaT compares false
+        & (when <= latest)
         & (codes[KIND] >= 0)
         & (codes[CATEGORY] >= 0)
         & places.known[codes[DISTRICT] + 1, codes[STREET] + 1]
     )
     row = np.asarray(raw.column(ROW).to_numpy(zero_copy_only=False), dtype="int64")
     skip = no_record(raw, ~ok & np.isnat(when))
-    return Checked(row, ids, when, codes, categories, _text(raw), ok, skip)
+    return Checked(row, ids, when, codes, categories, _text(raw), ok, skip, latest)
 
 
 def no_record(raw: pa.RecordBatch, candidates: np.ndarray) -> np.ndarray:

@@ -10,10 +10,17 @@ import re
 from dataclasses import dataclass
 from typing import cast
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from generator.monitor.checks import Checked, Places, check_batch, records_frame
+from generator.monitor.checks import (
+    EARLIEST_RECEIPT,
+    Checked,
+    Places,
+    check_batch,
+    records_frame,
+)
 from generator.monitor.columns import (
     CATEGORY,
     DISTRICT,
@@ -95,17 +102,21 @@ def failed_rows(raw: pa.RecordBatch, checked: Checked, streets: pd.DataFrame) ->
     rows: pd.DataFrame = raw.filter(pa.array(bad)).to_pandas()
     if READ_PROBLEM not in rows:
         rows[READ_PROBLEM] = ""
-    return rejects_of(rows, pd.Series(checked.received_at[bad]), streets)
+    return rejects_of(rows, pd.Series(checked.received_at[bad]), streets, checked.latest)
 
 
-def rejects_of(raw: pd.DataFrame, received: pd.Series, streets: pd.DataFrame) -> pd.DataFrame:
+def rejects_of(
+    raw: pd.DataFrame, received: pd.Series, streets: pd.DataFrame, latest: np.datetime64
+) -> pd.DataFrame:
     """Rejected rows as they were read, each with every reason it failed, joined by '；'."""
     fields = [c for c in RECORD_COLUMNS if c in raw]
     text = raw.astype(dict.fromkeys(fields, "str")).reindex(
         columns=[ROW, *RECORD_COLUMNS, READ_PROBLEM], fill_value=""
     )
     places = _Places(
-        set(streets[DISTRICT]), set(zip(streets[DISTRICT], streets[STREET], strict=True))
+        set(streets[DISTRICT]),
+        set(zip(streets[DISTRICT], streets[STREET], strict=True)),
+        pd.Timestamp(latest),
     )
     rows = cast(list[dict[str, str]], text.to_dict("records"))
     reasons = ["；".join(_reasons(row, ts, places)) for row, ts in zip(rows, received, strict=True)]
@@ -117,6 +128,7 @@ def rejects_of(raw: pd.DataFrame, received: pd.Series, streets: pd.DataFrame) ->
 class _Places:
     districts: set[str]
     pairs: set[tuple[str, str]]
+    latest: pd.Timestamp  # the last receipt time taken
 
 
 def _reasons(raw: dict[str, str], received: pd.Timestamp, places: _Places) -> list[str]:
@@ -128,6 +140,11 @@ def _reasons(raw: dict[str, str], received: pd.Timestamp, places: _Places) -> li
         out.append("缺少受理时间")
     elif pd.isna(received):
         out.append(f"受理时间“{row[RECEIVED_AT]}”无法识别（应如 2025-03-01 08:30:00）")
+    elif not pd.Timestamp(EARLIEST_RECEIPT) <= received <= places.latest:
+        out.append(
+            f"受理时间“{row[RECEIVED_AT]}”不在 {pd.Timestamp(EARLIEST_RECEIPT):%Y-%m-%d} 到 "
+            f"{places.latest:%Y-%m-%d} 之间，请检查年份"
+        )
     if row[KIND] not in KINDS:
         out.append(f"诉求性质“{row[KIND]}”应为 {'、'.join(KINDS)} 之一")
     if not row[CATEGORY]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -183,3 +184,22 @@ def test_a_file_of_only_blank_and_totals_rows_is_reported(tmp_path: Path, conten
     with pytest.raises(InputError, match="只有表头，没有记录（只有空行或合计行）"):
         import_file(path, content.directory, tmp_path / "store")
     assert not list((tmp_path / "store" / "records").glob("*"))
+
+
+def test_a_typo_in_the_year_is_rejected_not_stretching_the_tables_to_that_year(
+    tmp_path: Path, content: Content
+) -> None:
+    body = (
+        "Y1,2026-01-05 08:30:00,投诉,住房,东城区,东华门街道,x\n"
+        "Y2,2206-01-05 08:30:00,投诉,住房,东城区,东华门街道,x\n"
+        "Y3,1900-01-01 00:00:00,投诉,住房,东城区,东华门街道,x\n"
+    )
+    path = write_gb18030(tmp_path / "export.csv", body)
+    result = import_file(path, content.directory, tmp_path / "store")
+    assert result.stored == 1
+    window = r"”不在 1987-01-01 到 \d{4}-\d{2}-\d{2} 之间，请检查年份$"
+    reasons = result.rejects["reason"].tolist()
+    assert [re.sub(window, "", r) for r in reasons] == [
+        "受理时间“2206-01-05 08:30:00",
+        "受理时间“1900-01-01 00:00:00",
+    ]
