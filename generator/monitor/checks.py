@@ -39,6 +39,9 @@ from generator.monitor.fields import (
 )
 
 CODED = (KIND, CATEGORY, DISTRICT, STREET)
+# A work-order number as Excel shows a long number (2.02601E+12): a CSV saved from Excel keeps
+# only those digits, so the id no longer names one request.
+SCIENTIFIC_ID = r"^[0-9](\.[0-9]+)?E\+[0-9]+$"
 # Beijing's 12345 hotline opened in 1987: an earlier time is a placeholder (1900-01-01) or a typo.
 EARLIEST_RECEIPT = np.datetime64("1987-01-01T00:00:00", "s")
 # The first cell of a totals row, as exports and spreadsheets write it (合计：5 条, 小计 …).
@@ -111,6 +114,7 @@ def check_batch(
     ok = (
         _no_read_problem(raw)
         & (byte_lengths(ids) > 0)
+        & ~scientific(ids)
         & (when >= EARLIEST_RECEIPT)  # NaT compares false
         & (when <= latest)
         & (codes[KIND] >= 0)
@@ -120,6 +124,17 @@ def check_batch(
     row = np.asarray(raw.column(ROW).to_numpy(zero_copy_only=False), dtype="int64")
     skip = no_record(raw, ~ok & np.isnat(when))
     return Checked(row, ids, when, codes, categories, _text(raw), ok, skip, latest)
+
+
+def scientific(ids: pa.Array) -> np.ndarray:
+    """Which ids are numbers in scientific notation (SCIENTIFIC_ID); only ids holding 'E+'
+    go through the regular expression, so plain work-order numbers cost one substring scan."""
+    marked = np.asarray(pc.match_substring(ids, "E+").to_numpy(zero_copy_only=False), dtype=bool)
+    if marked.any():
+        rows = np.flatnonzero(marked)
+        found = pc.match_substring_regex(ids.take(pa.array(rows)), SCIENTIFIC_ID)
+        marked[rows] = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+    return marked
 
 
 def no_record(raw: pa.RecordBatch, candidates: np.ndarray) -> np.ndarray:

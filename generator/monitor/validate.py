@@ -16,6 +16,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 
 from generator.monitor.checks import (
     EARLIEST_RECEIPT,
+    SCIENTIFIC_ID,
     Checked,
     Places,
     check_batch,
@@ -136,6 +137,11 @@ def _reasons(raw: dict[str, str], received: pd.Timestamp, places: _Places) -> li
     out = [row[READ_PROBLEM]] if row[READ_PROBLEM] else []
     if not row[REQUEST_ID]:
         out.append("缺少诉求编号")
+    elif re.match(SCIENTIFIC_ID, row[REQUEST_ID]):
+        out.append(
+            f"诉求编号“{row[REQUEST_ID]}”是科学计数法，Excel 保存时已丢掉后面的数字："
+            "请从系统重新导出，或在 Excel 中把该列设为文本后再保存"
+        )
     if not row[RECEIVED_AT]:
         out.append("缺少受理时间")
     elif pd.isna(received):

@@ -198,3 +198,18 @@ def test_chinese_dates_with_or_without_a_time_and_full_width_digits_parse() -> N
          pd.Timestamp("2026-01-05 08:30")]
     ).astype("datetime64[s]")  # fmt: skip
     assert_series_equal(parse_times(text), expected)
+
+
+def test_ids_excel_turned_into_scientific_notation_are_rejected_saying_what_to_do(
+    streets: pd.DataFrame,
+) -> None:
+    place = ["2024-03-01 08:00:00", "投诉", "住房", "东城区", "东华门街道", ""]
+    records, rejects = validate(
+        raw([["2.02601E+12", *place], ["2.02601E+12", *place], ["WE+1", *place]]), streets
+    )
+    assert records[REQUEST_ID].tolist() == ["WE+1"]
+    assert rejects[ROW].tolist() == [2, 3]
+    assert set(rejects[REASON]) == {
+        "诉求编号“2.02601E+12”是科学计数法，Excel 保存时已丢掉后面的数字："
+        "请从系统重新导出，或在 Excel 中把该列设为文本后再保存"
+    }
