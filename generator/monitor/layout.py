@@ -58,7 +58,8 @@ def find_header(rows: Iterable[list[str]], mapping: dict[str, str] | None) -> La
         try:
             return Layout(index, row, resolve_headers(row, mapping))
         except MappingError as exc:
-            first_error = first_error or exc
+            where = f"前 {HEADER_SEARCH_ROWS} 行中没有表头，第 {index + 1} 行："
+            first_error = first_error or MappingError(where + str(exc))
     if first_error is None:
         raise NoHeaderError("文件为空或没有表头")
     raise first_error

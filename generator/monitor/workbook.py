@@ -58,21 +58,24 @@ def sheet_rows(path: Path, mapping: dict[str, str] | None) -> SheetRows:
         except YitiError as exc:
             first_error = first_error or exc
             continue
-        return SheetRows(sheet.title, layout, _records(sheet, layout))
+        return SheetRows(sheet.title, layout, _records(sheet, layout, book.epoch))
     if first_error is None or isinstance(first_error, NoHeaderError):
         raise WorkbookError(f"{path.name}：工作簿中没有数据（各工作表都是空的）")
     names = "、".join(f"“{s.title}”" for s in book.worksheets)
     raise WorkbookError(f"{path.name}（工作表 {names}）：{first_error}")
 
 
-def _records(sheet: Any, layout: Layout) -> Iterator[list[str]]:
+def _records(sheet: Any, layout: Layout, epoch: dt.datetime) -> Iterator[list[str]]:
     """Every row below the header, in the layout's columns; blank rows stay (they keep row
     numbers true), and trailing empty rows Excel keeps formatted are dropped by the checks."""
     where = [layout.header.index(h) for h in layout.found]
     times = {i for i, h in zip(where, layout.found, strict=True) if layout.found[h] == RECEIVED_AT}
     for values in sheet.iter_rows(min_row=layout.skip + 2, values_only=True):
         cells = [values[i] if i < len(values) else None for i in where]
-        yield [_time_text(v) if i in times else _text(v) for i, v in zip(where, cells, strict=True)]
+        yield [
+            _time_text(v, epoch) if i in times else _text(v)
+            for i, v in zip(where, cells, strict=True)
+        ]
 
 
 def _texts(values: tuple[Any, ...]) -> list[str]:
@@ -90,11 +93,12 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _time_text(value: Any) -> str:
-    """A time cell as text: a date cell as itself, a serial number as the time it stands for."""
+def _time_text(value: Any, epoch: dt.datetime) -> str:
+    """A time cell as text: a date cell as itself, a serial number as the time it stands for
+    (counted from the workbook's epoch: 1900, or 1904 in workbooks from old Mac Excel)."""
     is_number = isinstance(value, int | float) and not isinstance(value, bool)
     if is_number and _SERIALS[0] <= value <= _SERIALS[1]:
         # Serials hold a fraction of a day: round to the second (…:29.999 is …:30).
-        when = from_excel(value) + dt.timedelta(microseconds=500_000)
+        when = from_excel(value, epoch) + dt.timedelta(microseconds=500_000)
         return _text(when.replace(microsecond=0))
     return _text(value)

@@ -115,6 +115,16 @@ def test_columns_missing_from_every_delimiters_split_are_named_with_the_file(
     path = tmp_path / "export.csv"
     path.write_text("单号;时间;区\n1;2;3\n", encoding="utf-8")
     with pytest.raises(
-        InputError, match=r"^export\.csv：找不到这些必需的列.*文件的列为：单号、时间、区"
+        InputError,
+        match=r"^export\.csv：前 20 行中没有表头，第 1 行：找不到这些必需的列.*文件的列为：单号、时间、区",
     ):
+        list(read_batches(path))
+
+
+def test_a_header_below_the_searched_rows_is_reported_with_the_row_looked_at(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("说明\n" * 20 + HEADER + ROWS, encoding="utf-8")
+    with pytest.raises(InputError, match=r"^export\.csv：前 20 行中没有表头，第 1 行：找不到"):
         list(read_batches(path))

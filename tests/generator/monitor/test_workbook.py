@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from generator.content.loader import Content
 from generator.monitor.columns import RECEIVED_AT, REQUEST_ID
@@ -77,7 +78,10 @@ def test_times_as_serial_numbers_date_cells_and_chinese_text_are_read(
     [
         ([COLUMNS], r"^a\.xlsx：只有表头，没有记录"),
         ([], r"^a\.xlsx：工作簿中没有数据"),
-        ([["单号", "时间"], ["1", "2"]], r"^a\.xlsx（工作表 “Sheet”）：找不到这些必需的列"),
+        (
+            [["单号", "时间"], ["1", "2"]],
+            r"^a\.xlsx（工作表 “Sheet”）：前 20 行中没有表头，第 1 行：找不到这些必需的列",
+        ),
     ],
 )
 def test_a_workbook_without_records_is_reported_with_the_file(
@@ -100,3 +104,19 @@ def test_a_csv_saved_under_an_excel_name_is_refused_with_what_to_do(
         InputError, match=r"^export\.xls：无法作为 Excel 工作簿.*另存为 \.xlsx 或 CSV"
     ):
         import_file(path, content.directory, tmp_path / "store")
+
+
+def test_serial_times_count_from_the_workbooks_own_epoch(tmp_path: Path, content: Content) -> None:
+    book = openpyxl.Workbook()
+    book.epoch = CALENDAR_MAC_1904  # old Mac Excel: serial 0 is 1904-01-01
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(COLUMNS)
+    for row in ROWS:
+        when = dt.datetime.fromisoformat(row[1]) - dt.datetime(1904, 1, 1)
+        sheet.append([row[0], when.total_seconds() / 86400, *row[2:]])
+    book.save(tmp_path / "mac.xlsx")
+    assert _imported(tmp_path / "mac.xlsx", content, tmp_path / "store")[1] == [
+        "2026-01-05 08:30:00",
+        "2026-01-05 09:10:00",
+    ]
