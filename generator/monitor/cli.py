@@ -128,8 +128,7 @@ def import_summary(result: ImportResult) -> str:
     """What an import did, with the first rejects spelled out."""
     lines = [
         f"读取 {result.read:,} 行：新存入 {result.stored:,} 条，已存在跳过 "
-        f"{result.already_stored:,} 条，不合格 {len(result.rejects):,} 行"
-        + (f"（另有空行或合计行 {result.skipped:,} 行，已跳过）" if result.skipped else "")
+        f"{result.already_stored:,} 条，不合格 {len(result.rejects):,} 行" + _skipped_note(result)
     ]
     for row, reason in result.rejects[[ROW, REASON]].head(SHOWN_REJECTS).itertuples(index=False):
         lines.append(f"  第 {row} 行：{reason}")
@@ -138,6 +137,14 @@ def import_summary(result: ImportResult) -> str:
     if result.rejects_file is not None:
         lines.append(f"不合格记录已写入 {result.rejects_file}")
     return "\n".join(lines)
+
+
+def _skipped_note(result: ImportResult) -> str:
+    """Rows read that hold no new record and are not rejects either."""
+    notes = [f"空行或合计行 {result.skipped:,} 行"] if result.skipped else []
+    if result.copies:
+        notes.append(f"与前面某行完全相同的重复行 {result.copies:,} 行")
+    return f"（另有{'、'.join(notes)}，已跳过）" if notes else ""
 
 
 @monitor.command()

@@ -32,6 +32,7 @@ from generator.monitor.validate import (
     failed_rows,
     parse_times,
     rows_to_store,
+    same_as_first,
     validate,
     with_raw_fields,
 )
@@ -48,6 +49,7 @@ class ImportResult:
     part: Path | None
     rejects_file: Path | None
     skipped: int = 0  # blank rows and totals rows: no record, not counted as read
+    copies: int = 0  # rows that repeat an earlier row of the file in every field: not stored
 
 
 def validated_parts(
@@ -114,13 +116,16 @@ def _stage(
     with import_lock(store), staging(store) as stage:
         ids, rejects, skipped = _write_checked(path, batches(), streets, stage)
         keep, involved, already = rows_to_store(ids, stored_ids(store))
-        repeats = drop_repeats(stage.rows(involved.to_numpy()))[1]
+        repeated = stage.rows(involved.to_numpy())
+        copies = same_as_first(repeated)  # the same record twice: nothing to reject
+        repeats = drop_repeats(repeated.loc[~copies])[1]
         part = stage.commit(keep.to_numpy())
     read = len(ids) + sum(len(r) for r in rejects)
     if len(repeats):  # staged rows are typed: take the text of repeated rows from the file again
         repeats = with_raw_fields(repeats, _raw_rows(batches(), set(repeats[ROW])))
     rejected = _in_row_order(empty_rejects(), *rejects, repeats)
-    return ImportResult(read, int(keep.sum()), already, rejected, part, None, skipped)
+    stored = int(keep.sum())
+    return ImportResult(read, stored, already, rejected, part, None, skipped, int(copies.sum()))
 
 
 def _write_checked(

@@ -194,6 +194,18 @@ def drop_repeats(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     ].reset_index(drop=True)
 
 
+def same_as_first(records: pd.DataFrame) -> pd.Series:
+    """Whether each typed record repeats, in every field, the first record of its request id
+    (a row an export lists twice: the same request, stored once, nothing to reject)."""
+    ids = records[REQUEST_ID].astype("str")
+    # No text is "" here: groupby's "first" would skip a missing value and take a later one.
+    others = records.loc[:, [c for c in RECORD_COLUMNS if c != REQUEST_ID]].astype("str")
+    others = others.fillna("")
+    first = others.groupby(ids, sort=False).transform("first")
+    same: pd.Series = first.eq(others).all(axis=1)
+    return same & ids.duplicated()
+
+
 def with_raw_fields(rejects: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
     """`rejects` with each field as the file spelled it (from `raw`, by ROW), not as parsed."""
     fields = [c for c in RECORD_COLUMNS if c in raw]

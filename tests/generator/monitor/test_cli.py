@@ -73,6 +73,17 @@ def test_import_exit_status_says_all_accepted_some_rejected_or_nothing_imported(
     assert f"结果：{outcome}" in out and f"（退出码 {status}）" in out
 
 
+def test_blank_totals_and_repeated_rows_are_counted_in_one_note(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = write_gb18030(
+        tmp_path / "export.csv", GOOD + "\n" + GOOD.splitlines()[0] + "\n合计,,,,,,3\n"
+    )
+    out = invoke(runner, "import", str(path), "--store", str(tmp_path / "store"))
+    assert "读取 4 行：新存入 3 条，已存在跳过 0 条，不合格 0 行" in out
+    assert "（另有空行或合计行 2 行、与前面某行完全相同的重复行 1 行，已跳过）" in out
+
+
 def test_importing_the_same_file_again_is_all_accepted(runner: CliRunner, tmp_path: Path) -> None:
     path = write_gb18030(tmp_path / "export.csv", GOOD)
     args = ("import", str(path), "--store", str(tmp_path / "store"))

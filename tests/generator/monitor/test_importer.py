@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from generator.content.loader import Content
-from generator.monitor.columns import REQUEST_ID, TEXT
+from generator.monitor.columns import REASON, REQUEST_ID, ROW, TEXT
 from generator.monitor.importer import import_file
 from generator.monitor.reading import InputError
 from generator.monitor.store import part_files, read_records
@@ -203,3 +203,20 @@ def test_a_typo_in_the_year_is_rejected_not_stretching_the_tables_to_that_year(
         "受理时间“2206-01-05 08:30:00",
         "受理时间“1900-01-01 00:00:00",
     ]
+
+
+def test_a_row_listed_twice_is_stored_once_and_only_a_conflicting_repeat_is_rejected(
+    tmp_path: Path, content: Content
+) -> None:
+    body = (
+        "G1,2024-03-01 08:00:00,投诉,住房,东城区,东华门街道,\n"
+        "G1,2024/3/1 8:00, 投诉,住房,东城区,东华门街道,\n"  # the same record, spelled apart
+        "G1,2024-03-01 08:00:00,投诉,住房,东城区,东华门街道,改过\n"
+        "G2,2024-03-01 09:00:00,投诉,住房,东城区,东华门街道,y\n"
+        "G2,2024-03-01 09:00:00,投诉,住房,东城区,东华门街道,y\n"
+    )
+    path = write_gb18030(tmp_path / "export.csv", body)
+    result = import_file(path, content.directory, tmp_path / "store")
+    assert (result.read, result.stored, result.copies) == (5, 2, 2)
+    assert result.rejects[ROW].tolist() == [4]
+    assert result.rejects[REASON].tolist() == ["诉求编号重复：与第 2 行相同，保留第一次出现的那行"]
