@@ -109,7 +109,7 @@ def check_batch(
         STREET: places.streets,
     }
     codes = {c: codes_in(raw.column(c), categories[c]) for c in CODED}
-    ids = trimmed(raw.column(REQUEST_ID))
+    ids = half_width(trimmed(raw.column(REQUEST_ID)))
     when = parse_time_column(trimmed(raw.column(RECEIVED_AT)), parse)
     ok = (
         _no_read_problem(raw)
@@ -124,6 +124,15 @@ def check_batch(
     row = np.asarray(raw.column(ROW).to_numpy(zero_copy_only=False), dtype="int64")
     skip = no_record(raw, ~ok & np.isnat(when))
     return Checked(row, ids, when, codes, categories, _text(raw), ok, skip, latest)
+
+
+def half_width(ids: pa.Array) -> pa.Array:
+    """Ids with full-width digits and letters as ASCII (NFKC): ２０２６０１０５００００２ is
+    work order 2026010500002 and must not be stored as a second request. All-ASCII ids (the
+    usual export) are returned as they are."""
+    if pc.all(pc.string_is_ascii(ids)).as_py() is not False:
+        return ids
+    return pc.utf8_normalize(ids, form="NFKC")
 
 
 def scientific(ids: pa.Array) -> np.ndarray:

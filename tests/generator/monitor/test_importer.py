@@ -220,3 +220,15 @@ def test_a_row_listed_twice_is_stored_once_and_only_a_conflicting_repeat_is_reje
     assert (result.read, result.stored, result.copies) == (5, 2, 2)
     assert result.rejects[ROW].tolist() == [4]
     assert result.rejects[REASON].tolist() == ["诉求编号重复：与第 2 行相同，保留第一次出现的那行"]
+
+
+def test_a_work_order_number_in_full_width_digits_is_the_same_request(
+    tmp_path: Path, content: Content
+) -> None:
+    place = "2024-03-01 08:00:00,投诉,住房,东城区,东华门街道,x"
+    first = write_gb18030(tmp_path / "a.csv", f"2026010500002,{place}\n")
+    again = write_gb18030(tmp_path / "b.csv", f"２０２６０１０５００００２,{place}\nＢ７,{place}\n")
+    import_file(first, content.directory, tmp_path / "store")
+    result = import_file(again, content.directory, tmp_path / "store")
+    assert (result.stored, result.already_stored) == (1, 1)
+    assert sorted(read_records(tmp_path / "store")[REQUEST_ID]) == ["2026010500002", "B7"]
