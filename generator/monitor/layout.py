@@ -58,7 +58,7 @@ def find_header(rows: Iterable[list[str]], mapping: dict[str, str] | None) -> La
         try:
             return Layout(index, row, resolve_headers(row, mapping))
         except MappingError as exc:
-            where = f"前 {HEADER_SEARCH_ROWS} 行中没有表头，第 {index + 1} 行："
+            where = f"前 {HEADER_SEARCH_ROWS} 行中没有符合要求的表头，第 {index + 1} 行："
             first_error = first_error or MappingError(where + str(exc))
     if first_error is None:
         raise NoHeaderError("文件为空或没有表头")

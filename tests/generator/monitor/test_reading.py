@@ -116,7 +116,7 @@ def test_columns_missing_from_every_delimiters_split_are_named_with_the_file(
     path.write_text("单号;时间;区\n1;2;3\n", encoding="utf-8")
     with pytest.raises(
         InputError,
-        match=r"^export\.csv：前 20 行中没有表头，第 1 行：找不到这些必需的列.*文件的列为：单号、时间、区",
+        match=r"^export\.csv：前 20 行中没有符合要求的表头，第 1 行：找不到这些必需的列.*文件的列为：单号、时间、区",
     ):
         list(read_batches(path))
 
@@ -126,5 +126,7 @@ def test_a_header_below_the_searched_rows_is_reported_with_the_row_looked_at(
 ) -> None:
     path = tmp_path / "export.csv"
     path.write_text("说明\n" * 20 + HEADER + ROWS, encoding="utf-8")
-    with pytest.raises(InputError, match=r"^export\.csv：前 20 行中没有表头，第 1 行：找不到"):
+    with pytest.raises(
+        InputError, match=r"^export\.csv：前 20 行中没有符合要求的表头，第 1 行：找不到"
+    ):
         list(read_batches(path))

@@ -80,7 +80,7 @@ def test_times_as_serial_numbers_date_cells_and_chinese_text_are_read(
         ([], r"^a\.xlsx：工作簿中没有数据"),
         (
             [["单号", "时间"], ["1", "2"]],
-            r"^a\.xlsx（工作表 “Sheet”）：前 20 行中没有表头，第 1 行：找不到这些必需的列",
+            r"^a\.xlsx（工作表 “Sheet”）：前 20 行中没有符合要求的表头，第 1 行：找不到这些必需的列",
         ),
     ],
 )
