@@ -217,7 +217,7 @@ def report(
         )
         click.echo(f"最近一期突增的议题：{names or '无'}")
     click.echo()
-    click.echo(format_ranking(tables.ranking, month))
+    click.echo(format_ranking(tables.ranking, month, tables.cut_months))
 
 
 def _half_month_view(table: pd.DataFrame, topic: str | None) -> pd.DataFrame:
