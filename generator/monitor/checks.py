@@ -148,7 +148,8 @@ def scientific(ids: pa.Array) -> np.ndarray:
 
 def no_record(raw: pa.RecordBatch, candidates: np.ndarray) -> np.ndarray:
     """Which of the `candidates` rows hold no record: every cell blank, or a totals row (a
-    cell starting 合计, 总计 or 小计, and no time). Exports and spreadsheets add such rows;
+    cell starting 合计, 总计 or 小计, no time, and no request id other than such a mark: a
+    record whose text starts 合计… is still a record). Exports and spreadsheets add such rows;
     they are skipped and counted, never rejected. Only failed rows are looked at."""
     out = np.zeros(raw.num_rows, dtype=bool)
     if not candidates.any():
@@ -156,8 +157,12 @@ def no_record(raw: pa.RecordBatch, candidates: np.ndarray) -> np.ndarray:
     rows = raw.filter(pa.array(candidates))
     cells = [trimmed(rows.column(c)) for c in RECORD_COLUMNS if c in rows.schema.names]
     blank = np.logical_and.reduce([byte_lengths(c) == 0 for c in cells]) & _no_read_problem(rows)
-    marked = np.logical_or.reduce([_starts(c, mark) for c in cells for mark in TOTAL_MARKS]) & (
-        byte_lengths(trimmed(rows.column(RECEIVED_AT))) == 0
+    ids = trimmed(rows.column(REQUEST_ID))
+    no_id = (byte_lengths(ids) == 0) | np.logical_or.reduce([_starts(ids, m) for m in TOTAL_MARKS])
+    marked = (
+        np.logical_or.reduce([_starts(c, mark) for c in cells for mark in TOTAL_MARKS])
+        & (byte_lengths(trimmed(rows.column(RECEIVED_AT))) == 0)
+        & no_id
     )
     out[np.flatnonzero(candidates)] = blank | marked
     return out

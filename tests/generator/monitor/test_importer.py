@@ -232,3 +232,13 @@ def test_a_work_order_number_in_full_width_digits_is_the_same_request(
     result = import_file(again, content.directory, tmp_path / "store")
     assert (result.stored, result.already_stored) == (1, 1)
     assert sorted(read_records(tmp_path / "store")[REQUEST_ID]) == ["2026010500002", "B7"]
+
+
+def test_a_record_whose_text_starts_like_a_totals_row_is_still_rejected_for_its_time(
+    tmp_path: Path, content: Content
+) -> None:
+    body = "H1,,投诉,住房,东城区,东华门街道,合计收费不合理\n,,,,,,合计 1 条\n"
+    path = write_gb18030(tmp_path / "export.csv", body)
+    result = import_file(path, content.directory, tmp_path / "store")
+    assert (result.read, result.skipped) == (1, 1)
+    assert result.rejects[REASON].tolist() == ["缺少受理时间"]
