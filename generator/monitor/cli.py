@@ -92,6 +92,11 @@ def import_command(
         result = import_file(file, content.directory, store, encoding, columns, rejects)
     except YitiError as exc:  # ContentError (mapping file) included: it lists every problem
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:  # a store that cannot be written (not a folder, no rights, disk full)
+        raise click.ClickException(
+            f"读写失败：{exc.filename or file}：{exc.strerror or exc}。已有的记录不受影响；"
+            f"请检查文件和存储文件夹 {store} 是否可读写、磁盘是否已满，然后重新导入"
+        ) from exc
     status = import_status(result, accepted_share)
     click.echo(import_summary(result))
     click.echo(f"结果：{STATUS_TEXT[status]}（退出码 {int(status)}）")

@@ -172,3 +172,14 @@ def test_report_falls_back_to_the_sample_and_rejects_unknown_topics(
 def test_every_monitor_command_has_help(runner: CliRunner, command: list[str]) -> None:
     out = invoke(runner, *command, "--help")
     assert "Usage:" in out and len(out.splitlines()) > 5
+
+
+def test_a_store_that_cannot_be_written_is_reported_without_a_traceback(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = write_gb18030(tmp_path / "export.csv", GOOD)
+    (tmp_path / "afile").write_text("", encoding="utf-8")
+    store = tmp_path / "afile" / "store"  # under a file: no folder can be made there
+    result = runner.invoke(main, ["monitor", "import", str(path), "--store", str(store)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "读写失败" in result.output and "已有的记录不受影响" in result.output
