@@ -37,6 +37,7 @@ from generator.monitor.fields import (
     text_array,
     trimmed,
 )
+from generator.monitor.mapping import ALIASES
 
 CODED = (KIND, CATEGORY, DISTRICT, STREET)
 # A work-order number as Excel shows a long number (2.02601E+12): a CSV saved from Excel keeps
@@ -147,10 +148,10 @@ def scientific(ids: pa.Array) -> np.ndarray:
 
 
 def no_record(raw: pa.RecordBatch, candidates: np.ndarray) -> np.ndarray:
-    """Which of the `candidates` rows hold no record: every cell blank, or a totals row (a
-    cell starting 合计, 总计 or 小计, no time, and no request id other than such a mark: a
-    record whose text starts 合计… is still a record). Exports and spreadsheets add such rows;
-    they are skipped and counted, never rejected. Only failed rows are looked at."""
+    """Which of the `candidates` rows hold no record: every cell blank, a totals row (a cell
+    starting 合计, 总计 or 小计, no time, and no request id other than such a mark: a record
+    whose text starts 合计… is still a record), or the header again. Exports and spreadsheets
+    add such rows; they are skipped and counted, never rejected. Only failed rows are looked at."""
     out = np.zeros(raw.num_rows, dtype=bool)
     if not candidates.any():
         return out
@@ -164,8 +165,19 @@ def no_record(raw: pa.RecordBatch, candidates: np.ndarray) -> np.ndarray:
         & (byte_lengths(trimmed(rows.column(RECEIVED_AT))) == 0)
         & no_id
     )
-    out[np.flatnonzero(candidates)] = blank | marked
+    out[np.flatnonzero(candidates)] = blank | marked | _header_again(rows)
     return out
+
+
+def _header_again(rows: pa.RecordBatch) -> np.ndarray:
+    """Rows that repeat the header (two exports joined end to end, the second's header kept):
+    the id and time cells hold recognised header names, after any byte-order mark."""
+    found = [
+        pc.is_in(pc.utf8_ltrim(trimmed(rows.column(f)), "\ufeff"), pa.array(ALIASES[f]))
+        for f in (REQUEST_ID, RECEIVED_AT)
+    ]
+    both = pc.and_(*found).to_numpy(zero_copy_only=False)
+    return np.asarray(both, dtype=bool)
 
 
 def _starts(text: pa.Array, prefix: str) -> np.ndarray:

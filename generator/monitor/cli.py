@@ -146,7 +146,7 @@ def import_summary(result: ImportResult) -> str:
 
 def _skipped_note(result: ImportResult) -> str:
     """Rows read that hold no new record and are not rejects either."""
-    notes = [f"空行或合计行 {result.skipped:,} 行"] if result.skipped else []
+    notes = [f"空行、合计行或重复的表头 {result.skipped:,} 行"] if result.skipped else []
     if result.copies:
         notes.append(f"与前面某行完全相同的重复行 {result.copies:,} 行")
     return f"（另有{'、'.join(notes)}，已跳过）" if notes else ""

@@ -150,7 +150,8 @@ def _write_checked(
             rejects.append(failed_rows(batch, checked, streets))
     if seen == skipped:
         raise InputError(
-            f"{path.name}：只有表头，没有记录" + ("（只有空行或合计行）" if seen else "")
+            f"{path.name}：只有表头，没有记录"
+            + ("（只有空行、合计行或重复的表头）" if seen else "")
         )
     if keys is None:
         return stage.ids(), rejects, skipped

@@ -32,7 +32,7 @@ def test_import_reports_counts_and_each_rejected_row(runner: CliRunner, tmp_path
     args = ("import", str(path), "--store", str(store), "--content", str(CONTENT))
     out = invoke(runner, *args, status=3)
     assert (
-        "读取 6 行：新存入 2 条，已存在跳过 0 条，不合格 4 行（另有空行或合计行 1 行，已跳过）"
+        "读取 6 行：新存入 2 条，已存在跳过 0 条，不合格 4 行（另有空行、合计行或重复的表头 1 行，已跳过）"
         in out
     )
     assert "第 5 行" not in out and "第 8 行：街乡镇“八里庄街道”不在东城区的名录中" in out
@@ -81,7 +81,7 @@ def test_blank_totals_and_repeated_rows_are_counted_in_one_note(
     )
     out = invoke(runner, "import", str(path), "--store", str(tmp_path / "store"))
     assert "读取 4 行：新存入 3 条，已存在跳过 0 条，不合格 0 行" in out
-    assert "（另有空行或合计行 2 行、与前面某行完全相同的重复行 1 行，已跳过）" in out
+    assert "（另有空行、合计行或重复的表头 2 行、与前面某行完全相同的重复行 1 行，已跳过）" in out
 
 
 def test_importing_the_same_file_again_is_all_accepted(runner: CliRunner, tmp_path: Path) -> None:

@@ -181,7 +181,7 @@ def test_blank_rows_and_totals_rows_are_skipped_and_counted_not_rejected(
 
 def test_a_file_of_only_blank_and_totals_rows_is_reported(tmp_path: Path, content: Content) -> None:
     path = write_gb18030(tmp_path / "export.csv", "\n,,,,,,\n合计,,,,,,0\n")
-    with pytest.raises(InputError, match="只有表头，没有记录（只有空行或合计行）"):
+    with pytest.raises(InputError, match="只有表头，没有记录（只有空行、合计行或重复的表头）"):
         import_file(path, content.directory, tmp_path / "store")
     assert not list((tmp_path / "store" / "records").glob("*"))
 
@@ -242,3 +242,14 @@ def test_a_record_whose_text_starts_like_a_totals_row_is_still_rejected_for_its_
     result = import_file(path, content.directory, tmp_path / "store")
     assert (result.read, result.skipped) == (1, 1)
     assert result.rejects[REASON].tolist() == ["缺少受理时间"]
+
+
+def test_two_exports_joined_end_to_end_keep_the_second_header_out_of_the_records(
+    tmp_path: Path, content: Content
+) -> None:
+    first = HEADER + "J1,2024-03-01 08:00:00,投诉,住房,东城区,东华门街道,x\n"
+    second = "\ufeff" + HEADER + "J2,2024-03-02 08:00:00,投诉,住房,东城区,东华门街道,y\n"
+    path = tmp_path / "joined.csv"  # cat a.csv b.csv > joined.csv, each saved by Excel
+    path.write_bytes(b"\xef\xbb\xbf" + (first + second).encode("utf-8"))
+    result = import_file(path, content.directory, tmp_path / "store")
+    assert (result.read, result.stored, result.skipped, len(result.rejects)) == (2, 2, 1, 0)
