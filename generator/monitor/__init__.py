@@ -2,7 +2,8 @@
 
 Data flow (I/O only at the two ends):
 
-    export file ─ reading ─▶ raw Arrow batch ─ checks (+ validate for reasons) ─▶ records
+    export file ─ reading (layout: header row, delimiter; workbook: .xlsx) ─▶ raw Arrow batch
+        ─ checks (+ validate for reasons) ─▶ records
         ─ store ─▶ instance/monitoring/*.parquet
     records ─ topics.assign_topics ─▶ hits ─ halfmonth.half_month_table ─▶ table per topic
     records ─ ranking.street_ranking (+ governance list) ─▶ monthly ranking of the 343 街乡镇

@@ -21,7 +21,7 @@ from generator.monitor.governance import governance_frame, load_governance
 from generator.monitor.halfmonth import coverage, half_month_table
 from generator.monitor.importer import read_valid
 from generator.monitor.places import districts_frame, streets_frame
-from generator.monitor.ranking import DEFAULT_TOP_N, district_rates, street_ranking
+from generator.monitor.ranking import DEFAULT_TOP_N, cut_months, district_rates, street_ranking
 from generator.monitor.report import latest_rows, summary_sentence
 from generator.monitor.store import ANALYSIS_COLUMNS, DEFAULT_STORE, part_files, read_records
 from generator.monitor.topics import assign_topics, rules_frame
@@ -51,6 +51,8 @@ class MonitoringTables(NamedTuple):
     half_month: pd.DataFrame
     ranking: pd.DataFrame
     districts: pd.DataFrame
+    cut_months: frozenset[str] = frozenset()  # 'YYYY-MM' months the data covers only in part
+    coverage: tuple[pd.Timestamp | None, pd.Timestamp | None] = (None, None)  # first, last
 
 
 def load_records(
@@ -84,4 +86,6 @@ def monitoring_for_site(
         half_month=half_month_table(assign_topics(records, rules), rules, first, last),
         ranking=street_ranking(records, streets_frame(content.directory), governance, top_n),
         districts=district_rates(records, districts_frame(content.directory)),
+        cut_months=cut_months(first, last),
+        coverage=(first, last),
     )

@@ -7,6 +7,7 @@ rows and spelled out by `validate.rejects_of`. The same function serves the big 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from generator.monitor.columns import (
     KINDS,
     READ_PROBLEM,
     RECEIVED_AT,
+    RECORD_COLUMNS,
     REQUEST_ID,
     ROW,
     STREET,
@@ -35,8 +37,16 @@ from generator.monitor.fields import (
     text_array,
     trimmed,
 )
+from generator.monitor.mapping import ALIASES
 
 CODED = (KIND, CATEGORY, DISTRICT, STREET)
+# A work-order number as Excel shows a long number (2.02601E+12): a CSV saved from Excel keeps
+# only those digits, so the id no longer names one request.
+SCIENTIFIC_ID = r"^[0-9](\.[0-9]+)?E\+[0-9]+$"
+# Beijing's 12345 hotline opened in 1987: an earlier time is a placeholder (1900-01-01) or a typo.
+EARLIEST_RECEIPT = np.datetime64("1987-01-01T00:00:00", "s")
+# The first cell of a totals row, as exports and spreadsheets write it (合计：5 条, 小计 …).
+TOTAL_MARKS = ("合计", "总计", "小计")
 
 
 @dataclass(frozen=True)
@@ -68,15 +78,31 @@ class Checked:
     categories: dict[str, list[str]]
     text: pa.Array  # text, null where empty
     ok: np.ndarray  # bool
+    skip: np.ndarray  # bool: no record at all (a blank row, a totals row), neither ok nor rejected
+    latest: np.datetime64  # the last receipt time taken (see `latest_receipt`)
+
+
+def latest_receipt() -> np.datetime64:
+    """The last receipt time an import takes: the end of tomorrow, UTC (Beijing is 8 hours
+    ahead, so no real request is refused). A later time is a typo in the year (2062 for
+    2026), which would stretch every monitoring table and the ranking pages to that year."""
+    tomorrow = np.datetime64(dt.datetime.now(dt.UTC).date(), "D") + np.timedelta64(2, "D")
+    latest: np.datetime64 = tomorrow.astype("datetime64[s]") - np.timedelta64(1, "s")
+    return latest
 
 
 def check_batch(
-    raw: pa.RecordBatch, places: Places, parse: Callable[[pd.Series], pd.Series]
+    raw: pa.RecordBatch,
+    places: Places,
+    parse: Callable[[pd.Series], pd.Series],
+    latest: np.datetime64 | None = None,
 ) -> Checked:
     """Type every field of `raw` and mark the rows that pass every check.
 
-    `parse` reads the time spellings other than 'YYYY-MM-DD HH:MM:SS' (validate.parse_times).
+    `parse` reads the time spellings other than 'YYYY-MM-DD HH:MM:SS' (validate.parse_times);
+    times before EARLIEST_RECEIPT or after `latest` (default: `latest_receipt()`) fail.
     """
+    latest = latest_receipt() if latest is None else latest
     categories = {
         KIND: list(KINDS),
         CATEGORY: found_values(raw.column(CATEGORY)),
@@ -84,18 +110,78 @@ def check_batch(
         STREET: places.streets,
     }
     codes = {c: codes_in(raw.column(c), categories[c]) for c in CODED}
-    ids = trimmed(raw.column(REQUEST_ID))
+    ids = half_width(trimmed(raw.column(REQUEST_ID)))
     when = parse_time_column(trimmed(raw.column(RECEIVED_AT)), parse)
     ok = (
         _no_read_problem(raw)
         & (byte_lengths(ids) > 0)
-        & ~np.isnat(when)
+        & ~scientific(ids)
+        & (when >= EARLIEST_RECEIPT)  # NaT compares false
+        & (when <= latest)
         & (codes[KIND] >= 0)
         & (codes[CATEGORY] >= 0)
         & places.known[codes[DISTRICT] + 1, codes[STREET] + 1]
     )
     row = np.asarray(raw.column(ROW).to_numpy(zero_copy_only=False), dtype="int64")
-    return Checked(row, ids, when, codes, categories, _text(raw), ok)
+    skip = no_record(raw, ~ok & np.isnat(when))
+    return Checked(row, ids, when, codes, categories, _text(raw), ok, skip, latest)
+
+
+def half_width(ids: pa.Array) -> pa.Array:
+    """Ids with full-width digits and letters as ASCII (NFKC): ２０２６０１０５００００２ is
+    work order 2026010500002 and must not be stored as a second request. All-ASCII ids (the
+    usual export) are returned as they are."""
+    if pc.all(pc.string_is_ascii(ids)).as_py() is not False:
+        return ids
+    return pc.utf8_normalize(ids, form="NFKC")
+
+
+def scientific(ids: pa.Array) -> np.ndarray:
+    """Which ids are numbers in scientific notation (SCIENTIFIC_ID); only ids holding 'E+'
+    go through the regular expression, so plain work-order numbers cost one substring scan."""
+    marked = np.asarray(pc.match_substring(ids, "E+").to_numpy(zero_copy_only=False), dtype=bool)
+    if marked.any():
+        rows = np.flatnonzero(marked)
+        found = pc.match_substring_regex(ids.take(pa.array(rows)), SCIENTIFIC_ID)
+        marked[rows] = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+    return marked
+
+
+def no_record(raw: pa.RecordBatch, candidates: np.ndarray) -> np.ndarray:
+    """Which of the `candidates` rows hold no record: every cell blank, a totals row (a cell
+    starting 合计, 总计 or 小计, no time, and no request id other than such a mark: a record
+    whose text starts 合计… is still a record), or the header again. Exports and spreadsheets
+    add such rows; they are skipped and counted, never rejected. Only failed rows are looked at."""
+    out = np.zeros(raw.num_rows, dtype=bool)
+    if not candidates.any():
+        return out
+    rows = raw.filter(pa.array(candidates))
+    cells = [trimmed(rows.column(c)) for c in RECORD_COLUMNS if c in rows.schema.names]
+    blank = np.logical_and.reduce([byte_lengths(c) == 0 for c in cells]) & _no_read_problem(rows)
+    ids = trimmed(rows.column(REQUEST_ID))
+    no_id = (byte_lengths(ids) == 0) | np.logical_or.reduce([_starts(ids, m) for m in TOTAL_MARKS])
+    marked = (
+        np.logical_or.reduce([_starts(c, mark) for c in cells for mark in TOTAL_MARKS])
+        & (byte_lengths(trimmed(rows.column(RECEIVED_AT))) == 0)
+        & no_id
+    )
+    out[np.flatnonzero(candidates)] = blank | marked | _header_again(rows)
+    return out
+
+
+def _header_again(rows: pa.RecordBatch) -> np.ndarray:
+    """Rows that repeat the header (two exports joined end to end, the second's header kept):
+    the id and time cells hold recognised header names, after any byte-order mark."""
+    found = [
+        pc.is_in(pc.utf8_ltrim(trimmed(rows.column(f)), "\ufeff"), pa.array(ALIASES[f]))
+        for f in (REQUEST_ID, RECEIVED_AT)
+    ]
+    both = pc.and_(*found).to_numpy(zero_copy_only=False)
+    return np.asarray(both, dtype=bool)
+
+
+def _starts(text: pa.Array, prefix: str) -> np.ndarray:
+    return np.asarray(pc.starts_with(text, prefix).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _no_read_problem(raw: pa.RecordBatch) -> np.ndarray:

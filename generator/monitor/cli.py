@@ -92,6 +92,11 @@ def import_command(
         result = import_file(file, content.directory, store, encoding, columns, rejects)
     except YitiError as exc:  # ContentError (mapping file) included: it lists every problem
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:  # a store that cannot be written (not a folder, no rights, disk full)
+        raise click.ClickException(
+            f"读写失败：{exc.filename or file}：{exc.strerror or exc}。已有的记录不受影响；"
+            f"请检查文件和存储文件夹 {store} 是否可读写、磁盘是否已满，然后重新导入"
+        ) from exc
     status = import_status(result, accepted_share)
     click.echo(import_summary(result))
     click.echo(f"结果：{STATUS_TEXT[status]}（退出码 {int(status)}）")
@@ -128,7 +133,7 @@ def import_summary(result: ImportResult) -> str:
     """What an import did, with the first rejects spelled out."""
     lines = [
         f"读取 {result.read:,} 行：新存入 {result.stored:,} 条，已存在跳过 "
-        f"{result.already_stored:,} 条，不合格 {len(result.rejects):,} 行"
+        f"{result.already_stored:,} 条，不合格 {len(result.rejects):,} 行" + _skipped_note(result)
     ]
     for row, reason in result.rejects[[ROW, REASON]].head(SHOWN_REJECTS).itertuples(index=False):
         lines.append(f"  第 {row} 行：{reason}")
@@ -137,6 +142,14 @@ def import_summary(result: ImportResult) -> str:
     if result.rejects_file is not None:
         lines.append(f"不合格记录已写入 {result.rejects_file}")
     return "\n".join(lines)
+
+
+def _skipped_note(result: ImportResult) -> str:
+    """Rows read that hold no new record and are not rejects either."""
+    notes = [f"空行、合计行或重复的表头 {result.skipped:,} 行"] if result.skipped else []
+    if result.copies:
+        notes.append(f"与前面某行完全相同的重复行 {result.copies:,} 行")
+    return f"（另有{'、'.join(notes)}，已跳过）" if notes else ""
 
 
 @monitor.command()
@@ -209,7 +222,7 @@ def report(
         )
         click.echo(f"最近一期突增的议题：{names or '无'}")
     click.echo()
-    click.echo(format_ranking(tables.ranking, month))
+    click.echo(format_ranking(tables.ranking, month, tables.cut_months))
 
 
 def _half_month_view(table: pd.DataFrame, topic: str | None) -> pd.DataFrame:

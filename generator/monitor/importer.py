@@ -32,6 +32,7 @@ from generator.monitor.validate import (
     failed_rows,
     parse_times,
     rows_to_store,
+    same_as_first,
     validate,
     with_raw_fields,
 )
@@ -47,6 +48,8 @@ class ImportResult:
     rejects: pd.DataFrame
     part: Path | None
     rejects_file: Path | None
+    skipped: int = 0  # blank rows and totals rows: no record, not counted as read
+    copies: int = 0  # rows that repeat an earlier row of the file in every field: not stored
 
 
 def validated_parts(
@@ -111,28 +114,33 @@ def _stage(
 ) -> ImportResult:
     """Check batch by batch into a staging file, then keep the rows that are new."""
     with import_lock(store), staging(store) as stage:
-        ids, rejects = _write_checked(path, batches(), streets, stage)
+        ids, rejects, skipped = _write_checked(path, batches(), streets, stage)
         keep, involved, already = rows_to_store(ids, stored_ids(store))
-        repeats = drop_repeats(stage.rows(involved.to_numpy()))[1]
+        repeated = stage.rows(involved.to_numpy())
+        copies = same_as_first(repeated)  # the same record twice: nothing to reject
+        repeats = drop_repeats(repeated.loc[~copies])[1]
         part = stage.commit(keep.to_numpy())
     read = len(ids) + sum(len(r) for r in rejects)
     if len(repeats):  # staged rows are typed: take the text of repeated rows from the file again
         repeats = with_raw_fields(repeats, _raw_rows(batches(), set(repeats[ROW])))
     rejected = _in_row_order(empty_rejects(), *rejects, repeats)
-    return ImportResult(read, int(keep.sum()), already, rejected, part, None)
+    stored = int(keep.sum())
+    return ImportResult(read, stored, already, rejected, part, None, skipped, int(copies.sum()))
 
 
 def _write_checked(
     path: Path, batches: Iterable[pa.RecordBatch], streets: pd.DataFrame, stage: Staging
-) -> tuple[pd.Series, list[pd.DataFrame]]:
-    """Stage the rows that pass; (their request ids as keys, rejects of each batch)."""
+) -> tuple[pd.Series, list[pd.DataFrame], int]:
+    """Stage the rows that pass; (their request ids as keys, rejects of each batch, rows
+    skipped as holding no record)."""
     places = Places.of(streets)
     rejects: list[pd.DataFrame] = []
     keys: list[np.ndarray] | None = []
-    seen = 0
+    seen = skipped = 0
     for batch in batches:
-        seen += 1
         checked = check_batch(batch, places, parse_times)
+        seen += batch.num_rows
+        skipped += int(checked.skip.sum())
         records = records_table(checked)
         stage.write_table(records)
         if keys is not None:  # plain-number ids: keep int64 keys, not 25 million strings
@@ -140,11 +148,14 @@ def _write_checked(
             keys = None if found is None else [*keys, found]
         if not checked.ok.all():
             rejects.append(failed_rows(batch, checked, streets))
-    if not seen:
-        raise InputError(f"{path.name}：只有表头，没有记录")
+    if seen == skipped:
+        raise InputError(
+            f"{path.name}：只有表头，没有记录"
+            + ("（只有空行、合计行或重复的表头）" if seen else "")
+        )
     if keys is None:
-        return stage.ids(), rejects
-    return pd.Series(np.concatenate([np.empty(0, "int64"), *keys])), rejects
+        return stage.ids(), rejects, skipped
+    return pd.Series(np.concatenate([np.empty(0, "int64"), *keys])), rejects, skipped
 
 
 def _raw_rows(batches: Iterable[pa.RecordBatch], rows: set[int]) -> pd.DataFrame:

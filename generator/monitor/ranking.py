@@ -55,6 +55,20 @@ def month_text(number: pd.Series) -> pd.Series:
     return (number // 12).astype("str") + "-" + (number % 12 + 1).astype("str").str.zfill(2)
 
 
+def cut_months(first: pd.Timestamp | None, last: pd.Timestamp | None) -> frozenset[str]:
+    """The months ('YYYY-MM') the data covers only in part, by the half months' rule: the
+    first if the data starts after its 1st, the last if it ends before its last day. Their
+    counts (and a ranking on them) are so far, not the month's."""
+    if first is None or last is None:
+        return frozenset()
+    cut = set()
+    if first.normalize() > first.normalize().replace(day=1):
+        cut.add(f"{first:%Y-%m}")
+    if last.normalize() < last.normalize() + pd.offsets.MonthEnd(0):
+        cut.add(f"{last:%Y-%m}")
+    return frozenset(cut)
+
+
 def street_ranking(
     records: pd.DataFrame,
     streets: pd.DataFrame,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,8 +23,10 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from generator.errors import YitiError
 from generator.monitor.columns import CATEGORY, DISTRICT, KIND, READ_PROBLEM, ROW, STREET
+from generator.monitor.layout import Layout, csv_layout, long_cells
 from generator.monitor.mapping import ordered_fields, resolve_headers
 from generator.monitor.prefetch import prefetch
+from generator.monitor.workbook import sheet_rows
 
 BATCH_ROWS = 1_000_000  # rows per raw batch: bounds memory on a 25M-row year
 _BLOCK_BYTES = 16 << 20  # pyarrow CSV block (about 130,000 rows); arrow reads several ahead
@@ -57,9 +59,15 @@ def file_format(path: Path) -> str:
 
 def detect_encoding(sample: bytes) -> str:
     """The text encoding of a file from its first bytes: UTF-8 if it decodes, else detected."""
-    sample = sample[: sample.rfind(b"\n") + 1] or sample  # never cut a character in two
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    # Excel's "Unicode text" is UTF-16 with a byte-order mark; Python's codec reads the mark.
+    if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    end = max(sample.rfind(b"\n"), sample.rfind(b"\r"))  # a line end: LF, CRLF or a bare CR
+    sample = sample[: end + 1] or sample  # never cut a character in two
     try:
         sample.decode("utf-8")
         return "utf-8"
@@ -112,18 +120,18 @@ def _head(path: Path) -> bytes:
         return handle.read(_SAMPLE_BYTES)
 
 
-def _header(path: Path, encoding: str) -> list[str]:
-    head = _head(path)
+def _layout(path: Path, encoding: str, mapping: dict[str, str] | None) -> Layout:
+    """The file's delimiter and header row; every problem named with the file."""
     try:
-        text = head[: head.rfind(b"\n") + 1 or len(head)].decode(encoding)
+        return csv_layout(path, encoding, mapping)
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{path.name}：按 {encoding} 读取失败（{exc}），请用 --encoding 指定"
         ) from exc
-    header = next(csv.reader(io.StringIO(text)), None)
-    if not header:
-        raise InputError(f"{path.name}：文件为空或没有表头")
-    return header
+    except csv.Error as exc:
+        raise InputError(f"{path.name}：无法按 CSV 读取表头（{exc}）") from exc
+    except YitiError as exc:
+        raise InputError(f"{path.name}：{exc}") from exc
 
 
 def _frame(columns: dict[str, pd.Series], found: dict[str, str], first_row: int) -> pd.DataFrame:
@@ -146,11 +154,14 @@ def _as_text(values: pd.Series) -> pd.Series:
 def _csv_fast(
     path: Path, encoding: str, mapping: dict[str, str] | None
 ) -> Iterator[pa.RecordBatch]:
-    found = resolve_headers(_header(path, encoding), mapping)
+    layout = _layout(path, encoding, mapping)
+    if not layout.records_follow:  # Arrow cannot read a lone header without a line end
+        return
+    found = layout.found
     ragged: list[str] = []
-    row = 2
+    row = layout.first_row
     try:
-        for batch in _open_csv(path, encoding, found, ragged):
+        for batch in _open_csv(path, encoding, layout, ragged):
             if ragged:
                 raise RaggedRowsError
             yield _arrow_batch(batch, found, row)
@@ -179,8 +190,9 @@ def _arrow_encoding(encoding: str) -> str:
     return "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
 
 
-def _open_csv(path: Path, encoding: str, found: dict[str, str], ragged: list[str]) -> Any:
+def _open_csv(path: Path, encoding: str, layout: Layout, ragged: list[str]) -> Any:
     """Arrow's streaming CSV reader; rows with the wrong number of fields land in `ragged`."""
+    found = layout.found
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
         ragged.append(row.text)
@@ -188,8 +200,12 @@ def _open_csv(path: Path, encoding: str, found: dict[str, str], ragged: list[str
 
     return pacsv.open_csv(
         path,
-        read_options=pacsv.ReadOptions(encoding=_arrow_encoding(encoding), block_size=_BLOCK_BYTES),
-        parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, ignore_empty_lines=False),
+        read_options=pacsv.ReadOptions(
+            encoding=_arrow_encoding(encoding), block_size=_BLOCK_BYTES, skip_rows=layout.skip
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=layout.delimiter, invalid_row_handler=on_invalid, ignore_empty_lines=False
+        ),
         convert_options=pacsv.ConvertOptions(
             column_types={h: _CSV_TYPES.get(f, pa.string()) for h, f in found.items()},
             include_columns=list(found),
@@ -201,17 +217,19 @@ def _open_csv(path: Path, encoding: str, found: dict[str, str], ragged: list[str
 
 def _csv_exact(path: Path, encoding: str, mapping: dict[str, str] | None) -> Iterator[pd.DataFrame]:
     """Record by record with the csv module: slower, but every row keeps its number."""
+    layout = _layout(path, encoding, mapping)
+    header, found = layout.header, layout.found
     try:
-        with path.open(encoding=encoding, newline="") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, [])
-            found = resolve_headers(header, mapping)
+        with path.open(encoding=encoding, newline="") as handle, long_cells():
+            reader = csv.reader(handle, delimiter=layout.delimiter)
+            for _ in range(layout.skip + 1):  # the rows above the header, and the header
+                next(reader)
             where = [header.index(h) for h in found]
             rows: list[list[str]] = []
             problems: list[str] = []
-            first = 2
+            first = layout.first_row
             for line in reader:
-                problems.append(_width_problem(len(line), len(header)))
+                problems.append(_width_problem(line, len(header)))
                 rows.append([line[i] if i < len(line) else "" for i in where])
                 if len(rows) == BATCH_ROWS:
                     yield _rows_frame(rows, problems, found, first)
@@ -224,9 +242,11 @@ def _csv_exact(path: Path, encoding: str, mapping: dict[str, str] | None) -> Ite
         ) from exc
 
 
-def _width_problem(width: int, expected: int) -> str:
-    # An empty line is reported by validation as 空行, not as a width problem.
-    return "" if width in (0, expected) else f"列数不对：应为 {expected} 列，实际 {width} 列"
+def _width_problem(line: list[str], expected: int) -> str:
+    # A row with no text at all is a blank row (skipped by the checks), whatever its width.
+    if len(line) == expected or not any(cell.strip() for cell in line):
+        return ""
+    return f"列数不对：应为 {expected} 列，实际 {len(line)} 列"
 
 
 def _rows_frame(
@@ -238,9 +258,15 @@ def _rows_frame(
 
 
 def _xlsx(path: Path, mapping: dict[str, str] | None) -> Iterator[pd.DataFrame]:
-    sheet = pd.read_excel(path, dtype=str, keep_default_na=False, na_filter=False)
-    found = resolve_headers([str(c) for c in sheet.columns], mapping)
-    yield _frame({h: sheet[h] for h in found}, found, 2)
+    """The sheet that holds the records, in batches of text rows (see `workbook`)."""
+    try:
+        sheet = sheet_rows(path, mapping)
+    except YitiError as exc:
+        raise InputError(str(exc)) from exc
+    found, first = sheet.layout.found, sheet.layout.first_row
+    while rows := list(itertools.islice(sheet.rows, BATCH_ROWS)):
+        yield _rows_frame(rows, [""] * len(rows), found, first)
+        first += len(rows)
 
 
 def _parquet(path: Path, mapping: dict[str, str] | None) -> Iterator[pa.RecordBatch]:

@@ -95,9 +95,12 @@ def format_half_month(table: pd.DataFrame, titles: dict[str, str]) -> str:
     return "\n".join([aligned(view, right=("年度", "诉求量", "环比", "同比")), *notes])
 
 
-def format_ranking(ranking: pd.DataFrame, month: str | None = None) -> str:
+def format_ranking(
+    ranking: pd.DataFrame, month: str | None = None, cut: frozenset[str] = frozenset()
+) -> str:
     """The top N of one month (default: the latest), with the 预警约谈 and 突增 flags, then
-    the streets outside the top N that rose suddenly."""
+    the streets outside the top N that rose suddenly. A month in `cut` (covered by the data
+    only in part: ranking.cut_months) is marked incomplete."""
     if ranking.empty:
         return "没有排名数据（尚未导入诉求记录）"
     month = month or str(ranking[MONTH].max())
@@ -105,7 +108,9 @@ def format_ranking(ranking: pd.DataFrame, month: str | None = None) -> str:
     top = of_month.loc[of_month[IN_TOP]]
     if top.empty:
         return f"{month} 没有排名数据"
-    lines = [f"{month} 街乡镇诉求量排名（前 {len(top)} 名）", aligned(_street_view(top), _RIGHT)]
+    partial = "，本月数据不完整" if month in cut else ""
+    title = f"{month} 街乡镇诉求量排名（前 {len(top)} 名{partial}）"
+    lines = [title, aligned(_street_view(top), _RIGHT)]
     others = of_month.loc[of_month[RISING] & ~of_month[IN_TOP]]
     if len(others):
         lines += ["", f"{month} 前列以外突增的街乡镇", aligned(_street_view(others), _RIGHT)]

@@ -6,13 +6,22 @@ spelled out only for the (normally few) rejected rows, so a clean 25-million-row
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import cast
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from generator.monitor.checks import Checked, Places, check_batch, records_frame
+from generator.monitor.checks import (
+    EARLIEST_RECEIPT,
+    SCIENTIFIC_ID,
+    Checked,
+    Places,
+    check_batch,
+    records_frame,
+)
 from generator.monitor.columns import (
     CATEGORY,
     DISTRICT,
@@ -29,20 +38,43 @@ from generator.monitor.columns import (
 )
 from generator.monitor.fields import numeric_keys, text_array
 
-# Tried after ISO 8601 (which also takes 2025/3/1 8:30), for exports that spell dates in Chinese.
-FALLBACK_TIME_FORMATS = ("%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y%m%d%H%M%S")
+# Tried after ISO 8601 (which also takes 2025/3/1 8:30 and 2025-3-1), on the text as
+# `_western` rewrites it; exports that spell dates in Chinese are rewritten to ISO first.
+FALLBACK_TIME_FORMATS = ("%Y%m%d%H%M%S",)
+# 2025年3月1日, optionally with 8时30分(5秒) or 8点30分, or 08:30(:05); spaces anywhere.
+_CHINESE_DATE = r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*"
+_CHINESE_TIME = r"(\d{1,2})\s*[时点]\s*(\d{1,2})\s*分(?:\s*(\d{1,2})\s*秒)?\s*$"
 REJECT_COLUMNS = (ROW, REASON, *RECORD_COLUMNS)
 
 
 def parse_times(text: pd.Series) -> pd.Series:
     """Text → datetime64[s] (Beijing local time); anything unreadable becomes NaT."""
     out = pd.to_datetime(text, format="ISO8601", errors="coerce")
-    for fmt in FALLBACK_TIME_FORMATS:
-        retry = out.isna() & (text != "")
-        if not retry.any():
+    retry = out.isna() & (text != "")
+    if not retry.any():
+        return out.astype("datetime64[s]")
+    # Only the values ISO 8601 did not take are rewritten: the usual export pays nothing.
+    western = _western(text[retry])
+    for fmt in ("ISO8601", *FALLBACK_TIME_FORMATS):
+        parsed = pd.to_datetime(western, format=fmt, errors="coerce")
+        out = out.combine_first(parsed)
+        western = western[parsed.isna()]
+        if western.empty:
             break
-        out = out.mask(retry, pd.to_datetime(text[retry], format=fmt, errors="coerce"))
     return out.astype("datetime64[s]")
+
+
+def _western(text: pd.Series) -> pd.Series:
+    """Full-width digits and punctuation as ASCII (NFKC), and Chinese dates and times
+    (2025年3月1日 8时30分) in ISO order (2025-3-1 8:30:00)."""
+    ascii_text = text.str.normalize("NFKC").str.strip()
+    dated = ascii_text.str.replace(_CHINESE_DATE, r"\1-\2-\3 ", regex=True)
+    timed = dated.str.replace(_CHINESE_TIME, _clock, regex=True)
+    return timed.str.strip()
+
+
+def _clock(match: re.Match[str]) -> str:
+    return f"{match[1]}:{match[2]}:{match[3] or '00'}"
 
 
 def validate(
@@ -65,23 +97,27 @@ def raw_batch(raw: pd.DataFrame) -> pa.RecordBatch:
 
 def failed_rows(raw: pa.RecordBatch, checked: Checked, streets: pd.DataFrame) -> pd.DataFrame:
     """The rows of `raw` that failed a check, each with every reason (REJECT_COLUMNS)."""
-    bad = ~checked.ok
+    bad = ~checked.ok & ~checked.skip
     if not bad.any():
         return empty_rejects()
     rows: pd.DataFrame = raw.filter(pa.array(bad)).to_pandas()
     if READ_PROBLEM not in rows:
         rows[READ_PROBLEM] = ""
-    return rejects_of(rows, pd.Series(checked.received_at[bad]), streets)
+    return rejects_of(rows, pd.Series(checked.received_at[bad]), streets, checked.latest)
 
 
-def rejects_of(raw: pd.DataFrame, received: pd.Series, streets: pd.DataFrame) -> pd.DataFrame:
+def rejects_of(
+    raw: pd.DataFrame, received: pd.Series, streets: pd.DataFrame, latest: np.datetime64
+) -> pd.DataFrame:
     """Rejected rows as they were read, each with every reason it failed, joined by '；'."""
     fields = [c for c in RECORD_COLUMNS if c in raw]
     text = raw.astype(dict.fromkeys(fields, "str")).reindex(
         columns=[ROW, *RECORD_COLUMNS, READ_PROBLEM], fill_value=""
     )
     places = _Places(
-        set(streets[DISTRICT]), set(zip(streets[DISTRICT], streets[STREET], strict=True))
+        set(streets[DISTRICT]),
+        set(zip(streets[DISTRICT], streets[STREET], strict=True)),
+        pd.Timestamp(latest),
     )
     rows = cast(list[dict[str, str]], text.to_dict("records"))
     reasons = ["；".join(_reasons(row, ts, places)) for row, ts in zip(rows, received, strict=True)]
@@ -93,19 +129,28 @@ def rejects_of(raw: pd.DataFrame, received: pd.Series, streets: pd.DataFrame) ->
 class _Places:
     districts: set[str]
     pairs: set[tuple[str, str]]
+    latest: pd.Timestamp  # the last receipt time taken
 
 
 def _reasons(raw: dict[str, str], received: pd.Timestamp, places: _Places) -> list[str]:
     row = {k: v.strip() if isinstance(v, str) else v for k, v in raw.items()}
-    if all(row[c] == "" for c in RECORD_COLUMNS) and not row[READ_PROBLEM]:
-        return ["空行"]
     out = [row[READ_PROBLEM]] if row[READ_PROBLEM] else []
     if not row[REQUEST_ID]:
         out.append("缺少诉求编号")
+    elif re.match(SCIENTIFIC_ID, row[REQUEST_ID]):
+        out.append(
+            f"诉求编号“{row[REQUEST_ID]}”是科学计数法，Excel 保存时已丢掉后面的数字："
+            "请从系统重新导出，或在 Excel 中把该列设为文本后再保存"
+        )
     if not row[RECEIVED_AT]:
         out.append("缺少受理时间")
     elif pd.isna(received):
         out.append(f"受理时间“{row[RECEIVED_AT]}”无法识别（应如 2025-03-01 08:30:00）")
+    elif not pd.Timestamp(EARLIEST_RECEIPT) <= received <= places.latest:
+        out.append(
+            f"受理时间“{row[RECEIVED_AT]}”不在 {pd.Timestamp(EARLIEST_RECEIPT):%Y-%m-%d} 到 "
+            f"{places.latest:%Y-%m-%d} 之间，请检查年份"
+        )
     if row[KIND] not in KINDS:
         out.append(f"诉求性质“{row[KIND]}”应为 {'、'.join(KINDS)} 之一")
     if not row[CATEGORY]:
@@ -147,6 +192,18 @@ def drop_repeats(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return records.loc[~repeat].reset_index(drop=True), text.loc[
         :, list(REJECT_COLUMNS)
     ].reset_index(drop=True)
+
+
+def same_as_first(records: pd.DataFrame) -> pd.Series:
+    """Whether each typed record repeats, in every field, the first record of its request id
+    (a row an export lists twice: the same request, stored once, nothing to reject)."""
+    ids = records[REQUEST_ID].astype("str")
+    # No text is "" here: groupby's "first" would skip a missing value and take a later one.
+    others = records.loc[:, [c for c in RECORD_COLUMNS if c != REQUEST_ID]].astype("str")
+    others = others.fillna("")
+    first = others.groupby(ids, sort=False).transform("first")
+    same: pd.Series = first.eq(others).all(axis=1)
+    return same & ids.duplicated()
 
 
 def with_raw_fields(rejects: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:

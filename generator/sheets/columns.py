@@ -8,6 +8,7 @@ the aliases. Shared by the monitoring import and the survey's fieldwork frame im
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,11 @@ def resolve_headers(
     aliases = fields.alias_fields()
     problems = [f"映射文件中的列“{h}”不在文件中" for h in mapped if h not in names.values()]
     found = {h: f for h in headers if (f := _field_of(names[h], mapped, aliases)) is not None}
+    problems += [
+        f"“{h}”列出现了 {n} 次，无法确定用哪一列：请在文件中删去或改名多余的列"
+        for h, n in Counter(headers).items()
+        if n > 1 and h in found
+    ]
     for field in fields.order:
         claimed = [h for h, f in found.items() if f == field]
         if len(claimed) > 1:

@@ -139,7 +139,9 @@ def city_context(content: Content, monitoring: Monitoring) -> dict[str, Any]:
     # The half month under way counts too: a partial count already over the line is a rise.
     rising = _topic_rows(latest_rises(monitoring.tables.half_month), titles)
     months = sorted(monitoring.tables.ranking[col.MONTH].unique(), reverse=True)
-    latest_month = months[0] if months else None
+    # As for topics, the latest complete month; a month cut by the data's end only if alone.
+    complete = [m for m in months if m not in monitoring.tables.cut_months]
+    latest_month = (complete or months or [None])[0]
     return {
         "latest_topics": topics,
         "rising_topics": rising,
@@ -214,6 +216,7 @@ def ranking_context(monitoring: Monitoring, month: str) -> dict[str, Any]:
     ]  # fmt: skip
     return {
         "month": month,
+        "cut": _cut_note(monitoring, month),
         "rows": rows,
         "rising_streets": _rising_streets(ranking),
         "street_rule": rule_text("月"),
@@ -221,6 +224,16 @@ def ranking_context(monitoring: Monitoring, month: str) -> dict[str, Any]:
         "districts": _district_rows(_month(monitoring.districts_by_month, month)),
         "sample": monitoring.sample,
     }
+
+
+def _cut_note(monitoring: Monitoring, month: str) -> str:
+    """For a month the data covers only in part, where the records start or end in it."""
+    if month not in monitoring.tables.cut_months:
+        return ""
+    first, last = monitoring.tables.coverage
+    if last is not None and f"{last:%Y-%m}" == month:
+        return f"记录截至 {last.month}月{last.day}日"
+    return f"记录从 {first.month}月{first.day}日开始" if first is not None else ""
 
 
 def _status(row: Mapping[str, Any]) -> str:

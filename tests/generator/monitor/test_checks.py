@@ -63,3 +63,20 @@ def test_a_batch_is_checked_and_only_passing_rows_are_staged(streets: pd.DataFra
         pd.Timestamp("2024-02-29 23:59:59"),
         pd.Timestamp("2024-03-01 08:30"),
     ]
+
+
+def test_times_before_the_hotline_opened_or_after_tomorrow_fail(streets: pd.DataFrame) -> None:
+    place = ["投诉", "住房", "东城区", "东华门街道", ""]
+    batch = csv_batch(
+        [
+            ["1", "1986-12-31 23:59:59", *place],
+            ["2", "1987-01-01 00:00:00", *place],
+            ["3", "2025-06-30 23:59:59", *place],
+            ["4", "2025-07-01 00:00:00", *place],
+            ["5", "1900-01-01 00:00:00", *place],  # a database's placeholder for "no time"
+        ]
+    )
+    latest = np.datetime64("2025-06-30T23:59:59", "s")
+    checked = check_batch(batch, Places.of(streets), parse_times, latest)
+    assert checked.ok.tolist() == [False, True, True, False, False]
+    assert not checked.skip.any()

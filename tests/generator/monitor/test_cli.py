@@ -31,8 +31,11 @@ def test_import_reports_counts_and_each_rejected_row(runner: CliRunner, tmp_path
     store = tmp_path / "store"
     args = ("import", str(path), "--store", str(store), "--content", str(CONTENT))
     out = invoke(runner, *args, status=3)
-    assert "读取 7 行：新存入 2 条，已存在跳过 0 条，不合格 5 行" in out
-    assert "第 5 行：空行" in out and "第 8 行：街乡镇“八里庄街道”不在东城区的名录中" in out
+    assert (
+        "读取 6 行：新存入 2 条，已存在跳过 0 条，不合格 4 行（另有空行、合计行或重复的表头 1 行，已跳过）"
+        in out
+    )
+    assert "第 5 行" not in out and "第 8 行：街乡镇“八里庄街道”不在东城区的名录中" in out
     assert f"不合格记录已写入 {store / 'rejects'}" in out
     again = invoke(runner, *args, status=3)
     assert "新存入 0 条，已存在跳过 2 条" in again
@@ -68,6 +71,17 @@ def test_import_exit_status_says_all_accepted_some_rejected_or_nothing_imported(
     args = ("import", str(path), "--store", str(tmp_path / "store"), *extra)
     out = invoke(runner, *args, status=status)
     assert f"结果：{outcome}" in out and f"（退出码 {status}）" in out
+
+
+def test_blank_totals_and_repeated_rows_are_counted_in_one_note(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = write_gb18030(
+        tmp_path / "export.csv", GOOD + "\n" + GOOD.splitlines()[0] + "\n合计,,,,,,3\n"
+    )
+    out = invoke(runner, "import", str(path), "--store", str(tmp_path / "store"))
+    assert "读取 4 行：新存入 3 条，已存在跳过 0 条，不合格 0 行" in out
+    assert "（另有空行、合计行或重复的表头 2 行、与前面某行完全相同的重复行 1 行，已跳过）" in out
 
 
 def test_importing_the_same_file_again_is_all_accepted(runner: CliRunner, tmp_path: Path) -> None:
@@ -158,3 +172,14 @@ def test_report_falls_back_to_the_sample_and_rejects_unknown_topics(
 def test_every_monitor_command_has_help(runner: CliRunner, command: list[str]) -> None:
     out = invoke(runner, *command, "--help")
     assert "Usage:" in out and len(out.splitlines()) > 5
+
+
+def test_a_store_that_cannot_be_written_is_reported_without_a_traceback(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = write_gb18030(tmp_path / "export.csv", GOOD)
+    (tmp_path / "afile").write_text("", encoding="utf-8")
+    store = tmp_path / "afile" / "store"  # under a file: no folder can be made there
+    result = runner.invoke(main, ["monitor", "import", str(path), "--store", str(store)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "读写失败" in result.output and "已有的记录不受影响" in result.output

@@ -30,6 +30,7 @@ from generator.monitor.columns import (
 from generator.monitor.ranking import (
     DISTRICT_COLUMNS,
     RANKING_COLUMNS,
+    cut_months,
     district_rates,
     month_number,
     month_text,
@@ -229,3 +230,11 @@ def test_a_first_month_cut_by_the_start_of_the_data_is_no_baseline(
         governance(),
     )
     assert found.loc[found[RISING], MONTH].tolist() == ["2024-07"]
+
+
+def test_months_the_data_covers_only_in_part_are_the_first_and_last_cut_ones() -> None:
+    day = pd.Timestamp
+    assert cut_months(day("2024-01-05 08:00"), day("2024-03-20 10:00")) == {"2024-01", "2024-03"}
+    assert cut_months(day("2024-01-01 00:00"), day("2024-02-29 23:59")) == frozenset()
+    assert cut_months(day("2024-02-01 08:00"), day("2024-02-29 09:00")) == frozenset()
+    assert cut_months(None, None) == frozenset()

@@ -67,3 +67,11 @@ def test_the_ranking_flags_rises_in_the_top_and_lists_those_outside_it() -> None
     assert "景山街道" in top and "突增" not in top.splitlines()[3]
     assert "交道口街道" in others and "交道口街道" not in top
     assert "此前连续 6 个完整月诉求量中位数的 1.5 倍及以上" in others
+
+
+def test_a_month_the_data_covers_only_in_part_is_marked_in_the_ranking_title() -> None:
+    table = ranking((1, "东华门街道", 90, True, True, False))
+    assert format_ranking(table, cut=frozenset({"2024-07"})).splitlines()[0] == (
+        "2024-07 街乡镇诉求量排名（前 1 名，本月数据不完整）"
+    )
+    assert format_ranking(table).splitlines()[0] == "2024-07 街乡镇诉求量排名（前 1 名）"

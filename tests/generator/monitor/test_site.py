@@ -196,3 +196,26 @@ def test_rises_are_flagged_on_the_topic_city_and_ranking_pages_with_the_rule_in_
     assert "**电动自行车充电设置建设**（2024年4月上半月，40 件）" in city
     ranking = unescape(pages["monitoring/ranking/2024-04.md"])
     assert "此前连续 6 个完整月" in ranking and "2024-04 没有标为突增的街乡镇" in ranking
+
+
+def test_records_outside_every_tracked_year_say_so_instead_of_an_empty_table(
+    small_content: Path, tmp_path: Path
+) -> None:
+    content: Content = load_content(small_content)
+    write_part(tmp_path, [records(datetime(2026, 1, 5), [(d * 60, d % 4, 2) for d in range(5)])])
+    page = render_site(content, NOW, monitoring_of(content, tmp_path))["monitoring/index.md"]
+    assert "yiti-latest" not in page
+    assert "已导入记录的时段内没有可显示的议题" in page
+
+
+def test_a_month_cut_by_the_end_of_the_data_is_labelled_and_not_the_city_pages_month(
+    small_content: Path, tmp_path: Path
+) -> None:
+    content: Content = load_content(small_content)
+    rows = [(d * MINUTES_A_DAY, d % 4, d % 4) for d in range(31 + 29 + 20)]  # to 20 March
+    write_part(tmp_path, [records(datetime(2024, 1, 1), rows)])
+    pages = render_site(content, NOW, monitoring_of(content, tmp_path))
+    assert "本月数据不完整" in pages["monitoring/ranking/2024-03.md"]
+    assert "记录截至 3月20日" in pages["monitoring/ranking/2024-03.md"]
+    assert "本月数据不完整" not in pages["monitoring/ranking/2024-02.md"]
+    assert "街乡镇排名](ranking/2024-02.md)。" in pages["monitoring/index.md"]  # its districts

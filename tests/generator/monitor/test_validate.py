@@ -102,13 +102,12 @@ def test_every_reason_of_a_bad_row_is_given_with_its_row_number(streets: pd.Data
         rejects[[ROW, REASON]],
         pd.DataFrame(
             {
-                ROW: np.array([2, 3, 4, 5], dtype="int64"),
+                ROW: np.array([2, 4, 5], dtype="int64"),
                 REASON: pd.Series(
                     [
                         "受理时间“2024-02-30 10:00”无法识别（应如 2025-03-01 08:30:00）；"
                         "诉求性质“吐槽”应为 咨询、求助、投诉、举报、建议 之一；缺少问题分类；"
                         "街乡镇“八里庄街道”不在东城区的名录中",
-                        "空行",
                         "缺少诉求编号；缺少受理时间；区“火星区”不在名录中",
                         "列数不对：应为 7 列，实际 8 列",
                     ],
@@ -117,7 +116,7 @@ def test_every_reason_of_a_bad_row_is_given_with_its_row_number(streets: pd.Data
             }
         ),
     )
-    assert rejects[REQUEST_ID].tolist() == ["A1", "", "", "A4"]
+    assert rejects[REQUEST_ID].tolist() == ["A1", "", "A4"]  # the blank row 3 is no reject
 
 
 def test_an_empty_batch_gives_empty_records_and_rejects(streets: pd.DataFrame) -> None:
@@ -185,3 +184,32 @@ def test_plain_number_ids_are_compared_as_integers_and_others_as_text() -> None:
         pd.Series(["0123", "123", "123"], dtype="str"), pd.Series(["123"], dtype="str")
     )
     assert keep.tolist() == [True, False, False] and already == 1
+
+
+def test_chinese_dates_with_or_without_a_time_and_full_width_digits_parse() -> None:
+    text = pd.Series(
+        ["2026年1月5日", "2026年1月17日 11时05分", "2026年1月17日11点05分30秒",
+         "２０２６－０１－０５　０８：３０：００", "2026年2月30日", "20260105083000"],
+        dtype="str",
+    )  # fmt: skip
+    expected = pd.Series(
+        [pd.Timestamp("2026-01-05"), pd.Timestamp("2026-01-17 11:05"),
+         pd.Timestamp("2026-01-17 11:05:30"), pd.Timestamp("2026-01-05 08:30"), pd.NaT,
+         pd.Timestamp("2026-01-05 08:30")]
+    ).astype("datetime64[s]")  # fmt: skip
+    assert_series_equal(parse_times(text), expected)
+
+
+def test_ids_excel_turned_into_scientific_notation_are_rejected_saying_what_to_do(
+    streets: pd.DataFrame,
+) -> None:
+    place = ["2024-03-01 08:00:00", "投诉", "住房", "东城区", "东华门街道", ""]
+    records, rejects = validate(
+        raw([["2.02601E+12", *place], ["2.02601E+12", *place], ["WE+1", *place]]), streets
+    )
+    assert records[REQUEST_ID].tolist() == ["WE+1"]
+    assert rejects[ROW].tolist() == [2, 3]
+    assert set(rejects[REASON]) == {
+        "诉求编号“2.02601E+12”是科学计数法，Excel 保存时已丢掉后面的数字："
+        "请从系统重新导出，或在 Excel 中把该列设为文本后再保存"
+    }

@@ -54,3 +54,12 @@ def test_a_mapping_file_with_an_unknown_field_is_located(tmp_path: Path) -> None
     assert "m.yml:2" in str(caught.value)
     path.write_text("联系方式: phone\n", encoding="utf-8")
     assert load_mapping(path, Mapping) == {"联系方式": "phone"}
+
+
+def test_a_field_header_that_appears_twice_is_an_error_and_other_repeats_are_not() -> None:
+    with pytest.raises(MappingError, match=r"“电话”列出现了 2 次，无法确定用哪一列"):
+        resolve_headers(["编号", "电话", "电话"], None, FIELDS)
+    assert resolve_headers(["编号", "电话", "x", "x"], None, FIELDS) == {
+        "编号": "id",
+        "电话": "phone",
+    }
