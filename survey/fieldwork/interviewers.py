@@ -108,7 +108,7 @@ def next_case(wave: str, slug: str) -> ResponseReturnValue:
     return redirect(url_for(".case", wave=wave, slug=slug, case_id=taken.case_id), 303)
 
 
-@interviewers.get("/<wave>/<slug>/cases/<int:case_id>/")
+@interviewers.get("/<wave>/<slug>/cases/<id:case_id>/")
 @require_role(*INTERVIEWER)
 def case(wave: str, slug: str, case_id: int) -> ResponseReturnValue:
     """The held case: phone, where, past calls; the outcome form and 开始访问."""
@@ -116,11 +116,24 @@ def case(wave: str, slug: str, case_id: int) -> ResponseReturnValue:
     return _case_page(topic, wave, case_id, OutcomeForm(formdata=None), "")
 
 
+def _elsewhere(topic: Topic, wave: str, case_id: int) -> bool:
+    """Whether the case exists but belongs to another topic or wave than this URL's.
+
+    A case's topic and wave never change, so this check holds for the request; without it an
+    interview opened under another topic's address would store that topic's answers and close
+    this case as complete.
+    """
+    found = queue.held_case(current_state().db, case_id, account().id)
+    return found is not None and (found.topic, found.wave) != (topic.slug, wave)
+
+
 def _case_page(
     topic: Topic, wave: str, case_id: int, form: OutcomeForm, error: str, status: int = 200
 ) -> ResponseReturnValue:
     state = current_state()
     user_id, email = _me()
+    if _elsewhere(topic, wave, case_id):
+        abort(404)
     now = state.clock()
     opened = cases.open_case(state.db, _cipher(), case_id, user_id, email, now, source_key())
     if opened is None:
@@ -131,12 +144,14 @@ def _case_page(
     return page, status
 
 
-@interviewers.post("/<wave>/<slug>/cases/<int:case_id>/outcome")
+@interviewers.post("/<wave>/<slug>/cases/<id:case_id>/outcome")
 @require_role(*INTERVIEWER)
 def outcome(wave: str, slug: str, case_id: int) -> ResponseReturnValue:
     """Record the call's outcome; back to the start page for the next case."""
     topic = _scoped(wave, slug)
     form = OutcomeForm()
+    if _elsewhere(topic, wave, case_id):
+        abort(404)
     if not form.validate_on_submit():
         return _case_page(topic, wave, case_id, form, "", 400)
     user_id, email = _me()
@@ -149,7 +164,7 @@ def outcome(wave: str, slug: str, case_id: int) -> ResponseReturnValue:
     return redirect(url_for(".start", wave=wave, slug=slug, saved="outcome"), 303)
 
 
-@interviewers.route("/<wave>/<slug>/cases/<int:case_id>/interview", methods=["GET", "POST"])
+@interviewers.route("/<wave>/<slug>/cases/<id:case_id>/interview", methods=["GET", "POST"])
 @require_role(*INTERVIEWER)
 def interview_page(wave: str, slug: str, case_id: int) -> ResponseReturnValue:
     """The interview: the call script, consent, the questionnaire; stored as a response."""
@@ -160,6 +175,8 @@ def interview_page(wave: str, slug: str, case_id: int) -> ResponseReturnValue:
     if questionnaire is None:
         abort(404)
     form_type = phone_form_class(questionnaire, state.content.directory)
+    if _elsewhere(topic, wave, case_id):
+        abort(404)
     if queue.held_case(state.db, case_id, user_id) is None:
         return _not_held(questionnaire, form_type(formdata=request.form))
     if request.method != "POST":

@@ -79,7 +79,7 @@ def responses(wave: str, slug: str) -> ResponseReturnValue:
     return _responses_page(*_scoped(wave, slug), request.args.get("page", 1, type=int), {})
 
 
-@evaluators.post("/<wave>/<slug>/responses/<int:response_id>/exclude")
+@evaluators.post("/<wave>/<slug>/responses/<id:response_id>/exclude")
 @require_role(*STAFF)
 def exclude(wave: str, slug: str, response_id: int) -> ResponseReturnValue:
     """Leave a response out of every figure, with a reason (audited as exclusion.add)."""
@@ -97,7 +97,7 @@ def exclude(wave: str, slug: str, response_id: int) -> ResponseReturnValue:
     return _back(found, subject, page, response_id)
 
 
-@evaluators.post("/<wave>/<slug>/responses/<int:response_id>/include")
+@evaluators.post("/<wave>/<slug>/responses/<id:response_id>/include")
 @require_role(*STAFF)
 def include(wave: str, slug: str, response_id: int) -> ResponseReturnValue:
     """Undo an exclusion: the response counts again (audited as exclusion.remove)."""

@@ -116,6 +116,29 @@ def test_another_interviewer_gets_404_for_a_case_they_do_not_hold(fw_app: Flask)
     other.get(f"{url}interview", status=404)
 
 
+def test_a_held_case_is_not_found_under_another_topics_or_waves_address(fw_app: Flask) -> None:
+    field = Field(state_of(fw_app).db)
+    (case_id,) = field.cases(1)
+    client = interviewer(fw_app)
+    url, case = take_case(client)
+    for elsewhere in (f"/staff/calls/{WAVE}/civil-dog-keeping/", f"/staff/calls/2024-end/{TOPIC}/"):
+        other = f"{elsewhere}cases/{case_id}/"
+        client.get(other, status=404)
+        client.get(f"{other}interview", status=404)
+        body = {"csrf_token": case.hidden("csrf_token"), "code": "3.13"}
+        client.post(f"{other}outcome", body, status=404)
+    stored = field.case(case_id)
+    assert (stored.status, stored.attempts) == ("held", 0)
+    client.get(url)  # still theirs at its own address
+
+
+def test_a_case_id_beyond_any_row_is_not_found(fw_app: Flask) -> None:
+    client = interviewer(fw_app)
+    for huge in (2**31, 10**20):
+        client.get(f"{START}cases/{huge}/", status=404)
+        client.get(f"{START}cases/{huge}/interview", status=404)
+
+
 def _answers(form: Page, **extra: Any) -> dict[str, Any]:
     return (
         {"csrf_token": form.hidden("csrf_token"), "ticket": form.hidden("ticket")} | ANSWERS | extra
