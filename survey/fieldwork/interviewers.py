@@ -24,7 +24,7 @@ from survey.fieldwork.scope import fieldwork_waves, settings_of
 from survey.residents import tickets
 from survey.staff.sessions import account, require_role, require_topic, staff_context
 from survey.state import current_state
-from survey.storage.repository import ConflictError, submission_stored
+from survey.storage.repository import ConflictError, stored_alike
 
 interviewers = Blueprint("interviewers", __name__, url_prefix="/staff/calls")
 interviewers.context_processor(staff_context)
@@ -178,7 +178,7 @@ def interview_page(wave: str, slug: str, case_id: int) -> ResponseReturnValue:
     if _elsewhere(topic, wave, case_id):
         abort(404)
     if queue.held_case(state.db, case_id, user_id) is None:
-        return _not_held(questionnaire, form_type(formdata=request.form))
+        return _not_held(topic, questionnaire, case_id, form_type(formdata=request.form))
     if request.method != "POST":
         form = form_type(formdata=None)
         form.ticket.data = _ticket(slug, wave)
@@ -221,16 +221,28 @@ def _answered(
     return redirect(url_for(".start", wave=wave, slug=slug, saved="interview"), 303)
 
 
-def _not_held(questionnaire: Questionnaire, form: PhoneForm) -> ResponseReturnValue:
+def _not_held(
+    topic: Topic, questionnaire: Questionnaire, case_id: int, form: PhoneForm
+) -> ResponseReturnValue:
     """A resent interview (double click, refresh) finds its response stored and the case
-    closed: it is told "saved", as the first POST was. Anything else is not theirs: 404."""
+    closed: it is told "saved", as the first POST was; with answers changed since, that they
+    were not saved (the first ones stand). Anything else is not theirs: 404."""
     if request.method == "POST" and form.validate_on_submit():
         ticket = _read_ticket(questionnaire, form)
-        if submission_stored(current_state().db, ticket.submission_id):
+        state = current_state()
+        alias = interview.pseudonym(current_app.config["SECRET_KEY"], account().id)
+        resent = interview.as_submission(
+            state.content, questionnaire, form.answers(), ticket, alias, state.clock()
+        )
+        alike = stored_alike(state.db, resent)
+        if alike:
             saved = url_for(
                 ".start", wave=questionnaire.wave, slug=questionnaire.topic, saved="interview"
             )
             return redirect(saved, 303)
+        if alike is False:
+            refused = str(ConflictError(""))
+            return _interview(topic, questionnaire, case_id, form, refused, 409)
     abort(404)
 
 

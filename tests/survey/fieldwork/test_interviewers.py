@@ -82,6 +82,20 @@ def test_a_completed_interview_is_an_ordinary_phone_response_without_the_case(
     assert (case.status, case.final_code) == ("final", "1.1")
 
 
+def test_an_interview_resent_with_changed_answers_says_they_were_not_saved(
+    fw_app: Flask,
+) -> None:
+    Field(state_of(fw_app).db).cases(1)
+    client = interviewer(fw_app)
+    url, _ = take_case(client)
+    body = _answers(client.get(f"{url}interview"), consent="同意，开始访问")
+    client.post(f"{url}interview", body)
+    changed = client.post(f"{url}interview", body | {"satisfaction": "不满意"}, status=409)
+    assert "这次的答案与上次不同" in changed.text() and "本次提交没有保存" in changed.text()
+    (stored,) = responses(state_of(fw_app).db, TOPIC, WAVE)
+    assert stored.answers["satisfaction"] == "满意"  # the first answers stand
+
+
 def test_consent_refused_records_a_refusal_and_stores_no_answers(fw_app: Flask) -> None:
     field = Field(state_of(fw_app).db)
     (case_id,) = field.cases(1)
