@@ -83,25 +83,48 @@ def _csv(
     if not head.strip():
         raise FrameError(f"{path.name}：文件为空")
     enc = normalise_encoding(encoding) if encoding else text_encoding(head)
-    reader = pd.read_csv(
-        path,
-        encoding=enc,
-        dtype=str,
-        keep_default_na=False,
-        na_filter=False,
-        skip_blank_lines=False,
-        chunksize=rows,
-    )
     first = 2
     try:
+        # Inside the try: an unclosed quote or bad bytes in the first lines fail here already.
+        reader = pd.read_csv(
+            path,
+            encoding=enc,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            chunksize=rows,
+        )
         with reader:
             for chunk in reader:
-                yield _fields(chunk, mapping, first)
+                yield _fields(_one_field_more(chunk, path.name, first), mapping, first)
                 first += len(chunk)
     except UnicodeDecodeError as exc:
         raise FrameError(f"{path.name}：按 {enc} 读取失败（{exc}），请用 --encoding 指定") from exc
     except pd.errors.ParserError as exc:
         raise FrameError(f"{path.name}：{_parser_problem(exc)}；请修正该行后重新导入") from exc
+
+
+def _one_field_more(chunk: pd.DataFrame, name: str, first: int) -> pd.DataFrame:
+    """The chunk as the file has it when its first row has one field more than the header.
+
+    Some exports end every line with a comma. pandas then takes the first column for an
+    index and shifts every value one column left (the phone read as the id, and so on), so
+    each row would be rejected for the wrong reasons. The fields are put back in place; the
+    extra one is dropped when empty everywhere, else the file is refused at its first row.
+    """
+    if isinstance(chunk.index, pd.RangeIndex):
+        return chunk
+    extra = "\0extra"  # no header holds a NUL
+    table = chunk.reset_index().set_axis([*chunk.columns, extra], axis=1)
+    filled = (table[extra] != "").to_numpy()
+    if filled.any():
+        row = first + int(filled.argmax())
+        raise FrameError(
+            f"{name}：第 {row} 行比表头多一列（“{table[extra].iloc[filled.argmax()][:40]}”）；"
+            "请删去多余的内容或给该列加上表头后重新导入"
+        )
+    return table.drop(columns=[extra])
 
 
 def text_encoding(head: bytes) -> str:
@@ -125,6 +148,8 @@ def _parser_problem(error: pd.errors.ParserError) -> str:
     if "Expected" in words and len(numbers) >= 3:
         expected, line, seen = numbers[:3]
         return f"第 {line} 行有 {seen} 列，表头只有 {expected} 列"
+    if "EOF" in words and numbers:  # "EOF inside string starting at row 1", counted from 0
+        return f"第 {int(numbers[-1]) + 1} 行的双引号没有配对（到文件末尾都没有结束的引号）"
     return f"无法按 CSV 读取（{error}）"
 
 

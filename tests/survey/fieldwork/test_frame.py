@@ -59,6 +59,28 @@ def test_unreadable_files_say_what_is_wrong(tmp_path: Path) -> None:
         list(read_chunks(tmp_path / "cols.csv"))
 
 
+def test_a_comma_at_the_end_of_every_line_leaves_each_value_in_its_column(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text("编号,电话,区\n1,13800138000,东城区,\n2,13800138001,西城区\n", "utf-8")
+    (chunk,) = read_chunks(path)
+    assert chunk[["contact_id", "phone", "district"]].values.tolist() == [
+        ["1", "13800138000", "东城区"],
+        ["2", "13800138001", "西城区"],
+    ]
+    path.write_text("编号,电话,区\n1,13800138000,东城区,\n2,13800138001,西城区,备注\n", "utf-8")
+    with pytest.raises(FrameError, match=r"f\.csv：第 3 行比表头多一列（“备注”）"):
+        list(read_chunks(path))
+
+
+def test_an_unclosed_quote_is_named_with_its_row(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text('编号,电话,区\n"1,13800138000,东城区\n', encoding="utf-8")
+    with pytest.raises(FrameError, match=r"f\.csv：第 2 行的双引号没有配对"):
+        list(read_chunks(path))
+
+
 def test_a_mapping_file_may_name_only_frame_fields(tmp_path: Path) -> None:
     path = tmp_path / "m.yml"
     path.write_text("号码: phone\n", encoding="utf-8")
