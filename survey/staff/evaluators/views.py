@@ -25,6 +25,7 @@ evaluators = Blueprint("evaluators", __name__, url_prefix="/staff/results")
 evaluators.context_processor(staff_context)
 STAFF: Final = ("admin", "evaluator")
 PER_PAGE: Final = 50  # responses per page of the list
+MAX_PAGE: Final = 2**31 // PER_PAGE + 1  # response ids are INTEGER: no list has more pages
 
 
 def _actor() -> store.Actor:
@@ -129,7 +130,7 @@ def _responses_page(
     status: int = 200,
 ) -> ResponseReturnValue:
     """Render one page of the list; `errors` (by response id) come from a refused exclusion."""
-    if page < 1:
+    if not 1 <= page <= MAX_PAGE:  # a huge page's OFFSET overflows the database's integers
         abort(404)
     state = current_state()
     rows, total = store.listed(state.db, topic.slug, wave.id, (page - 1) * PER_PAGE, PER_PAGE)

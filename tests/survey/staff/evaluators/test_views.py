@@ -162,5 +162,6 @@ def test_the_response_list_explains_flags_and_is_paginated_and_audited(
     assert len(first.soup.select("ol.responses > li")) == 50
     assert len(page_client.get(LIST + "?page=2").soup.select("ol.responses > li")) == 1
     page_client.get(LIST + "?page=3", status=404)
+    page_client.get(LIST + "?page=99999999999999999999", status=404)  # not an OFFSET overflow
     entry = entries(state_of(sqlite_app).db, limit=1)[0]
     assert (entry.action, entry.detail["page"], entry.detail["rows"]) == ("responses.view", 2, 1)
