@@ -44,8 +44,10 @@ def wave_page(wave: str, slug: str) -> ResponseReturnValue:
     state = current_state()
     topic = next((t for t in state.content.topics if t.slug == slug), None)
     questionnaire = state.questionnaire(slug, wave)
+    if topic is None or questionnaire is None:  # before the database: it refuses a NUL
+        abort(404)
     settings = settings_of(slug, wave)
-    if topic is None or questionnaire is None or settings is None:
+    if settings is None:
         abort(404)
     figures = supervision.supervise(
         state.db, questionnaire, state.content.site.satisfaction, current_app.config["SECRET_KEY"]
