@@ -12,7 +12,7 @@ from wtforms import Field, SelectMultipleField
 from survey.abuse import device_key, flags_for, limiter, post_limit
 from survey.errors import log_unavailable, retry_advice
 from survey.residents import pagecache, tickets
-from survey.residents.forms import SurveyForm
+from survey.residents.forms import SurveyForm, clean_text
 from survey.residents.service import Survey, find_survey, open_surveys, submit
 from survey.state import current_state
 from survey.storage.db import DatabaseUnavailableError
@@ -73,7 +73,8 @@ def _blank(survey: Survey) -> ResponseReturnValue:
     fresh: dict[str, Callable[[], str]] = {
         "csrf_token": generate_csrf,
         "ticket": lambda: _new_ticket(survey, request.args.get("channel")),
-        "invitation": lambda: request.args.get("code", "")[:40],
+        # An SMS link's code, without control characters (a NUL is invalid in the page).
+        "invitation": lambda: clean_text(request.args.get("code", ""))[:40],
     }
     return page.fill({slot: fresh[slot]() for slot in page.slots})
 
