@@ -183,3 +183,8 @@ def test_a_code_in_the_link_is_shown_without_control_characters(
 ) -> None:
     page = page_client.get(f"/{INVITED_TOPIC}/{WAVE}/?code=K7QX%00-M9PA%0B-3RTU")  # strict HTML
     assert page.tag("input", name="invitation")["value"] == "K7QX-M9PA-3RTU"
+
+
+def test_a_receipt_no_code_could_be_is_not_found_on_each_database(client: CheckingClient) -> None:
+    for receipt in ("%00", "A%00B", "ABCD-EFGH-JK%ED%A0%80", "A" * 50):
+        client.get(f"{URL}thanks/{receipt}/", status=404)
