@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, Field, RadioField, StringField
+from werkzeug.datastructures import MultiDict
+from wtforms import DateTimeLocalField, Field, Form, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -91,6 +92,25 @@ class PhoneForm(SurveyForm):
     def refused(self) -> bool:
         """Whether the interviewer recorded that the resident said no."""
         return bool(self.consent.data == REFUSE)
+
+
+def repeat_refusal(form: Form, formdata: MultiDict[str, str]) -> str | None:
+    """Why the body is refused if one of the form's fields came more than once (a checkbox's
+    value twice, or two values for a single answer), naming the questions; else None.
+
+    A browser sends neither, and storing it would count an option twice or silently keep one
+    answer of two (the residents' questionnaire refuses it too).
+    """
+    repeated = [
+        str(form[name].label.text)
+        for name, values in formdata.lists()
+        if name in form
+        and len(values) > 1
+        and (len(set(values)) < len(values) or not isinstance(form[name], SelectMultipleField))
+    ]
+    if not repeated:
+        return None
+    return f"这些问题的答案重复提交了：{'、'.join(repeated)[:200]}。请刷新页面后重新记录。"
 
 
 def phone_form_class(questionnaire: Questionnaire, directory: Directory) -> type[PhoneForm]:

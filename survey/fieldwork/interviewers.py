@@ -19,7 +19,13 @@ from survey.config import phone_cipher
 from survey.fieldwork import cases, interview, queue
 from survey.fieldwork.calls import Outcome, OutcomeError, record_outcome
 from survey.fieldwork.crypto import PhoneCipher
-from survey.fieldwork.forms import NextCaseForm, OutcomeForm, PhoneForm, phone_form_class
+from survey.fieldwork.forms import (
+    NextCaseForm,
+    OutcomeForm,
+    PhoneForm,
+    phone_form_class,
+    repeat_refusal,
+)
 from survey.fieldwork.scope import fieldwork_waves, settings_of
 from survey.residents import tickets
 from survey.staff.sessions import account, require_role, require_topic, staff_context
@@ -152,6 +158,8 @@ def outcome(wave: str, slug: str, case_id: int) -> ResponseReturnValue:
     form = OutcomeForm()
     if _elsewhere(topic, wave, case_id):
         abort(404)
+    if refusal := repeat_refusal(form, request.form):
+        abort(400, description=refusal)
     if not form.validate_on_submit():
         return _case_page(topic, wave, case_id, form, "", 400)
     user_id, email = _me()
@@ -190,6 +198,8 @@ def _answered(
     topic: Topic, questionnaire: Questionnaire, case_id: int, form: PhoneForm
 ) -> ResponseReturnValue:
     state, (user_id, email) = current_state(), _me()
+    if refusal := repeat_refusal(form, request.form):
+        abort(400, description=refusal)
     ticket = _read_ticket(questionnaire, form)
     now = state.clock()
     slug, wave = topic.slug, questionnaire.wave

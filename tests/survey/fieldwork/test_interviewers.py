@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from survey.fieldwork.hours import local
 from survey.fieldwork.interview import pseudonym
@@ -94,6 +95,27 @@ def test_an_interview_resent_with_changed_answers_says_they_were_not_saved(
     assert "这次的答案与上次不同" in changed.text() and "本次提交没有保存" in changed.text()
     (stored,) = responses(state_of(fw_app).db, TOPIC, WAVE)
     assert stored.answers["satisfaction"] == "满意"  # the first answers stand
+
+
+def test_an_answer_or_outcome_sent_twice_is_refused_naming_the_question(fw_app: Flask) -> None:
+    field = Field(state_of(fw_app).db)
+    (case_id,) = field.cases(1)
+    client = interviewer(fw_app)
+    url, case = take_case(client)
+    body = _answers(client.get(f"{url}interview"), consent="同意，开始访问")
+    twice = MultiDict([*((k, v) for k, v in body.items() if k != "went_well"), *_TWICE])
+    page = client.post(f"{url}interview", twice, status=400)
+    assert "答案重复提交了" in page.text() and "哪些方面做得好" in page.text()
+    both = MultiDict(
+        [("csrf_token", case.hidden("csrf_token")), ("code", "3.13"), ("code", "2.11")]
+    )
+    page = client.post(f"{url}outcome", both, status=400)
+    assert "答案重复提交了：本次拨打结果" in page.text()
+    assert responses(state_of(fw_app).db, TOPIC, WAVE) == []
+    assert (field.case(case_id).status, field.case(case_id).attempts) == ("held", 0)
+
+
+_TWICE = [("went_well", "反馈及时"), ("went_well", "反馈及时")]  # one checkbox value twice
 
 
 def test_consent_refused_records_a_refusal_and_stores_no_answers(fw_app: Flask) -> None:
