@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import DateTimeLocalField, Field, Form, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from generator.content.models import Directory, Questionnaire
 from survey.fieldwork.calls import NOTE_MAX
@@ -24,6 +24,7 @@ from survey.residents.forms import NOT_AN_OPTION, SurveyForm, clean_text, form_c
 AGREE: Final = "同意，开始访问"
 REFUSE: Final = "不同意（记为拒绝访问 2.11）"
 REFUSAL_CODE: Final = "2.11"
+EARLIEST, LATEST = 2000, 2099  # years an appointment may name
 
 
 class BeijingTimeField(DateTimeLocalField):  # type: ignore[misc]  # WTForms is untyped here
@@ -35,6 +36,12 @@ class BeijingTimeField(DateTimeLocalField):  # type: ignore[misc]  # WTForms is 
             super().process_formdata(valuelist)
         except ValueError as exc:
             raise ValueError("请按“2026-11-27 16:30”的格式填写日期和时间") from exc
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        """A readable time far from now is refused, not computed with (year 1 in Beijing
+        time is before the first UTC moment Python holds: converting it would fail)."""
+        if self.data is not None and not EARLIEST <= self.data.year <= LATEST:
+            raise ValidationError(f"请填写 {EARLIEST} 年到 {LATEST} 年之间的日期和时间")
 
 
 class NextCaseForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF is untyped

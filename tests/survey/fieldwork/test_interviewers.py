@@ -205,6 +205,9 @@ def test_a_callback_without_a_valid_time_is_refused_on_the_case_page(fw_app: Fla
     assert "约定回访时请填写回访时间" in page.text()
     page = client.post(f"{url}outcome", body | {"callback_at": "明天下午"}, status=400)
     assert "请按“2026-11-27 16:30”的格式填写日期和时间" in page.errors()["callback_at"]
+    for far in ("0001-01-01T00:00", "9999-12-31T10:00"):  # year 1: a 500 converting to UTC
+        page = client.post(f"{url}outcome", body | {"callback_at": far}, status=400)
+        assert page.errors()["callback_at"] == "请填写 2000 年到 2099 年之间的日期和时间"
     later = body | {"callback_at": "2026-11-27T16:30"}  # Beijing time, typed by the interviewer
     client.post(f"{url}outcome", later)
     stored = field.case(case_id)
