@@ -161,7 +161,7 @@ def _xlsx(path: Path, mapping: dict[str, str] | None, rows: int) -> Iterator[pd.
         raise FrameError(f"{path.name}：无法按 Excel 文件读取（{exc}）") from exc
     try:
         values = book.worksheets[0].iter_rows(values_only=True)
-        header = [_cell(v) for v in next(values, ())]
+        header = _unique([_cell(v) for v in next(values, ())])
         if not any(header):
             raise FrameError(f"{path.name}：第一张工作表没有表头")
         first = 2
@@ -172,6 +172,20 @@ def _xlsx(path: Path, mapping: dict[str, str] | None, rows: int) -> Iterator[pd.
             first += len(block)
     finally:
         book.close()
+
+
+def _unique(header: list[str]) -> list[str]:
+    """Header names made unique as pandas makes a CSV's: a blank one `Unnamed: i` (i from 0),
+    a repeat `name.1`, `name.2` … (two blank or equal header cells broke the import)."""
+    out: list[str] = []
+    for index, name in enumerate(header):
+        name = name or f"Unnamed: {index}"
+        given, repeat = name, 0
+        while name in out:
+            repeat += 1
+            name = f"{given}.{repeat}"
+        out.append(name)
+    return out
 
 
 def _cell(value: Any) -> str:

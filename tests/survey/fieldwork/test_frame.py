@@ -45,6 +45,27 @@ def test_an_xlsx_is_read_in_chunks_with_numbers_as_people_typed_them(tmp_path: P
     ]
 
 
+def test_an_xlsx_with_blank_or_repeated_header_cells_is_read_like_a_csv(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["编号", "电话", None, "区", None, "备注", "备注"])
+    sheet.append(["A1", "13800138000", "x", "东城区", "y", "一", "二"])
+    book.save(tmp_path / "f.xlsx")
+    (chunk,) = read_chunks(tmp_path / "f.xlsx")
+    assert chunk.iloc[0].to_dict() == {
+        "row": 2,
+        "contact_id": "A1",
+        "phone": "13800138000",
+        "district": "东城区",
+        "street": "",
+        "Unnamed: 2": "x",
+        "Unnamed: 4": "y",
+        "备注": "一",
+        "备注.1": "二",
+    }
+
+
 def test_unreadable_files_say_what_is_wrong(tmp_path: Path) -> None:
     with pytest.raises(FrameError, match=r"应为 \.csv 或 \.xlsx"):
         list(read_chunks(tmp_path / "f.pdf"))
