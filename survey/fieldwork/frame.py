@@ -99,7 +99,7 @@ def _csv(
             for chunk in reader:
                 yield _fields(_one_field_more(chunk, path.name, first), mapping, first)
                 first += len(chunk)
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:  # also UTF-16's "stream does not start with BOM"
         raise FrameError(f"{path.name}：按 {enc} 读取失败（{exc}），请用 --encoding 指定") from exc
     except pd.errors.ParserError as exc:
         raise FrameError(f"{path.name}：{_parser_problem(exc)}；请修正该行后重新导入") from exc

@@ -72,6 +72,9 @@ def test_unreadable_files_say_what_is_wrong(tmp_path: Path) -> None:
     (tmp_path / "empty.csv").write_text("", encoding="utf-8")
     with pytest.raises(FrameError, match="文件为空"):
         list(read_chunks(tmp_path / "empty.csv"))
+    (tmp_path / "f.csv").write_text("编号,电话,区\n", encoding="utf-8")
+    with pytest.raises(FrameError, match=r"f\.csv：按 utf-16 读取失败"):  # no BOM: UnicodeError
+        list(read_chunks(tmp_path / "f.csv", encoding="utf-16"))
     (tmp_path / "bad.xlsx").write_text("not a workbook", encoding="utf-8")
     with pytest.raises(FrameError, match="无法按 Excel 文件读取"):
         list(read_chunks(tmp_path / "bad.xlsx"))

@@ -126,6 +126,17 @@ def test_importing_the_same_file_twice_adds_nothing(
     assert {c.batch for c in cases(db)} == {"frame-test"}
 
 
+def test_a_rejects_file_in_a_missing_folder_is_named_before_anything_is_stored(
+    db: Database, cipher: PhoneCipher, content: Content, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "f.csv", ROWS)
+    target = Target(TOPIC, WAVE, "frame-test")
+    elsewhere = tmp_path / "no-such-folder" / "r.csv"
+    with pytest.raises(FrameError, match="no-such-folder：目录不存在；请用 --rejects 指定"):
+        import_frame(db, cipher, content, target, read_chunks(path), elsewhere, (AT, "t", {}))
+    assert cases(db) == []
+
+
 def test_a_failure_part_way_stores_nothing_and_leaves_no_rejects_file(
     db: Database, cipher: PhoneCipher, content: Content, tmp_path: Path
 ) -> None:
