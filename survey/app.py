@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from generator.content.loader import load_content
 from survey.abuse import csrf, limiter, storage_uri
@@ -29,6 +30,17 @@ from survey.storage.db import Database
 from survey.templating import register_template_helpers
 
 
+class RowIdConverter(IntegerConverter):
+    """`<id:…>`: a row id in URLs, at most the largest INTEGER (2**31 - 1) the tables hold.
+
+    A larger number is no row of ours: it is "not found" here, where the database would
+    otherwise fail on it (PostgreSQL's integer range, SQLite's 64-bit limit) with a 500.
+    """
+
+    def __init__(self, url_map: Any) -> None:
+        super().__init__(url_map, max=2**31 - 1)
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the survey app: defaults, then `YITI_…` environment, then `config`.
 
@@ -48,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app.config["RATELIMIT_STORAGE_URI"])
     limiter.init_app(app)
+    app.url_map.converters["id"] = RowIdConverter  # before the blueprints' routes
     init_accounts(app)
     app.register_blueprint(respondents)
     app.register_blueprint(auth)

@@ -24,6 +24,14 @@ MESSAGES: dict[int, tuple[str, str]] = {
     500: ("服务器出错了", "这不是您的问题。请稍后再试；已经拿到回执码的答卷已保存。"),
     503: ("暂时无法保存", "服务器暂时无法处理请求。请稍等一两分钟后刷新页面重试。"),
 }
+# The same for staff pages (/staff/…): evaluators and interviewers fill in no questionnaire.
+STAFF_MESSAGES: dict[int, tuple[str, str]] = MESSAGES | {
+    400: ("请求无法处理", "提交的内容不完整或格式不对。请返回上一页，刷新后重新操作。"),
+    404: ("页面不存在", "请检查网址，或从工作台首页的链接进入；无权查看的议题也显示为不存在。"),
+    405: ("请求方式不对", "请用页面上的按钮或链接操作。"),
+    429: ("请求过于频繁", "同一网络的请求过多，请稍后再试。"),
+    500: ("服务器出错了", "请稍后再试；如果一直出错，请把出错的时间和网址告诉管理员。"),
+}
 RETRY_AFTER_UNKNOWN = 60  # seconds, for a 429 raised outside Flask-Limiter
 CSRF_MESSAGE = (
     "页面的安全校验已失效（可能打开太久或浏览器清除了 Cookie）。请返回问卷页面，刷新后重新提交。"
@@ -138,7 +146,8 @@ def _ours(error: HTTPException) -> bool:
 
 
 def _page(status: int, detail: str | None, heading: str | None = None) -> tuple[str, int]:
-    title, advice = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
+    messages = STAFF_MESSAGES if request.path.startswith("/staff/") else MESSAGES
+    title, advice = messages.get(status, messages[400 if status < 500 else 500])
     body = render_template(
         "errors/error.html", status=status, title=heading or title, advice=detail or advice
     )

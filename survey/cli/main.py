@@ -101,6 +101,10 @@ def invite(
         handle = path.open("x", encoding="utf-8", newline="")
     except FileExistsError:
         raise click.ClickException(f"{path} 已存在；邀请码文件是唯一副本，不会覆盖") from None
+    except OSError as exc:  # a missing folder, no permission: before any code is made
+        raise click.ClickException(
+            f"{path}：无法创建（{exc.strerror}）；请检查 --out 的目录"
+        ) from None
     with handle, database(database_url) as db:
         codes = create_invitations(db, topic, wave, count, batch)
         detail = {"count": count, "batch": batch, "file": str(path)}

@@ -22,6 +22,9 @@ from survey.fieldwork.phones import PROBLEM, masked, normalise
 REASON: Final = "reason"
 REJECT_COLUMNS: Final = (ROW, CONTACT_ID, PHONE, DISTRICT, STREET, REASON)
 ID_LENGTH: Final = 64  # fieldwork_cases.contact_id
+# Control characters other than tab and line breaks: never part of an id, phone or place, and
+# PostgreSQL refuses NUL in text, so a stray one from a broken export would fail the import.
+CONTROL: Final = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,8 @@ def check_chunk(chunk: pd.DataFrame, places: Places) -> Checked:
     """Blank rows skipped; each other row either good or rejected with all of its reasons."""
     cells = chunk.drop(columns=[ROW]).apply(lambda column: column.str.strip())
     blank = (cells == "").all(axis=1).to_numpy()
-    rows = chunk.loc[~blank].assign(**{f: cells.loc[~blank, f] for f in FIELDS.order})
+    fields = {f: _without_control(cells.loc[~blank, f]) for f in FIELDS.order}
+    rows = chunk.loc[~blank].assign(**fields)
     phones = normalise(rows[PHONE])
     street = pd.Series(
         [
@@ -77,6 +81,10 @@ def check_chunk(chunk: pd.DataFrame, places: Places) -> Checked:
         }
     )
     return Checked(good.reset_index(drop=True), rejects.reset_index(drop=True), int(blank.sum()))
+
+
+def _without_control(column: pd.Series) -> pd.Series:
+    return column.str.replace(CONTROL, "", regex=True).str.strip()
 
 
 def _reasons(

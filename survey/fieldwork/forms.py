@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, Field, RadioField, StringField
+from werkzeug.datastructures import MultiDict
+from wtforms import DateTimeLocalField, Field, Form, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from generator.content.models import Directory, Questionnaire
 from survey.fieldwork.calls import NOTE_MAX
@@ -23,6 +24,7 @@ from survey.residents.forms import NOT_AN_OPTION, SurveyForm, clean_text, form_c
 AGREE: Final = "同意，开始访问"
 REFUSE: Final = "不同意（记为拒绝访问 2.11）"
 REFUSAL_CODE: Final = "2.11"
+EARLIEST, LATEST = 2000, 2099  # years an appointment may name
 
 
 class BeijingTimeField(DateTimeLocalField):  # type: ignore[misc]  # WTForms is untyped here
@@ -34,6 +36,12 @@ class BeijingTimeField(DateTimeLocalField):  # type: ignore[misc]  # WTForms is 
             super().process_formdata(valuelist)
         except ValueError as exc:
             raise ValueError("请按“2026-11-27 16:30”的格式填写日期和时间") from exc
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        """A readable time far from now is refused, not computed with (year 1 in Beijing
+        time is before the first UTC moment Python holds: converting it would fail)."""
+        if self.data is not None and not EARLIEST <= self.data.year <= LATEST:
+            raise ValidationError(f"请填写 {EARLIEST} 年到 {LATEST} 年之间的日期和时间")
 
 
 class NextCaseForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF is untyped
@@ -91,6 +99,25 @@ class PhoneForm(SurveyForm):
     def refused(self) -> bool:
         """Whether the interviewer recorded that the resident said no."""
         return bool(self.consent.data == REFUSE)
+
+
+def repeat_refusal(form: Form, formdata: MultiDict[str, str]) -> str | None:
+    """Why the body is refused if one of the form's fields came more than once (a checkbox's
+    value twice, or two values for a single answer), naming the questions; else None.
+
+    A browser sends neither, and storing it would count an option twice or silently keep one
+    answer of two (the residents' questionnaire refuses it too).
+    """
+    repeated = [
+        str(form[name].label.text)
+        for name, values in formdata.lists()
+        if name in form
+        and len(values) > 1
+        and (len(set(values)) < len(values) or not isinstance(form[name], SelectMultipleField))
+    ]
+    if not repeated:
+        return None
+    return f"这些问题的答案重复提交了：{'、'.join(repeated)[:200]}。请刷新页面后重新记录。"
 
 
 def phone_form_class(questionnaire: Questionnaire, directory: Directory) -> type[PhoneForm]:

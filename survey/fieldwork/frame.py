@@ -83,25 +83,48 @@ def _csv(
     if not head.strip():
         raise FrameError(f"{path.name}：文件为空")
     enc = normalise_encoding(encoding) if encoding else text_encoding(head)
-    reader = pd.read_csv(
-        path,
-        encoding=enc,
-        dtype=str,
-        keep_default_na=False,
-        na_filter=False,
-        skip_blank_lines=False,
-        chunksize=rows,
-    )
     first = 2
     try:
+        # Inside the try: an unclosed quote or bad bytes in the first lines fail here already.
+        reader = pd.read_csv(
+            path,
+            encoding=enc,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            chunksize=rows,
+        )
         with reader:
             for chunk in reader:
-                yield _fields(chunk, mapping, first)
+                yield _fields(_one_field_more(chunk, path.name, first), mapping, first)
                 first += len(chunk)
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:  # also UTF-16's "stream does not start with BOM"
         raise FrameError(f"{path.name}：按 {enc} 读取失败（{exc}），请用 --encoding 指定") from exc
     except pd.errors.ParserError as exc:
         raise FrameError(f"{path.name}：{_parser_problem(exc)}；请修正该行后重新导入") from exc
+
+
+def _one_field_more(chunk: pd.DataFrame, name: str, first: int) -> pd.DataFrame:
+    """The chunk as the file has it when its first row has one field more than the header.
+
+    Some exports end every line with a comma. pandas then takes the first column for an
+    index and shifts every value one column left (the phone read as the id, and so on), so
+    each row would be rejected for the wrong reasons. The fields are put back in place; the
+    extra one is dropped when empty everywhere, else the file is refused at its first row.
+    """
+    if isinstance(chunk.index, pd.RangeIndex):
+        return chunk
+    extra = "\0extra"  # no header holds a NUL
+    table = chunk.reset_index().set_axis([*chunk.columns, extra], axis=1)
+    filled = (table[extra] != "").to_numpy()
+    if filled.any():
+        row = first + int(filled.argmax())
+        raise FrameError(
+            f"{name}：第 {row} 行比表头多一列（“{table[extra].iloc[filled.argmax()][:40]}”）；"
+            "请删去多余的内容或给该列加上表头后重新导入"
+        )
+    return table.drop(columns=[extra])
 
 
 def text_encoding(head: bytes) -> str:
@@ -125,6 +148,8 @@ def _parser_problem(error: pd.errors.ParserError) -> str:
     if "Expected" in words and len(numbers) >= 3:
         expected, line, seen = numbers[:3]
         return f"第 {line} 行有 {seen} 列，表头只有 {expected} 列"
+    if "EOF" in words and numbers:  # "EOF inside string starting at row 1", counted from 0
+        return f"第 {int(numbers[-1]) + 1} 行的双引号没有配对（到文件末尾都没有结束的引号）"
     return f"无法按 CSV 读取（{error}）"
 
 
@@ -136,7 +161,7 @@ def _xlsx(path: Path, mapping: dict[str, str] | None, rows: int) -> Iterator[pd.
         raise FrameError(f"{path.name}：无法按 Excel 文件读取（{exc}）") from exc
     try:
         values = book.worksheets[0].iter_rows(values_only=True)
-        header = [_cell(v) for v in next(values, ())]
+        header = _unique([_cell(v) for v in next(values, ())])
         if not any(header):
             raise FrameError(f"{path.name}：第一张工作表没有表头")
         first = 2
@@ -147,6 +172,20 @@ def _xlsx(path: Path, mapping: dict[str, str] | None, rows: int) -> Iterator[pd.
             first += len(block)
     finally:
         book.close()
+
+
+def _unique(header: list[str]) -> list[str]:
+    """Header names made unique as pandas makes a CSV's: a blank one `Unnamed: i` (i from 0),
+    a repeat `name.1`, `name.2` … (two blank or equal header cells broke the import)."""
+    out: list[str] = []
+    for index, name in enumerate(header):
+        name = name or f"Unnamed: {index}"
+        given, repeat = name, 0
+        while name in out:
+            repeat += 1
+            name = f"{given}.{repeat}"
+        out.append(name)
+    return out
 
 
 def _cell(value: Any) -> str:

@@ -78,6 +78,8 @@ def import_frame(
     require_topic_wave(content, target.topic, target.wave)
     places = Places.of(content.directory)
     counts = Counts()
+    if not rejects_file.parent.is_dir():  # found before reading, not as a traceback after
+        raise FrameError(f"{rejects_file.parent}：目录不存在；请用 --rejects 指定已有目录中的文件")
     draft = rejects_file.with_name(f".{rejects_file.name}.partial")
     try:
         with db.transaction() as session, _rejects_writer(draft) as write_rejects:

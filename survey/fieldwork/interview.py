@@ -40,6 +40,29 @@ def pseudonym(secret: str, user_id: int) -> str:
     return hmac.new(key, str(user_id).encode("ascii"), hashlib.sha256).hexdigest()[:16]
 
 
+def as_submission(
+    content: Content,
+    questionnaire: Questionnaire,
+    answers: dict[str, Any],
+    ticket: Ticket,
+    alias: str,
+    now: datetime,
+) -> Submission:
+    """The interview's answers as the response `complete` stores (a resend compares with it)."""
+    return Submission(
+        submission_id=ticket.submission_id,
+        topic=questionnaire.topic,
+        wave=questionnaire.wave,
+        version=questionnaire.version,
+        channel=PHONE,
+        answers=with_street_name(content, answers),
+        submitted_at=now,
+        mode=PHONE,
+        interviewer=alias,
+        started_at=ticket.served_at,
+    )
+
+
 def complete(
     db: Database,
     content: Content,
@@ -57,18 +80,7 @@ def complete(
     interviewer no longer holds the case.
     """
     interviewer_id, actor, alias = who
-    submission = Submission(
-        submission_id=ticket.submission_id,
-        topic=questionnaire.topic,
-        wave=questionnaire.wave,
-        version=questionnaire.version,
-        channel=PHONE,
-        answers=with_street_name(content, answers),
-        submitted_at=now,
-        mode=PHONE,
-        interviewer=alias,
-        started_at=ticket.served_at,
-    )
+    submission = as_submission(content, questionnaire, answers, ticket, alias, now)
     outcome = Outcome(COMPLETE.code, ticket.served_at)
 
     def close_case(connection: Connection) -> None:

@@ -19,12 +19,18 @@ from survey.config import phone_cipher
 from survey.fieldwork import cases, interview, queue
 from survey.fieldwork.calls import Outcome, OutcomeError, record_outcome
 from survey.fieldwork.crypto import PhoneCipher
-from survey.fieldwork.forms import NextCaseForm, OutcomeForm, PhoneForm, phone_form_class
+from survey.fieldwork.forms import (
+    NextCaseForm,
+    OutcomeForm,
+    PhoneForm,
+    phone_form_class,
+    repeat_refusal,
+)
 from survey.fieldwork.scope import fieldwork_waves, settings_of
 from survey.residents import tickets
 from survey.staff.sessions import account, require_role, require_topic, staff_context
 from survey.state import current_state
-from survey.storage.repository import ConflictError, submission_stored
+from survey.storage.repository import ConflictError, stored_alike
 
 interviewers = Blueprint("interviewers", __name__, url_prefix="/staff/calls")
 interviewers.context_processor(staff_context)
@@ -108,7 +114,7 @@ def next_case(wave: str, slug: str) -> ResponseReturnValue:
     return redirect(url_for(".case", wave=wave, slug=slug, case_id=taken.case_id), 303)
 
 
-@interviewers.get("/<wave>/<slug>/cases/<int:case_id>/")
+@interviewers.get("/<wave>/<slug>/cases/<id:case_id>/")
 @require_role(*INTERVIEWER)
 def case(wave: str, slug: str, case_id: int) -> ResponseReturnValue:
     """The held case: phone, where, past calls; the outcome form and 开始访问."""
@@ -116,11 +122,24 @@ def case(wave: str, slug: str, case_id: int) -> ResponseReturnValue:
     return _case_page(topic, wave, case_id, OutcomeForm(formdata=None), "")
 
 
+def _elsewhere(topic: Topic, wave: str, case_id: int) -> bool:
+    """Whether the case exists but belongs to another topic or wave than this URL's.
+
+    A case's topic and wave never change, so this check holds for the request; without it an
+    interview opened under another topic's address would store that topic's answers and close
+    this case as complete.
+    """
+    found = queue.held_case(current_state().db, case_id, account().id)
+    return found is not None and (found.topic, found.wave) != (topic.slug, wave)
+
+
 def _case_page(
     topic: Topic, wave: str, case_id: int, form: OutcomeForm, error: str, status: int = 200
 ) -> ResponseReturnValue:
     state = current_state()
     user_id, email = _me()
+    if _elsewhere(topic, wave, case_id):
+        abort(404)
     now = state.clock()
     opened = cases.open_case(state.db, _cipher(), case_id, user_id, email, now, source_key())
     if opened is None:
@@ -131,12 +150,16 @@ def _case_page(
     return page, status
 
 
-@interviewers.post("/<wave>/<slug>/cases/<int:case_id>/outcome")
+@interviewers.post("/<wave>/<slug>/cases/<id:case_id>/outcome")
 @require_role(*INTERVIEWER)
 def outcome(wave: str, slug: str, case_id: int) -> ResponseReturnValue:
     """Record the call's outcome; back to the start page for the next case."""
     topic = _scoped(wave, slug)
     form = OutcomeForm()
+    if _elsewhere(topic, wave, case_id):
+        abort(404)
+    if refusal := repeat_refusal(form, request.form):
+        abort(400, description=refusal)
     if not form.validate_on_submit():
         return _case_page(topic, wave, case_id, form, "", 400)
     user_id, email = _me()
@@ -149,7 +172,7 @@ def outcome(wave: str, slug: str, case_id: int) -> ResponseReturnValue:
     return redirect(url_for(".start", wave=wave, slug=slug, saved="outcome"), 303)
 
 
-@interviewers.route("/<wave>/<slug>/cases/<int:case_id>/interview", methods=["GET", "POST"])
+@interviewers.route("/<wave>/<slug>/cases/<id:case_id>/interview", methods=["GET", "POST"])
 @require_role(*INTERVIEWER)
 def interview_page(wave: str, slug: str, case_id: int) -> ResponseReturnValue:
     """The interview: the call script, consent, the questionnaire; stored as a response."""
@@ -160,8 +183,10 @@ def interview_page(wave: str, slug: str, case_id: int) -> ResponseReturnValue:
     if questionnaire is None:
         abort(404)
     form_type = phone_form_class(questionnaire, state.content.directory)
+    if _elsewhere(topic, wave, case_id):
+        abort(404)
     if queue.held_case(state.db, case_id, user_id) is None:
-        return _not_held(questionnaire, form_type(formdata=request.form))
+        return _not_held(topic, questionnaire, case_id, form_type(formdata=request.form))
     if request.method != "POST":
         form = form_type(formdata=None)
         form.ticket.data = _ticket(slug, wave)
@@ -173,6 +198,8 @@ def _answered(
     topic: Topic, questionnaire: Questionnaire, case_id: int, form: PhoneForm
 ) -> ResponseReturnValue:
     state, (user_id, email) = current_state(), _me()
+    if refusal := repeat_refusal(form, request.form):
+        abort(400, description=refusal)
     ticket = _read_ticket(questionnaire, form)
     now = state.clock()
     slug, wave = topic.slug, questionnaire.wave
@@ -204,16 +231,28 @@ def _answered(
     return redirect(url_for(".start", wave=wave, slug=slug, saved="interview"), 303)
 
 
-def _not_held(questionnaire: Questionnaire, form: PhoneForm) -> ResponseReturnValue:
+def _not_held(
+    topic: Topic, questionnaire: Questionnaire, case_id: int, form: PhoneForm
+) -> ResponseReturnValue:
     """A resent interview (double click, refresh) finds its response stored and the case
-    closed: it is told "saved", as the first POST was. Anything else is not theirs: 404."""
+    closed: it is told "saved", as the first POST was; with answers changed since, that they
+    were not saved (the first ones stand). Anything else is not theirs: 404."""
     if request.method == "POST" and form.validate_on_submit():
         ticket = _read_ticket(questionnaire, form)
-        if submission_stored(current_state().db, ticket.submission_id):
+        state = current_state()
+        alias = interview.pseudonym(current_app.config["SECRET_KEY"], account().id)
+        resent = interview.as_submission(
+            state.content, questionnaire, form.answers(), ticket, alias, state.clock()
+        )
+        alike = stored_alike(state.db, resent)
+        if alike:
             saved = url_for(
                 ".start", wave=questionnaire.wave, slug=questionnaire.topic, saved="interview"
             )
             return redirect(saved, 303)
+        if alike is False:
+            refused = str(ConflictError(""))
+            return _interview(topic, questionnaire, case_id, form, refused, 409)
     abort(404)
 
 

@@ -44,6 +44,12 @@ BEIJING_AREA: Final = "10"
 
 MISSING: Final = "缺少电话号码"
 NOT_DIGITS: Final = "电话号码含有数字以外的字符"
+# Excel shows an 11-digit number typed into a General cell as 1.38001E+10, and a CSV saved from
+# it keeps only those digits: the number is gone, and the fix is in the source spreadsheet.
+SCIENTIFIC: Final = (
+    "电话号码被 Excel 存成了科学计数法（如 1.38001E+10），后几位已丢失："
+    "请在原表中把电话列设为“文本”后重新导出"
+)
 FOREIGN: Final = "不是中国大陆的号码（国家代码不是 +86）"
 NO_MOBILE_RANGE: Final = "不是有效的手机号段"
 NO_BEIJING_LINE: Final = "不是有效的北京固定电话号码"
@@ -66,6 +72,7 @@ def normalise(raw: pd.Series) -> pd.DataFrame:
     problem = np.select(
         [
             _array(pc.equal(compact, "")),
+            _full(compact, r"\d+[eE]\+?\d+"),  # the dot was taken out with the separators
             ~_full(compact, r"\+?\d+"),
             _array(plus) & ~_array(pc.starts_with(compact, "+86")),
             mobile & ~valid_mobile,
@@ -73,7 +80,16 @@ def normalise(raw: pd.Series) -> pd.DataFrame:
             _full(national, r"0[2-9]\d{8,10}"),
             ~(valid_mobile | valid_line),
         ],
-        [MISSING, NOT_DIGITS, FOREIGN, NO_MOBILE_RANGE, NO_BEIJING_LINE, OTHER_CITY, WRONG_LENGTH],
+        [
+            MISSING,
+            SCIENTIFIC,
+            NOT_DIGITS,
+            FOREIGN,
+            NO_MOBILE_RANGE,
+            NO_BEIJING_LINE,
+            OTHER_CITY,
+            WRONG_LENGTH,
+        ],
         default="",
     )
     chosen = pc.if_else(

@@ -61,7 +61,7 @@ def fixed_sizes(path: Path, frame: pd.Series, districts: tuple[str, ...]) -> pd.
     problems: list[str] = []
     out = pd.DataFrame({"size": 0, "completes": pd.NA}, index=pd.Index(districts, name=DISTRICT))
     seen: set[str] = set()
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows:
         name = (row.get(DISTRICT) or "").strip()
         where = f"{path.name} 第 {number} 行"
         if name not in out.index:
@@ -86,8 +86,10 @@ def fixed_sizes(path: Path, frame: pd.Series, districts: tuple[str, ...]) -> pd.
     return out
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    """The quotas file's rows by header (UTF-8, with or without BOM, or GB18030)."""
+def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """The quotas file's rows by header (UTF-8, with or without BOM, or GB18030), each with
+    its line number: blank rows are left out, so counting the rows kept would misplace the
+    problems after one."""
     raw = path.read_bytes()
     text = raw.decode(text_encoding(raw[: 256 << 10]))
     reader = csv.DictReader(io.StringIO(text))
@@ -97,7 +99,9 @@ def _rows(path: Path) -> list[dict[str, str]]:
             f"{path.name}：表头应为 district,size（可加 completes），实际为 {','.join(header)}"
         )
     reader.fieldnames = header
-    return [row for row in reader if any((v or "").strip() for v in row.values())]
+    return [
+        (reader.line_num, row) for row in reader if any((v or "").strip() for v in row.values())
+    ]
 
 
 def _whole(text: str | None, where: str, problems: list[str]) -> int | None:

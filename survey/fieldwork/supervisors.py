@@ -43,9 +43,13 @@ def wave_page(wave: str, slug: str) -> ResponseReturnValue:
     require_topic(slug)
     state = current_state()
     topic = next((t for t in state.content.topics if t.slug == slug), None)
+    # Content first: a questionnaire is not made for an unknown topic's slug (it would fail
+    # validation), nor the database asked about one (PostgreSQL refuses a NUL).
+    if topic is None or wave not in topic.waves:
+        abort(404)
     questionnaire = state.questionnaire(slug, wave)
     settings = settings_of(slug, wave)
-    if topic is None or questionnaire is None or settings is None:
+    if questionnaire is None or settings is None:
         abort(404)
     figures = supervision.supervise(
         state.db, questionnaire, state.content.site.satisfaction, current_app.config["SECRET_KEY"]

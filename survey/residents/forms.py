@@ -34,6 +34,10 @@ HONEYPOT = "website"  # a field people never see; bots that fill every input fil
 # forbids: invisible in a text box, but each export would show them differently (raw in CSV,
 # replaced in XLSX, cut short in SAV), so they are removed before anything is stored.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# A browser sends a text box's line breaks as CRLF, though the box holds (and its maxlength
+# counts) one LF each. Kept as LF: CR would count twice against the limit, and XLSX stores it
+# as `_x000D_`, which openpyxl and pandas read back literally, so the formats would differ.
+LINE_BREAK = re.compile("\r\n?")
 
 
 class SurveyForm(FlaskForm):
@@ -267,8 +271,11 @@ _FACTORIES = {
 
 
 def clean_text(text: Any) -> Any:
-    """Typed text without control characters and surrounding spaces; anything else as given."""
-    return CONTROL.sub("", text).strip() if isinstance(text, str) else text
+    """Typed text without control characters and surrounding spaces, line breaks as LF;
+    anything else as given."""
+    if not isinstance(text, str):
+        return text
+    return LINE_BREAK.sub("\n", CONTROL.sub("", text)).strip()
 
 
 def _presence(question: Question, message: str = CHOOSE_ONE) -> Any:

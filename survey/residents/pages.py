@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -10,15 +11,17 @@ from flask_wtf.csrf import generate_csrf
 from wtforms import Field, SelectMultipleField
 
 from survey.abuse import device_key, flags_for, limiter, post_limit
+from survey.codes import ALPHABET
 from survey.errors import log_unavailable, retry_advice
 from survey.residents import pagecache, tickets
-from survey.residents.forms import SurveyForm
+from survey.residents.forms import SurveyForm, clean_text
 from survey.residents.service import Survey, find_survey, open_surveys, submit
 from survey.state import current_state
 from survey.storage.db import DatabaseUnavailableError
 from survey.storage.repository import ConflictError, InvitationError, receipt_exists
 
 respondents = Blueprint("respondents", __name__)
+RECEIPT = re.compile(f"[{ALPHABET}-]{{1,20}}")  # as survey.codes.mint writes them
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 # Fields of a blank questionnaire whose value differs per request (CSRF may be off in tests).
 SLOTS = ("csrf_token", "ticket", "invitation")
@@ -73,7 +76,8 @@ def _blank(survey: Survey) -> ResponseReturnValue:
     fresh: dict[str, Callable[[], str]] = {
         "csrf_token": generate_csrf,
         "ticket": lambda: _new_ticket(survey, request.args.get("channel")),
-        "invitation": lambda: request.args.get("code", "")[:40],
+        # An SMS link's code, without control characters (a NUL is invalid in the page).
+        "invitation": lambda: clean_text(request.args.get("code", ""))[:40],
     }
     return page.fill({slot: fresh[slot]() for slot in page.slots})
 
@@ -174,7 +178,10 @@ def thanks(slug: str, wave: str, receipt: str) -> ResponseReturnValue:
     """The thank-you page with the receipt code."""
     state = current_state()
     survey = find_survey(state.content, slug, wave, state.clock(), state.questionnaire)
-    if survey is None or len(receipt) > 20 or not receipt_exists(state.db, slug, wave, receipt):
+    # A receipt's shape is checked before the database, which would refuse a NUL with a 500.
+    if survey is None or not RECEIPT.fullmatch(receipt):
+        abort(404)
+    if not receipt_exists(state.db, slug, wave, receipt):
         abort(404)
     return render_template("respondents/thanks.html", survey=survey, receipt=receipt)
 

@@ -33,6 +33,7 @@ ROLES: Final = ("admin", "evaluator", "auditor", "interviewer", "supervisor")
 SCOPED_ROLES: Final = ("evaluator", "interviewer", "supervisor")
 WRONG: Final = "邮箱或密码不正确"
 MIN_PASSWORD: Final = 12
+EMAIL_MAX: Final = 254  # users.email, login_throttle.email
 HASHER: Final = PasswordHasher()
 
 
@@ -62,6 +63,20 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def checked_email(email: str) -> str:
+    """The email normalised, or AccountError: a text that cannot be an address (no “@” between
+    two parts, spaces or control characters inside, over the column's 254 characters once
+    lower-cased) would be an account no one can log in to, or a NUL PostgreSQL refuses."""
+    typed = normalise_email(email)
+    local, at, domain = typed.rpartition("@")
+    if len(typed) > EMAIL_MAX:
+        raise AccountError(f"邮箱最多 {EMAIL_MAX} 个字符（小写后），请检查")
+    if not (local and at and domain) or any(c.isspace() or not c.isprintable() for c in typed):
+        shown = "".join(c if c.isprintable() else "\ufffd" for c in typed)
+        raise AccountError(f"“{shown}”不是有效的邮箱地址（应为 名字@域名，不含空格和控制字符）")
+    return typed
+
+
 def check_password_rules(password: str) -> None:
     """Refuse passwords too short to resist guessing (NIST SP 800-63B: length, not symbols)."""
     if len(password) < MIN_PASSWORD:
@@ -84,7 +99,7 @@ def add_user(
         raise AccountError(f"只有 {' / '.join(SCOPED_ROLES)} 角色可以限定议题（--topics）")
     check_password_rules(password)
     user = User(
-        email=normalise_email(email),
+        email=checked_email(email),
         role=role,
         topics=sorted(set(topics)),
         password_hash=HASHER.hash(password),
@@ -196,10 +211,11 @@ def update_user(
 ) -> User:
     """Change a password, disable or enable, or lift the login waits of the account (every
     address); every change ends the user's sessions."""
+    typed = checked_email(email)  # before the database, which refuses a NUL
     with db.transaction() as session:
-        user = session.scalar(select(User).where(User.email == normalise_email(email)))
+        user = session.scalar(select(User).where(User.email == typed))
         if user is None:
-            raise AccountError(f"没有账户 {normalise_email(email)}；先用 yiti survey user add 创建")
+            raise AccountError(f"没有账户 {typed}；先用 yiti survey user add 创建")
         changed: dict[str, object] = {}
         if password is not None:
             check_password_rules(password)

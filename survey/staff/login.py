@@ -12,10 +12,11 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Regexp
 
 from survey.abuse import limiter, source_key
-from survey.staff.accounts import authenticate
+from survey.staff.accounts import authenticate, normalise_email
+from survey.staff.auditlog import CONTROL, CONTROL_CHARACTERS
 from survey.staff.sessions import account, end_session, staff_context, start_session
 from survey.state import current_state
 from survey.storage.audit import append
@@ -31,11 +32,40 @@ HOME = {
 }
 
 
+class TypedEmailField(EmailField):
+    """The email as accounts compare it (no surrounding spaces, lower case), echoed into the
+    page without control characters (NUL is invalid HTML)."""
+
+    def _value(self) -> str:
+        return CONTROL.sub("\ufffd", str(super()._value()))
+
+
+def _normalised(typed: object) -> object:
+    """`normalise_email` before the length check: lower-casing may lengthen a text (“İ” is
+    two characters in lower case), and the column holds 254."""
+    return normalise_email(typed) if isinstance(typed, str) else typed
+
+
 class LoginForm(FlaskForm):
     """Email and password; messages in Chinese next to each field."""
 
-    email = EmailField("邮箱", validators=[DataRequired("请填写邮箱"), Length(max=254)])
-    password = PasswordField("密码", validators=[DataRequired("请填写密码"), Length(max=1024)])
+    email = TypedEmailField(
+        "邮箱",
+        filters=[_normalised],
+        validators=[
+            DataRequired("请填写邮箱"),
+            Length(max=254, message="邮箱最多 254 个字符，请检查是否多粘贴了内容"),
+            # PostgreSQL refuses NUL in text; no account's email holds a control character.
+            Regexp(f"^[^{CONTROL_CHARACTERS}]*$", message="邮箱中有无法识别的字符，请重新输入"),
+        ],
+    )
+    password = PasswordField(
+        "密码",
+        validators=[
+            DataRequired("请填写密码"),
+            Length(max=1024, message="密码最多 1024 个字符，请检查是否多粘贴了内容"),
+        ],
+    )
 
 
 def login_limit() -> str:

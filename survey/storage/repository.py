@@ -187,9 +187,11 @@ def _earlier(db: Database, submission_id: str) -> _Earlier | None:
     return None if row is None else _Earlier(row.receipt, row.digest)
 
 
-def submission_stored(db: Database, submission_id: str) -> bool:
-    """Whether a response with this submission id is stored (a resent interview form)."""
-    return _earlier(db, submission_id) is not None
+def stored_alike(db: Database, submission: Submission) -> bool | None:
+    """For a resent interview form: None if nothing is stored under its submission id, else
+    whether the stored answers are these (False: changed since, and the first ones stand)."""
+    earlier = _earlier(db, submission.submission_id)
+    return None if earlier is None else earlier.digest == submission.digest()
 
 
 def receipt_exists(db: Database, topic: str, wave: str, receipt: str) -> bool:

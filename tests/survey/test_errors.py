@@ -91,3 +91,11 @@ def test_a_missing_token_keeps_the_expired_page_message_and_logs_the_reason(
     page = page_client.post(URL, body, status=400, base_url=SITE, headers={"Referer": SITE})
     assert CSRF_MESSAGE in page.text()
     assert f"refused POST {URL}: The CSRF token is missing." in caplog.text
+
+
+def test_staff_error_pages_speak_to_staff_not_to_a_resident(page_client: CheckingClient) -> None:
+    missing = page_client.get("/staff/no-such-page/", status=404).text()
+    assert "工作台首页" in missing and "问卷" not in missing
+    wrong_method = page_client.get("/staff/admin/invitations", status=405).text()
+    assert "按钮或链接" in wrong_method and "问卷" not in wrong_method
+    assert "从议题页面上的链接进入问卷" in page_client.get("/no-such-topic/x/", status=404).text()

@@ -8,6 +8,7 @@ and fetching it checks the account may still see every topic in it. Each step is
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ else:  # pandas and pyarrow load with the first download a worker serves (survey
 
 # Formats the worker builds; CSV streams in the request at any size.
 BACKGROUND = ("xlsx", "sav")
+JOB_ID = re.compile("[0-9a-f]{32}")  # uuid4 hex, as survey.jobs.store makes them
 
 
 def too_large_for_request(ask: service.Request, fmt: str) -> int | None:
@@ -146,6 +148,8 @@ def job_manifest(job_id: str) -> ResponseReturnValue:
 
 
 def _owned(job_id: str) -> ExportJob:
+    if not JOB_ID.fullmatch(job_id):  # no job's: and PostgreSQL would refuse a NUL with a 500
+        abort(404)
     found = store.owned(current_state().db, job_id, account().email)
     if found is None:
         abort(404)

@@ -25,6 +25,7 @@ evaluators = Blueprint("evaluators", __name__, url_prefix="/staff/results")
 evaluators.context_processor(staff_context)
 STAFF: Final = ("admin", "evaluator")
 PER_PAGE: Final = 50  # responses per page of the list
+MAX_PAGE: Final = 2**31 // PER_PAGE + 1  # response ids are INTEGER: no list has more pages
 
 
 def _actor() -> store.Actor:
@@ -79,7 +80,7 @@ def responses(wave: str, slug: str) -> ResponseReturnValue:
     return _responses_page(*_scoped(wave, slug), request.args.get("page", 1, type=int), {})
 
 
-@evaluators.post("/<wave>/<slug>/responses/<int:response_id>/exclude")
+@evaluators.post("/<wave>/<slug>/responses/<id:response_id>/exclude")
 @require_role(*STAFF)
 def exclude(wave: str, slug: str, response_id: int) -> ResponseReturnValue:
     """Leave a response out of every figure, with a reason (audited as exclusion.add)."""
@@ -97,7 +98,7 @@ def exclude(wave: str, slug: str, response_id: int) -> ResponseReturnValue:
     return _back(found, subject, page, response_id)
 
 
-@evaluators.post("/<wave>/<slug>/responses/<int:response_id>/include")
+@evaluators.post("/<wave>/<slug>/responses/<id:response_id>/include")
 @require_role(*STAFF)
 def include(wave: str, slug: str, response_id: int) -> ResponseReturnValue:
     """Undo an exclusion: the response counts again (audited as exclusion.remove)."""
@@ -129,7 +130,7 @@ def _responses_page(
     status: int = 200,
 ) -> ResponseReturnValue:
     """Render one page of the list; `errors` (by response id) come from a refused exclusion."""
-    if page < 1:
+    if not 1 <= page <= MAX_PAGE:  # a huge page's OFFSET overflows the database's integers
         abort(404)
     state = current_state()
     rows, total = store.listed(state.db, topic.slug, wave.id, (page - 1) * PER_PAGE, PER_PAGE)

@@ -172,3 +172,18 @@ def test_invite_never_overwrites_a_codes_file(runner: CliRunner, tmp_path: Path)
     result = runner.invoke(survey, [*args, "--database", url])
     assert result.exit_code == 1 and "不会覆盖" in result.output
     assert out.read_text(encoding="utf-8") == "the only copy\n"
+
+
+def test_invite_into_a_missing_folder_says_so_and_makes_no_code(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'survey.sqlite3'}"
+    runner.invoke(survey, ["init-db", "--database", url])
+    out = tmp_path / "no-such-folder" / "codes.csv"
+    args = ["invite", "--topic", INVITED_TOPIC, "--wave", WAVE, "--count", "3", "--out", str(out)]
+    result = runner.invoke(survey, [*args, "--database", url])
+    assert result.exit_code == 1, result.output
+    assert "无法创建" in result.output and "请检查 --out 的目录" in result.output
+    db = Database(url)
+    assert invitation_counts(db, INVITED_TOPIC, WAVE)["issued"] == 0
+    db.dispose()

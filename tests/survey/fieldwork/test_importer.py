@@ -108,6 +108,17 @@ def test_repeats_of_an_id_or_a_phone_keep_the_first_row_and_are_counted(
     assert [(c.contact_id, c.district) for c in cases(db)] == [("A1", "东城区"), ("A2", "海淀区")]
 
 
+def test_control_characters_in_ids_phones_and_places_are_dropped_not_a_failure(
+    db: Database, cipher: PhoneCipher, content: Content, tmp_path: Path
+) -> None:
+    rows = [["A\x001", "1380013\x008000", "东城\x00区", "景山街道\x1f", "有\x00空字符"]]
+    counts = run_import(db, cipher, content, write_csv(tmp_path / "f.csv", rows))
+    assert (counts.stored, counts.rejected) == (1, 0)  # PostgreSQL refuses NUL in text
+    (stored,) = cases(db)
+    assert (stored.contact_id, stored.district, stored.street) == ("A1", "东城区", "景山街道")
+    assert cipher.decrypt(stored.phone_token or "") == "+8613800138000"
+
+
 def test_importing_the_same_file_twice_adds_nothing(
     db: Database, cipher: PhoneCipher, content: Content, tmp_path: Path
 ) -> None:
@@ -117,6 +128,17 @@ def test_importing_the_same_file_twice_adds_nothing(
     assert (again.stored, again.already_stored, again.duplicates) == (0, 3, 0)
     assert len(cases(db)) == 3
     assert {c.batch for c in cases(db)} == {"frame-test"}
+
+
+def test_a_rejects_file_in_a_missing_folder_is_named_before_anything_is_stored(
+    db: Database, cipher: PhoneCipher, content: Content, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "f.csv", ROWS)
+    target = Target(TOPIC, WAVE, "frame-test")
+    elsewhere = tmp_path / "no-such-folder" / "r.csv"
+    with pytest.raises(FrameError, match="no-such-folder：目录不存在；请用 --rejects 指定"):
+        import_frame(db, cipher, content, target, read_chunks(path), elsewhere, (AT, "t", {}))
+    assert cases(db) == []
 
 
 def test_a_failure_part_way_stores_nothing_and_leaves_no_rejects_file(

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from survey.fieldwork.hours import local
 from survey.fieldwork.interview import pseudonym
@@ -82,6 +83,41 @@ def test_a_completed_interview_is_an_ordinary_phone_response_without_the_case(
     assert (case.status, case.final_code) == ("final", "1.1")
 
 
+def test_an_interview_resent_with_changed_answers_says_they_were_not_saved(
+    fw_app: Flask,
+) -> None:
+    Field(state_of(fw_app).db).cases(1)
+    client = interviewer(fw_app)
+    url, _ = take_case(client)
+    body = _answers(client.get(f"{url}interview"), consent="同意，开始访问")
+    client.post(f"{url}interview", body)
+    changed = client.post(f"{url}interview", body | {"satisfaction": "不满意"}, status=409)
+    assert "这次的答案与上次不同" in changed.text() and "本次提交没有保存" in changed.text()
+    (stored,) = responses(state_of(fw_app).db, TOPIC, WAVE)
+    assert stored.answers["satisfaction"] == "满意"  # the first answers stand
+
+
+def test_an_answer_or_outcome_sent_twice_is_refused_naming_the_question(fw_app: Flask) -> None:
+    field = Field(state_of(fw_app).db)
+    (case_id,) = field.cases(1)
+    client = interviewer(fw_app)
+    url, case = take_case(client)
+    body = _answers(client.get(f"{url}interview"), consent="同意，开始访问")
+    twice = MultiDict([*((k, v) for k, v in body.items() if k != "went_well"), *_TWICE])
+    page = client.post(f"{url}interview", twice, status=400)
+    assert "答案重复提交了" in page.text() and "哪些方面做得好" in page.text()
+    both = MultiDict(
+        [("csrf_token", case.hidden("csrf_token")), ("code", "3.13"), ("code", "2.11")]
+    )
+    page = client.post(f"{url}outcome", both, status=400)
+    assert "答案重复提交了：本次拨打结果" in page.text()
+    assert responses(state_of(fw_app).db, TOPIC, WAVE) == []
+    assert (field.case(case_id).status, field.case(case_id).attempts) == ("held", 0)
+
+
+_TWICE = [("went_well", "反馈及时"), ("went_well", "反馈及时")]  # one checkbox value twice
+
+
 def test_consent_refused_records_a_refusal_and_stores_no_answers(fw_app: Flask) -> None:
     field = Field(state_of(fw_app).db)
     (case_id,) = field.cases(1)
@@ -116,6 +152,29 @@ def test_another_interviewer_gets_404_for_a_case_they_do_not_hold(fw_app: Flask)
     other.get(f"{url}interview", status=404)
 
 
+def test_a_held_case_is_not_found_under_another_topics_or_waves_address(fw_app: Flask) -> None:
+    field = Field(state_of(fw_app).db)
+    (case_id,) = field.cases(1)
+    client = interviewer(fw_app)
+    url, case = take_case(client)
+    for elsewhere in (f"/staff/calls/{WAVE}/civil-dog-keeping/", f"/staff/calls/2024-end/{TOPIC}/"):
+        other = f"{elsewhere}cases/{case_id}/"
+        client.get(other, status=404)
+        client.get(f"{other}interview", status=404)
+        body = {"csrf_token": case.hidden("csrf_token"), "code": "3.13"}
+        client.post(f"{other}outcome", body, status=404)
+    stored = field.case(case_id)
+    assert (stored.status, stored.attempts) == ("held", 0)
+    client.get(url)  # still theirs at its own address
+
+
+def test_a_case_id_beyond_any_row_is_not_found(fw_app: Flask) -> None:
+    client = interviewer(fw_app)
+    for huge in (2**31, 10**20):
+        client.get(f"{START}cases/{huge}/", status=404)
+        client.get(f"{START}cases/{huge}/interview", status=404)
+
+
 def _answers(form: Page, **extra: Any) -> dict[str, Any]:
     return (
         {"csrf_token": form.hidden("csrf_token"), "ticket": form.hidden("ticket")} | ANSWERS | extra
@@ -146,6 +205,9 @@ def test_a_callback_without_a_valid_time_is_refused_on_the_case_page(fw_app: Fla
     assert "约定回访时请填写回访时间" in page.text()
     page = client.post(f"{url}outcome", body | {"callback_at": "明天下午"}, status=400)
     assert "请按“2026-11-27 16:30”的格式填写日期和时间" in page.errors()["callback_at"]
+    for far in ("0001-01-01T00:00", "9999-12-31T10:00"):  # year 1: a 500 converting to UTC
+        page = client.post(f"{url}outcome", body | {"callback_at": far}, status=400)
+        assert page.errors()["callback_at"] == "请填写 2000 年到 2099 年之间的日期和时间"
     later = body | {"callback_at": "2026-11-27T16:30"}  # Beijing time, typed by the interviewer
     client.post(f"{url}outcome", later)
     stored = field.case(case_id)

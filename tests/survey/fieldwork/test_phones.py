@@ -26,6 +26,8 @@ TABLE = [
     ("  ", "", phones.MISSING),
     ("138-abc", "", phones.NOT_DIGITS),
     ("=1+2", "", phones.NOT_DIGITS),
+    ("1.38001E+10", "", phones.SCIENTIFIC),  # a CSV saved by Excel from a General cell
+    ("1.38001e10", "", phones.SCIENTIFIC),
     ("+1 650 253 0000", "", phones.FOREIGN),
     ("12012345678", "", phones.NO_MOBILE_RANGE),
     ("021-6512 3456", "", phones.OTHER_CITY),

@@ -54,6 +54,9 @@ def test_every_problem_of_a_quotas_file_is_named_with_its_row(tmp_path: Path) ->
     assert "第 3 行：“浦东新区”不是北京市的区" in said
     assert "第 4 行：size 应为不小于 0 的整数，实际为“ten”" in said
     assert "第 5 行：东城区 重复出现" in said
+    with pytest.raises(FieldworkError) as caught:  # blank rows, as Excel saves them, skipped
+        fixed_sizes(write(tmp_path, "district,size\n,\n\n西城区,ten\n"), FRAME, DISTRICTS)
+    assert str(caught.value).endswith("quotas.csv 第 4 行：size 应为不小于 0 的整数，实际为“ten”")
     with pytest.raises(FieldworkError, match="表头应为 district,size"):
         fixed_sizes(write(tmp_path, "区,数量\n东城区,5\n"), FRAME, DISTRICTS)
 

@@ -152,3 +152,10 @@ def test_the_supervisor_page_shows_the_figures_and_no_phone(fw_app: Flask) -> No
 def test_an_interviewer_may_not_open_the_supervisor_page(fw_app: Flask) -> None:
     client = staff_client(fw_app, "caller@example.org")
     client.get(f"/staff/fieldwork/{WAVE}/{TOPIC}/", status=403)
+
+
+def test_a_wave_or_topic_without_fieldwork_is_404_not_a_server_error(fw_app: Flask) -> None:
+    client = staff_client(fw_app, "boss@example.org", "supervisor")
+    elsewhere = [(f"{WAVE}%00", TOPIC), ("2024-end", TOPIC), (WAVE, "no-such-topic")]
+    for wave, slug in [*elsewhere, (WAVE, "%00"), (WAVE, "%E2%80%AE"), (WAVE, "x" * 300)]:
+        client.get(f"/staff/fieldwork/{wave}/{slug}/", status=404)

@@ -70,6 +70,15 @@ def test_a_comment_over_500_characters_is_refused_with_its_length(context: Flask
     assert form.errors == {"comment": ["最多 500 字，现在是 612 字，请删减"]}
 
 
+def test_line_breaks_as_a_browser_sends_them_count_once_and_are_kept_as_lf(
+    context: Flask,
+) -> None:
+    typed = "\r\n".join(["字" * 98] * 5) + "\r旧式换行"  # 500 characters in the text box
+    form = form_for(context, ANSWERS | {"comment": typed})
+    assert form.errors == {}
+    assert form.comment.data == "\n".join(["字" * 98] * 5) + "\n旧式换行"
+
+
 def test_the_invitation_field_exists_only_where_codes_are_needed(context: Flask) -> None:
     assert "invitation" not in form_for(context, ANSWERS)
     invited = form_for(context, ANSWERS, topic=INVITED_TOPIC)

@@ -9,6 +9,7 @@ from flask import Flask
 from survey.storage.repository import count_responses, responses
 from tests.survey.conftest import (
     ANSWERS,
+    INVITED_TOPIC,
     TOPIC,
     URL,
     WAVE,
@@ -175,3 +176,15 @@ def test_answers_pass_unchanged_with_the_streets_name_beside_its_code(
     [stored] = responses(state_of(app).db, TOPIC, WAVE)
     expected = ANSWERS | {"street_name": "万寿路街道", "went_badly": []}
     assert stored.answers == expected
+
+
+def test_a_code_in_the_link_is_shown_without_control_characters(
+    page_client: CheckingClient,
+) -> None:
+    page = page_client.get(f"/{INVITED_TOPIC}/{WAVE}/?code=K7QX%00-M9PA%0B-3RTU")  # strict HTML
+    assert page.tag("input", name="invitation")["value"] == "K7QX-M9PA-3RTU"
+
+
+def test_a_receipt_no_code_could_be_is_not_found_on_each_database(client: CheckingClient) -> None:
+    for receipt in ("%00", "A%00B", "ABCD-EFGH-JK%ED%A0%80", "A" * 50):
+        client.get(f"{URL}thanks/{receipt}/", status=404)

@@ -56,6 +56,26 @@ def test_invalid_accounts_are_refused_with_the_reason(
     assert actions(app) == []
 
 
+@pytest.mark.parametrize(
+    ("email", "message"),
+    [
+        ("not-an-email", "“not-an-email”不是有效的邮箱地址"),
+        ("a b@example.org", "不是有效的邮箱地址（应为 名字@域名，不含空格和控制字符）"),
+        ("a\x00b@example.org", "“a\ufffdb@example.org”不是有效的邮箱地址"),
+        ("İ" * 200 + "@example.org", "邮箱最多 254 个字符（小写后）"),  # 400 in lower case
+    ],
+)
+def test_an_email_no_one_could_log_in_with_is_refused_on_each_database(
+    app: Flask, email: str, message: str
+) -> None:
+    db = state_of(app).db
+    with pytest.raises(AccountError, match=message):
+        add_user(db, email, "evaluator", PASSWORD, NOW, "cli:ops")
+    with pytest.raises(AccountError):  # looked up: PostgreSQL would refuse the NUL
+        update_user(db, email, NOW, "cli:ops", active=False)
+    assert actions(app) == []
+
+
 @pytest.mark.parametrize("role", ["interviewer", "supervisor"])
 def test_fieldwork_roles_may_be_limited_to_topics_like_evaluators(app: Flask, role: str) -> None:
     from survey.staff.sessions import Account

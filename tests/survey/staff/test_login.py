@@ -48,6 +48,28 @@ def test_empty_fields_are_named_next_to_the_field(app: Flask, client: CheckingCl
     assert shown.errors() == {"email": "请填写邮箱", "password": "请填写密码"}
 
 
+def test_an_overlong_or_unreadable_email_is_named_in_chinese_not_a_server_error(
+    app: Flask, client: CheckingClient
+) -> None:
+    add_staff(app, "eva@example.org", "evaluator")
+    too_long = "邮箱最多 254 个字符，请检查是否多粘贴了内容"
+    for typed, message in [
+        ("a" * 300 + "@example.org", too_long),
+        ("İ" * 200 + "@example.org", too_long),  # 200 characters, 400 in lower case
+        ("eva\x00@example.org", "邮箱中有无法识别的字符，请重新输入"),
+    ]:
+        page = client.get("/staff/login/")
+        body = {"csrf_token": page.hidden("csrf_token"), "email": typed, "password": PASSWORD}
+        shown = client.post("/staff/login/", body, status=400)  # a page, also on PostgreSQL
+        assert shown.errors() == {"email": message}
+    page = client.get("/staff/login/")
+    body = {"csrf_token": page.hidden("csrf_token"), "email": "eva@example.org"}
+    shown = client.post("/staff/login/", body | {"password": "p" * 1025}, status=400)
+    assert shown.errors() == {"password": "密码最多 1024 个字符，请检查是否多粘贴了内容"}
+    assert logged_in_as(client) is None
+    log_in(client, " EVA@example.org ")  # spaces and capitals still find the account
+
+
 def test_a_login_without_csrf_token_is_refused(app: Flask, client: CheckingClient) -> None:
     add_staff(app, "eva@example.org", "evaluator")
     client.post("/staff/login/", {"email": "eva@example.org", "password": PASSWORD}, status=400)

@@ -117,6 +117,13 @@ def test_only_the_account_that_asked_can_see_or_fetch_the_job(app: Flask, seeded
     assert job_id(where) not in other.get("/staff/downloads/").text()
 
 
+def test_a_job_id_no_job_could_have_is_404_not_a_server_error(app: Flask, seeded: Seeded) -> None:
+    client = logged_in(app, EVALUATOR)
+    for job_id in ("%00", "a%00" + "0" * 30, "x" * 500):
+        client.get(f"/staff/downloads/jobs/{job_id}/", status=404)
+        client.get(f"/staff/downloads/jobs/{job_id}/file", status=404)
+
+
 @SQLITE_ONLY
 def test_a_topic_outside_the_accounts_scope_cannot_be_queued(app: Flask, seeded: Seeded) -> None:
     client = logged_in(app, SCOPED)

@@ -303,6 +303,25 @@ def test_a_comment_typed_with_control_characters_reads_the_same_in_csv_xlsx_and_
     assert found == [["控制字符在这里"]] * 3
 
 
+def test_a_comment_with_line_breaks_from_a_browser_reads_the_same_in_csv_xlsx_and_sav(
+    app: Flask, seeded: Seeded
+) -> None:
+    resident = CheckingClient(app.test_client())
+    resident.post(f"/{TOPIC}/{WAVE}/", resident.form(comment="换行\r\n第二行\r\n第三行"))
+    client = logged_in(app, EVALUATOR)
+    csv = pd.read_csv(io.BytesIO(fetch(client, f"{URL}/{TOPIC}.csv")), dtype=str)
+    xlsx = pd.read_excel(io.BytesIO(fetch(client, f"{URL}/{TOPIC}.xlsx")), dtype=str)
+    with tempfile.NamedTemporaryFile(suffix=".sav") as handle:
+        handle.write(fetch(client, f"{URL}/{TOPIC}.sav"))
+        handle.flush()
+        sav, _ = pyreadstat.read_sav(handle.name)
+    found = [
+        [c for c in table["comment"].dropna() if str(c).startswith("换行")]
+        for table in (csv, xlsx, sav)
+    ]
+    assert found == [["换行\n第二行\n第三行"]] * 3
+
+
 def test_the_index_lists_only_waves_with_answers_by_their_name(app: Flask, seeded: Seeded) -> None:
     page = logged_in(app, ADMIN).get("/staff/downloads/")
     assert [h2.get_text() for h2 in page.soup.select("main h2")] == ["2026 年年底"]

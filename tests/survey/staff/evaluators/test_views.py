@@ -141,6 +141,16 @@ def test_a_response_of_another_topic_or_wave_is_404(app: Flask, client: Checking
     assert not any(e.action.startswith("exclusion") for e in entries(state_of(app).db))
 
 
+def test_a_response_id_beyond_any_row_is_404_not_a_server_error(
+    app: Flask, client: CheckingClient
+) -> None:
+    seed(app, many(1, "满意"))
+    evaluator(app, client)
+    for huge in (2**31, 10**20):
+        post(client, huge, "exclude", status=404, reason="x")
+        post(client, huge, "include", status=404)
+
+
 def test_the_response_list_explains_flags_and_is_paginated_and_audited(
     sqlite_app: Flask, page_client: CheckingClient
 ) -> None:
@@ -152,5 +162,6 @@ def test_the_response_list_explains_flags_and_is_paginated_and_audited(
     assert len(first.soup.select("ol.responses > li")) == 50
     assert len(page_client.get(LIST + "?page=2").soup.select("ol.responses > li")) == 1
     page_client.get(LIST + "?page=3", status=404)
+    page_client.get(LIST + "?page=99999999999999999999", status=404)  # not an OFFSET overflow
     entry = entries(state_of(sqlite_app).db, limit=1)[0]
     assert (entry.action, entry.detail["page"], entry.detail["rows"]) == ("responses.view", 2, 1)
