@@ -135,15 +135,22 @@ def _refusal(form: SurveyForm) -> str | None:
     unknown = sorted(set(request.form) - {f.name for f in form})
     if unknown:
         return f"表单中有不认识的字段：{'、'.join(unknown)[:200]}"
-    questions = {f.name: str(f.label.text) for f in form.question_fields()}
-    repeated = [
-        questions.get(name, name)
+    twice = [
+        name
         for name, values in request.form.lists()
         if len(values) > 1 and (len(set(values)) < len(values) or not _multiple(form[name]))
     ]
-    if repeated:
-        return f"这些问题的答案重复提交了：{'、'.join(repeated)[:200]}。请刷新问卷后重新填写提交。"
-    return None
+    if not twice:
+        return None
+    questions = {f.name: str(f.label.text) for f in form.question_fields()}
+    asked = [questions[name] for name in twice if name in questions]
+    if asked:
+        return f"这些问题的答案重复提交了：{'、'.join(asked)[:200]}。请刷新问卷后重新填写提交。"
+    # Only the page's own hidden fields (token, ticket): their names mean nothing to a resident.
+    hidden = "、".join(twice)[:200]
+    return (
+        f"问卷页面的隐藏字段重复提交了（{hidden}），这不是浏览器会发出的表单：请重新打开问卷填写。"
+    )
 
 
 def _multiple(field: Field) -> bool:

@@ -79,6 +79,18 @@ def test_a_radio_answer_sent_twice_is_refused_like_a_repeated_checkbox(
     assert count_responses(state_of(page_client.client.application).db) == 0
 
 
+def test_a_hidden_field_sent_twice_is_refused_in_words_a_resident_can_act_on(
+    page_client: CheckingClient,
+) -> None:
+    body = page_client.form()
+    for name in ("csrf_token", "ticket"):
+        page = page_client.post(URL, body | {name: [body[name]] * 2}, status=400)
+        assert "问卷页面的隐藏字段重复提交了" in page.text()
+        assert "请重新打开问卷" in page.text()
+        assert "这些问题的答案重复提交了" not in page.text()  # no question was repeated
+    assert count_responses(state_of(page_client.client.application).db) == 0
+
+
 def test_a_file_in_a_multipart_body_is_refused_as_an_unknown_field(
     page_client: CheckingClient,
 ) -> None:
