@@ -192,17 +192,23 @@ def comment_problems(label: str, text: str, root: Node) -> list[Problem]:
     `地址: 3号楼 #2单元` would be published as “3号楼”. Comments after true, numbers and
     dates, or on a line of their own, are fine."""
     lines = text.split("\n")
-    out, seen, todo = [], set(), [root]
+    # Only a line with text, then blanks, then # can hold one (most files have one or none),
+    # and only the values spanning such a line are looked into: a walk of every value cost a
+    # 100-topic build a tenth of a second.
+    suspects = {number for number, line in enumerate(lines) if _AFTER_TEXT.search(line)}
+    out, seen, todo = [], set(), [root] if suspects else []
     while todo:
         node = todo.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
-        todo += _children(node)
-        if not isinstance(node, ScalarNode) or node.style or node.tag != _STR:
+        if not isinstance(node, ScalarNode):
+            todo += [c for c in _children(node) if _spans(c, suspects)]
+            continue
+        if node.style or node.tag != _STR:
             continue
         end = node.end_mark
-        if end.line < len(lines) and _COMMENT.match(lines[end.line][end.column :]):
+        if end.line in suspects and _COMMENT.match(lines[end.line][end.column :]):
             out.append(
                 Problem(
                     label,
@@ -216,7 +222,16 @@ def comment_problems(label: str, text: str, root: Node) -> list[Problem]:
 
 
 _STR = "tag:yaml.org,2002:str"
+
+
+def _spans(node: Node, lines: set[int]) -> bool:
+    """Whether `node` starts or ends on one of `lines`, or runs across one."""
+    first, last = node.start_mark.line, node.end_mark.line
+    return any(first <= line <= last for line in lines)
+
+
 _COMMENT = re.compile(r"[ \t]+#")
+_AFTER_TEXT = re.compile(r"\S[ \t]+#")
 
 
 # Line breaks to YAML, but not to an editor, which shows them as nothing or as a symbol: every
@@ -226,6 +241,8 @@ _HIDDEN_BREAKS = {"\u2028": "行分隔符", "\u2029": "段分隔符", "\x85": "�
 
 def hidden_break_problems(label: str, text: str) -> list[Problem]:
     """Each line with a break YAML sees and an editor does not (pasted from the web, WeChat)."""
+    if not any(found in text for found in _HIDDEN_BREAKS):  # the usual file: no line looked at
+        return []
     return [
         Problem(
             label,

@@ -26,7 +26,6 @@ from generator.monitor.columns import CATEGORY, DISTRICT, KIND, READ_PROBLEM, RO
 from generator.monitor.layout import Layout, csv_layout, long_cells
 from generator.monitor.mapping import ordered_fields, resolve_headers
 from generator.monitor.prefetch import prefetch
-from generator.monitor.workbook import sheet_rows
 
 BATCH_ROWS = 1_000_000  # rows per raw batch: bounds memory on a 25M-row year
 _BLOCK_BYTES = 16 << 20  # pyarrow CSV block (about 130,000 rows); arrow reads several ahead
@@ -259,6 +258,9 @@ def _rows_frame(
 
 def _xlsx(path: Path, mapping: dict[str, str] | None) -> Iterator[pd.DataFrame]:
     """The sheet that holds the records, in batches of text rows (see `workbook`)."""
+    # Imported here: openpyxl costs `yiti build`, which reads no export, 0.2 s to import.
+    from generator.monitor.workbook import sheet_rows
+
     try:
         sheet = sheet_rows(path, mapping)
     except YitiError as exc:
