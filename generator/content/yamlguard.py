@@ -2,7 +2,7 @@
 
 - Anchors and aliases (`&a`, `*a`) share one node: a file of a few hundred bytes can stand for
   billions of values ("billion laughs"), or for a value that contains itself. Both are refused,
-  at the anchor's line, before anything walks the tree.
+  at the anchor's line, before anything walks the tree (`yamlaliases`).
 - Text pasted from Word, WeChat or the web brings full-width, non-breaking and zero-width
   spaces that look like indentation or nothing at all, and line separators (U+2028) that YAML
   takes for line breaks: YAML's own error then points at the wrong thing or the wrong line.
@@ -14,7 +14,7 @@
 - A file saved in GB18030 (the Chinese Windows default) is named as such, at its first line
   that is not UTF-8.
 
-Imports only PyYAML and generator.errors: yamlsource.py calls it while reading a file.
+Imports only PyYAML, yamlaliases and generator.errors: yamlsource.py calls it while reading a file.
 """
 
 from __future__ import annotations
@@ -25,15 +25,11 @@ from datetime import date, datetime
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node, ScalarNode
 
+from generator.content.yamlaliases import children
 from generator.errors import Problem
 
-# Values an alias may stand for in one file: a topic file has about 2,000, and a walk of this
-# many takes well under a second.
-MAX_NODES = 100_000
-# Levels of nesting: a topic file has about 6; deeper would exhaust Python's recursion later.
-MAX_DEPTH = 50
 # Characters that look like a space or like nothing, with the name an editor knows them by.
 _INVISIBLE = {
     "\u3000": "全角空格",
@@ -46,66 +42,6 @@ _INVISIBLE = {
 }
 
 _KEY_OR_ITEM = re.compile(r"- |[^\s:#][^:]*:(\s|$)")
-
-
-class _RefusedError(Exception):
-    """A node whose expansion is refused, and why."""
-
-    def __init__(self, node: Node, message: str) -> None:
-        super().__init__(message)
-        self.node, self.message = node, message
-
-
-def alias_problem(label: str, root: Node) -> Problem | None:
-    """A value that contains itself, or that aliases expand past MAX_NODES, at its anchor."""
-    sizes: dict[int, int] = {}
-    try:
-        _size(root, sizes, set(), 0)
-        if sizes[id(root)] > MAX_NODES:
-            _size_blame(root, sizes)
-    except _RefusedError as refused:
-        return Problem(label, refused.node.start_mark.line + 1, "", refused.message)
-    return None
-
-
-def _children(node: Node) -> list[Node]:
-    if isinstance(node, SequenceNode):
-        return list(node.value)
-    if isinstance(node, MappingNode):
-        return [part for pair in node.value for part in pair]
-    return []
-
-
-def _size(node: Node, sizes: dict[int, int], open_: set[int], depth: int) -> int:
-    """Values `node` stands for once every alias is expanded (each shared node counted once
-    per use, computed once)."""
-    key = id(node)
-    if key in sizes:
-        return sizes[key]
-    if key in open_:
-        raise _RefusedError(
-            node, "YAML 锚点（&）里用别名（*）引用了它自己，内容会无限展开：请删除这个别名"
-        )
-    if depth > MAX_DEPTH:
-        raise _RefusedError(node, f"嵌套超过 {MAX_DEPTH} 层：请检查缩进和括号是否成对")
-    open_.add(key)
-    sizes[key] = 1 + sum(_size(child, sizes, open_, depth + 1) for child in _children(node))
-    open_.discard(key)
-    return sizes[key]
-
-
-def _size_blame(root: Node, sizes: dict[int, int]) -> None:
-    """Raise at the smallest value that alone is too large: where the nesting starts."""
-    node = root
-    while True:
-        bigger = next((c for c in _children(node) if sizes[id(c)] > MAX_NODES), None)
-        if bigger is None:
-            raise _RefusedError(
-                node,
-                f"YAML 锚点和别名（& 与 *）层层引用，展开后超过 {MAX_NODES} 项："
-                "请直接写出内容，不要嵌套引用",
-            )
-        node = bigger
 
 
 def invisible_problem(label: str, text: str, error: yaml.MarkedYAMLError) -> Problem | None:
@@ -196,14 +132,14 @@ def comment_problems(label: str, text: str, root: Node) -> list[Problem]:
     # and only the values spanning such a line are looked into: a walk of every value cost a
     # 100-topic build a tenth of a second.
     suspects = {number for number, line in enumerate(lines) if _AFTER_TEXT.search(line)}
-    out, seen, todo = [], set(), [root] if suspects else []
-    while todo:
-        node = todo.pop()
+    out, seen, stack = [], set(), [root] if suspects else []
+    while stack:
+        node = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
         if not isinstance(node, ScalarNode):
-            todo += [c for c in _children(node) if _spans(c, suspects)]
+            stack += [c for c in children(node) if _spans(c, suspects)]
             continue
         if node.style or node.tag != _STR:
             continue

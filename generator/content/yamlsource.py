@@ -14,8 +14,8 @@ import yaml
 from pydantic import ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from generator.content.yamlaliases import alias_problem
 from generator.content.yamlguard import (
-    alias_problem,
     comment_problems,
     encoding_problem,
     explained_syntax,
@@ -239,25 +239,9 @@ def read_yaml(path: Path) -> tuple[Source | None, list[Problem]]:
         return None, [Problem(label, 0, "", f"无法读取文件：{exc.strerror}")]
     if breaks := hidden_break_problems(label, text):
         return None, breaks
-    try:
-        loader = _Loader(text)
-        try:
-            node = loader.get_single_node()
-            refused = alias_problem(label, node) if node is not None else None
-            if refused is not None:
-                return None, [refused]
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        return None, [explained_syntax(label, text, exc) or syntax_problem(label, exc)]
-    except yaml.reader.ReaderError as exc:  # libyaml counts bytes of the UTF-8 text
-        line = text.encode("utf-8")[: exc.position].count(b"\n") + 1
-        code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "?"
-        message = f"YAML 语法错误：含有 YAML 不允许的字符 {code}（控制字符），请删除"
-        return None, [Problem(label, line, "", message)]
-    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
-        return None, [Problem(label, 0, "", f"YAML 无法解析：{exc}")]
+    node, data, refused = _parse(label, text)
+    if refused:
+        return None, refused
     if data is None:
         return None, [Problem(label, 1, "", "文件是空的（或只有注释）：请写入内容，或删除这个文件")]
     if not isinstance(data, dict) or not isinstance(node, MappingNode):
@@ -269,6 +253,31 @@ def read_yaml(path: Path) -> tuple[Source | None, list[Problem]]:
     _index(node, (), lines, problems, label)
     problems += comment_problems(label, text, node)
     return (None, problems) if problems else (Source(path, label, data, lines), [])
+
+
+def _parse(label: str, text: str) -> tuple[Node | None, Any, list[Problem]]:
+    """The document's node and data, or the problem that stops reading it (syntax, a
+    character YAML refuses, aliases without end), said in Chinese at its line."""
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            refused = alias_problem(label, node) if node is not None else None
+            if refused is not None:
+                return None, None, [refused]
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        return None, None, [explained_syntax(label, text, exc) or syntax_problem(label, exc)]
+    except yaml.reader.ReaderError as exc:  # libyaml counts bytes of the UTF-8 text
+        line = text.encode("utf-8")[: exc.position].count(b"\n") + 1
+        code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "?"
+        message = f"YAML 语法错误：含有 YAML 不允许的字符 {code}（控制字符），请删除"
+        return None, None, [Problem(label, line, "", message)]
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        return None, None, [Problem(label, 0, "", f"YAML 无法解析：{exc}")]
+    return node, data, []
 
 
 def _index(
