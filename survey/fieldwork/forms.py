@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import DateTimeLocalField, Field, Form, RadioField, SelectMultipleField, StringField
+from wtforms import DateTimeLocalField, Field, Form, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
@@ -20,6 +20,7 @@ from survey.fieldwork.calls import NOTE_MAX
 from survey.fieldwork.dispositions import CODES, COMPLETE
 from survey.fieldwork.hours import BEIJING
 from survey.residents.forms import NOT_AN_OPTION, SurveyForm, clean_text, form_class
+from survey.residents.repeats import repeated_fields
 
 AGREE: Final = "同意，开始访问"
 REFUSE: Final = "不同意（记为拒绝访问 2.11）"
@@ -108,13 +109,7 @@ def repeat_refusal(form: Form, formdata: MultiDict[str, str]) -> str | None:
     A browser sends neither, and storing it would count an option twice or silently keep one
     answer of two (the residents' questionnaire refuses it too).
     """
-    repeated = [
-        str(form[name].label.text)
-        for name, values in formdata.lists()
-        if name in form
-        and len(values) > 1
-        and (len(set(values)) < len(values) or not isinstance(form[name], SelectMultipleField))
-    ]
+    repeated = [str(form[name].label.text) for name in repeated_fields(form, formdata)]
     if not repeated:
         return None
     return f"这些问题的答案重复提交了：{'、'.join(repeated)[:200]}。请刷新页面后重新记录。"

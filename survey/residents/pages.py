@@ -8,13 +8,13 @@ from collections.abc import Callable
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf
-from wtforms import Field, SelectMultipleField
 
 from survey.abuse import device_key, flags_for, limiter, post_limit
 from survey.codes import ALPHABET
 from survey.errors import log_unavailable, retry_advice
 from survey.residents import pagecache, tickets
 from survey.residents.forms import SurveyForm, clean_text
+from survey.residents.repeats import repeated_fields
 from survey.residents.service import Survey, find_survey, open_surveys, submit
 from survey.state import current_state
 from survey.storage.db import DatabaseUnavailableError
@@ -125,21 +125,14 @@ def _answer(survey: Survey, form: SurveyForm) -> ResponseReturnValue:
 
 
 def _refusal(form: SurveyForm) -> str | None:
-    """Why the body is not one a browser sends for this form: files, unknown or repeated fields.
-
-    A browser sends each checkbox value once and one value per radio group or text field, so a
-    repeat is hand-made; refused rather than collapsed, so a count can never be inflated by it.
-    """
+    """Why the body is not one a browser sends for this form: files, unknown fields, or fields
+    sent twice (survey/residents/repeats.py)."""
     if request.files:
         return f"问卷不接受上传文件（字段：{'、'.join(sorted(request.files))[:200]}）。"
     unknown = sorted(set(request.form) - {f.name for f in form})
     if unknown:
         return f"表单中有不认识的字段：{'、'.join(unknown)[:200]}"
-    twice = [
-        name
-        for name, values in request.form.lists()
-        if len(values) > 1 and (len(set(values)) < len(values) or not _multiple(form[name]))
-    ]
+    twice = repeated_fields(form, request.form)
     if not twice:
         return None
     questions = {f.name: str(f.label.text) for f in form.question_fields()}
@@ -151,10 +144,6 @@ def _refusal(form: SurveyForm) -> str | None:
     return (
         f"问卷页面的隐藏字段重复提交了（{hidden}），这不是浏览器会发出的表单：请重新打开问卷填写。"
     )
-
-
-def _multiple(field: Field) -> bool:
-    return isinstance(field, SelectMultipleField)
 
 
 def _read_ticket(survey: Survey, form: SurveyForm) -> tickets.Ticket:
