@@ -48,34 +48,47 @@ def sheet_rows(path: Path, mapping: dict[str, str] | None) -> SheetRows:
             f"{path.name}：无法作为 Excel 工作簿（.xlsx）打开（{exc}）；"
             "如果是旧版 .xls 或其他格式，请在 Excel 中另存为 .xlsx 或 CSV 后再导入"
         ) from exc
+    try:
+        sheet, layout = _header_sheet(book, path, mapping)
+    except BaseException:
+        book.close()
+        raise
+    return SheetRows(sheet.title, layout, _records(book, sheet, layout))
+
+
+def _header_sheet(book: Any, path: Path, mapping: dict[str, str] | None) -> tuple[Any, Layout]:
+    """The first sheet whose first rows hold a header, with its layout."""
     first_error: YitiError | None = None
     for sheet in book.worksheets:
         head = [
             _texts(row) for row in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)
         ]
         try:
-            layout = find_header(head, mapping)
+            return sheet, find_header(head, mapping)
         except YitiError as exc:
             first_error = first_error or exc
-            continue
-        return SheetRows(sheet.title, layout, _records(sheet, layout, book.epoch))
     if first_error is None or isinstance(first_error, NoHeaderError):
         raise WorkbookError(f"{path.name}：工作簿中没有数据（各工作表都是空的）")
     names = "、".join(f"“{s.title}”" for s in book.worksheets)
     raise WorkbookError(f"{path.name}（工作表 {names}）：{first_error}")
 
 
-def _records(sheet: Any, layout: Layout, epoch: dt.datetime) -> Iterator[list[str]]:
+def _records(book: Any, sheet: Any, layout: Layout) -> Iterator[list[str]]:
     """Every row below the header, in the layout's columns; blank rows stay (they keep row
-    numbers true), and trailing empty rows Excel keeps formatted are dropped by the checks."""
+    numbers true), and trailing empty rows Excel keeps formatted are dropped by the checks.
+    The workbook is closed once the rows are read (or the reading stops): a read-only
+    workbook holds its file open, in a reference cycle only a collection would free."""
     where = [layout.header.index(h) for h in layout.found]
     times = {i for i, h in zip(where, layout.found, strict=True) if layout.found[h] == RECEIVED_AT}
-    for values in sheet.iter_rows(min_row=layout.skip + 2, values_only=True):
-        cells = [values[i] if i < len(values) else None for i in where]
-        yield [
-            _time_text(v, epoch) if i in times else _text(v)
-            for i, v in zip(where, cells, strict=True)
-        ]
+    try:
+        for values in sheet.iter_rows(min_row=layout.skip + 2, values_only=True):
+            cells = [values[i] if i < len(values) else None for i in where]
+            yield [
+                _time_text(v, book.epoch) if i in times else _text(v)
+                for i, v in zip(where, cells, strict=True)
+            ]
+    finally:
+        book.close()
 
 
 def _texts(values: tuple[Any, ...]) -> list[str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from generator.monitor.columns import RECEIVED_AT, REQUEST_ID
 from generator.monitor.importer import import_file
 from generator.monitor.reading import InputError
 from generator.monitor.store import read_records
+from generator.monitor.workbook import WorkbookError, sheet_rows
 from tests.generator.monitor.conftest import HEADER
 
 COLUMNS = HEADER.strip().split(",")
@@ -120,3 +123,35 @@ def test_serial_times_count_from_the_workbooks_own_epoch(tmp_path: Path, content
         "2026-01-05 08:30:00",
         "2026-01-05 09:10:00",
     ]
+
+
+def test_an_imported_workbook_is_closed_not_left_to_the_garbage_collector(tmp_path: Path) -> None:
+    """openpyxl's read-only workbook holds its file open until closed, and it sits in a
+    reference cycle: each import left its file open until a garbage collection (a ResourceWarning
+    in a later test; an open handle per file in a long-running process)."""
+    path = tmp_path / "a.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["工单编号", "受理时间", "诉求性质", "问题分类", "区", "街乡镇"])
+    sheet.append(["X1", "2024-03-01 08:00", "投诉", "住房", "东城区", "东华门街道"])
+    book.save(path)
+    empty = tmp_path / "empty.xlsx"
+    openpyxl.Workbook().save(empty)
+    gc.disable()  # what a collection would close is not what this test is about
+    try:
+        assert len(list(sheet_rows(path, None).rows)) == 1
+        with pytest.raises(WorkbookError):
+            sheet_rows(empty, None)
+        assert _open_files(tmp_path) == []
+    finally:
+        gc.enable()
+
+
+def _open_files(folder: Path) -> list[str]:
+    """Files under `folder` this process holds open (Linux: /proc/self/fd)."""
+    targets = []
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):  # the listing's own descriptor is gone by now
+            targets.append(str(fd.readlink()))
+    return [t for t in targets if t.startswith(str(folder))]
